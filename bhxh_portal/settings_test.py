@@ -1,0 +1,20 @@
+"""Test settings: SQLite in memory unless TEST_DATABASE_URL names a PostgreSQL database."""
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-secret-key-for-bhxh-portal-tests-000000000")
+
+from .settings import *  # noqa: E402,F401,F403
+from .settings import VAR_DIR, _db, setting  # noqa: E402
+
+TEST_DATABASE_URL = setting("TEST_DATABASE_URL", str, None)
+if TEST_DATABASE_URL:
+    DATABASES = {"default": _db(TEST_DATABASE_URL)}
+else:
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR_DIR / "test.sqlite3")}}
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Tasks queued by tests go to an in-memory broker unless a test starts a real worker on Redis.
+CELERY_BROKER_URL = "memory://"
+CELERY_BROKER_TRANSPORT_OPTIONS = {}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -1,0 +1,40 @@
+"""URLs. Each app owns `<app>/urls.py` (pages, namespaced by app) and `<app>/api/urls.py` (under /api/v1/)."""
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from core import views as core_views
+from core.api import views as core_api
+
+APPS = ["core", "workcal", "cases", "feedback", "notifications", "portal", "reports"]
+
+api_patterns = [
+    path("auth/token/", core_api.TokenView.as_view(), name="api-token"),
+    path("offices/", core_api.OfficeList.as_view(), name="api-offices"),
+]
+page_patterns = []
+for app in APPS:
+    if find_spec(app) is None:
+        continue
+    if find_spec(f"{app}.api") is not None and find_spec(f"{app}.api.urls") is not None:
+        api_patterns.append(path("", include(import_module(f"{app}.api.urls").urlpatterns)))
+    if app != "core" and find_spec(f"{app}.urls") is not None:
+        page_patterns.append(path("", include((import_module(f"{app}.urls").urlpatterns, app), namespace=app)))
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("dang-nhap/", core_views.LoginView.as_view(), name="login"),
+    path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_patterns)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    *page_patterns,
+]

@@ -1,0 +1,28 @@
+import logging
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+
+def exception_handler(exc, context):
+    """DRF errors as usual; domain errors as {"code", "detail"}; never a bare 500."""
+    if isinstance(exc, DomainError):
+        return Response(exc.as_dict(), status=exc.status)
+    if isinstance(exc, DjangoValidationError):
+        exc = ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
+    if isinstance(exc, Http404):
+        exc = NotFound("Không tìm thấy.")
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        log.exception("Unhandled API error", exc_info=exc)
+        return Response({"code": "INTERNAL_ERROR", "detail": "Lỗi hệ thống, vui lòng thử lại sau."},
+                        status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+    return response

@@ -1,0 +1,54 @@
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core import throttle
+from core.models import Office
+
+
+class TokenRequest(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(trim_whitespace=False)
+
+
+class TokenView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(request=TokenRequest, responses=inline_serializer("Token", {"token": serializers.CharField()}))
+    def post(self, request):
+        data = TokenRequest(data=request.data)
+        data.is_valid(raise_exception=True)
+        username, ip = data.validated_data["username"], throttle.client_ip(request)
+        if throttle.is_locked(username, ip):
+            return Response({"code": "TOO_MANY_ATTEMPTS",
+                             "detail": "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút."},
+                            status=status.HTTP_429_TOO_MANY_REQUESTS)
+        user = authenticate(request, username=username, password=data.validated_data["password"])
+        if user is None or not user.is_active:
+            throttle.register_failure(username, ip)
+            return Response({"code": "INVALID_CREDENTIALS", "detail": "Tên đăng nhập hoặc mật khẩu không đúng."},
+                            status=status.HTTP_400_BAD_REQUEST)
+        throttle.reset(username, ip)
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class OfficeSerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Office
+        fields = ["code", "name", "level", "parent", "agency_code"]
+
+
+class OfficeList(generics.ListAPIView):
+    """The BHXH offices (the whole tree: office names are public information)."""
+
+    serializer_class = OfficeSerializer
+    queryset = Office.objects.current().select_related("parent").order_by("code")
+    filterset_fields = ["level"]

@@ -1,0 +1,113 @@
+from datetime import time
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class OfficeQuerySet(models.QuerySet):
+    def current(self, on=None):
+        """Offices whose code is in force on the given date (codes are reused after mergers)."""
+        on = on or timezone.localdate()
+        return self.filter(Q(valid_from__lte=on) | Q(valid_from__isnull=True)).filter(
+            Q(valid_to__gte=on) | Q(valid_to__isnull=True)
+        )
+
+
+class Office(models.Model):
+    class Level(models.TextChoices):
+        CENTRAL = "central", _("Trung ương")
+        PROVINCE = "province", _("Tỉnh, thành phố")
+        DISTRICT = "district", _("Cơ sở (quận, huyện)")
+
+    code = models.CharField(_("mã"), max_length=20)
+    name = models.CharField(_("tên"), max_length=200)
+    level = models.CharField(_("cấp"), max_length=10, choices=Level.choices)
+    parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children",
+                               verbose_name=_("đơn vị cấp trên"))
+    agency_code = models.CharField(
+        _("mã định danh điện tử"), max_length=40, null=True, blank=True, unique=True,
+        help_text=_("Mã đơn vị (madonvi) theo QĐ 20/2020/QĐ-TTg, tiền tố của mã hồ sơ, ví dụ 000.00.01.H29"),
+    )
+    valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
+    valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+    office_hours = models.JSONField(
+        _("giờ làm việc"), null=True, blank=True,
+        help_text=_('Các khoảng giờ, ví dụ [["07:30", "11:30"], ["13:00", "17:00"]]; để trống = mặc định.'),
+    )
+    address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
+    phone = models.CharField(_("điện thoại"), max_length=30, blank=True)
+
+    objects = OfficeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("đơn vị BHXH")
+        verbose_name_plural = _("đơn vị BHXH")
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["code", "valid_from"], name="office_code_valid_from_uniq",
+                                               nulls_distinct=False)]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def province(self):
+        return self if self.level != self.Level.DISTRICT else self.parent
+
+    def hours(self):
+        """Office hours as a list of (time, time) pairs; falls back to settings.OFFICE_HOURS."""
+        from django.conf import settings
+
+        spans = self.office_hours or settings.OFFICE_HOURS
+        return [(time.fromisoformat(a), time.fromisoformat(b)) for a, b in spans]
+
+
+class Role(models.TextChoices):
+    RECEPTION = "reception", _("Cán bộ tiếp nhận")
+    PROCESSOR = "processor", _("Chuyên viên phòng nghiệp vụ")
+    DIRECTOR = "director", _("Giám đốc")
+    DEPUTY = "deputy", _("Phó Giám đốc")
+    LEGAL = "legal", _("Vụ Pháp chế")
+    ADMIN = "admin", _("Quản trị hệ thống")
+
+
+class User(AbstractUser):
+    role = models.CharField(_("vai trò"), max_length=12, choices=Role.choices, default=Role.RECEPTION)
+    office = models.ForeignKey(Office, models.PROTECT, null=True, blank=True, related_name="staff",
+                               verbose_name=_("đơn vị"))
+    title = models.CharField(_("chức danh"), max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = _("người dùng")
+        verbose_name_plural = _("người dùng")
+
+    @property
+    def display_name(self):
+        return self.get_full_name() or self.username
+
+    @property
+    def sees_all_offices(self):
+        return self.is_superuser or self.role in (Role.LEGAL, Role.ADMIN)
+
+    @property
+    def is_signer(self):
+        """Directors and deputies sign apology slips and approve answers."""
+        return self.role in (Role.DIRECTOR, Role.DEPUTY)
+
+    @property
+    def is_read_only(self):
+        return self.role == Role.LEGAL and not self.is_superuser
+
+
+class WorkerHeartbeat(models.Model):
+    """Written by the Celery worker on a beat schedule; /healthz shows when a worker was last alive."""
+
+    worker = models.CharField(max_length=200, unique=True)
+    seen_at = models.DateTimeField()
+    tasks_seen = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("tín hiệu tiến trình nền")
+        verbose_name_plural = _("tín hiệu tiến trình nền")

@@ -1,0 +1,97 @@
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.cache import never_cache
+
+from . import throttle
+from .models import Role
+
+LOCKED_MESSAGE = "Bạn đã đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút."
+
+# Where each role lands after signing in (first one that is installed).
+ROLE_HOME = {
+    Role.RECEPTION: ["cases:desk"],
+    Role.PROCESSOR: ["cases:desk"],
+    Role.DIRECTOR: ["reports:dashboard", "cases:overdue"],
+    Role.DEPUTY: ["reports:dashboard", "cases:overdue"],
+    Role.LEGAL: ["reports:oversight", "reports:tthc"],
+    Role.ADMIN: ["reports:dashboard", "cases:desk"],
+}
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        username = request.POST.get("username", "")
+        if throttle.is_locked(username, throttle.client_ip(request)):
+            form = self.get_form()
+            form.errors.clear()
+            return render(request, self.template_name, {"form": form, "locked_message": LOCKED_MESSAGE}, status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        throttle.register_failure(self.request.POST.get("username", ""), throttle.client_ip(self.request))
+        return super().form_invalid(form)
+
+    def form_valid(self, form):
+        throttle.reset(form.get_user().username, throttle.client_ip(self.request))
+        return super().form_valid(form)
+
+
+@login_required
+def home(request):
+    user = request.user
+    role = Role.ADMIN if user.is_superuser else user.role
+    if request.GET.get("stay") is None:
+        for name in ROLE_HOME.get(role, []):
+            try:
+                return redirect(reverse(name))
+            except NoReverseMatch:
+                continue
+    return render(request, "core/home.html", {"role": Role(role)})
+
+
+def _check_database():
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        return "ok"
+    except Exception as exc:  # noqa: BLE001 - health reports any failure as text
+        return f"error: {exc.__class__.__name__}"
+
+
+def _check_broker():
+    from bhxh_portal.celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return "ok"
+    except Exception as exc:  # noqa: BLE001
+        return f"error: {exc.__class__.__name__}"
+
+
+def _worker_seen():
+    from .models import WorkerHeartbeat
+
+    try:
+        seen = WorkerHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
+    except Exception:  # noqa: BLE001 - the database check reports the cause
+        return None
+    return seen.isoformat() if seen else None
+
+
+@never_cache
+def healthz(request):
+    database, broker = _check_database(), _check_broker()
+    healthy = database == "ok" and broker == "ok"
+    body = {"status": "ok" if healthy else "degraded", "database": database, "broker": broker,
+            "broker_transport": settings.CELERY_BROKER_URL.split("://", 1)[0], "worker_seen_at": _worker_seen()}
+    return JsonResponse(body, status=200 if healthy else 503)

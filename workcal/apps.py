@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WorkcalConfig(AppConfig):
+    name = "workcal"
+    verbose_name = "Lịch làm việc"
