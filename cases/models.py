@@ -1,1 +1,327 @@
-from django.db import models  # noqa: F401
+"""Dossiers (hồ sơ TTHC) and everything the law asks us to keep about them.
+
+A dossier stores what queries need (status, legal_due_at, appointment_at, resolved_at, due_state) so that lists,
+scans and reports are indexed SQL; its history is the append-only DossierEvent table.
+"""
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Procedure(models.Model):
+    class SupplementClock(models.TextChoices):
+        RESTART = "restart", _("Tính lại từ đầu")
+        RESUME = "resume", _("Tiếp tục thời gian còn lại")
+
+    code = models.CharField(_("mã TTHC"), max_length=30, unique=True)
+    name = models.CharField(_("tên thủ tục"), max_length=400)
+    field = models.CharField(_("lĩnh vực"), max_length=120)
+    processing_days = models.PositiveSmallIntegerField(_("thời hạn giải quyết (ngày làm việc)"))
+    is_covid_support = models.BooleanField(_("hỗ trợ COVID-19"), default=False)
+    channels = models.JSONField(_("kênh tiếp nhận"), default=list,
+                                help_text=_('Danh sách kênh: "online", "direct", "postal"'))
+    same_day_cutoff = models.TimeField(_("giờ chốt nhận trong ngày"), null=True, blank=True,
+                                       help_text=_("Chỉ cho thủ tục giải quyết trong ngày; để trống = 15:00"))
+    supplement_clock = models.CharField(_("thời hạn sau bổ sung"), max_length=8, choices=SupplementClock.choices,
+                                        default=SupplementClock.RESTART)
+    max_supplement_requests = models.PositiveSmallIntegerField(_("số lần yêu cầu bổ sung tối đa"), default=1)
+    max_reschedules = models.PositiveSmallIntegerField(_("số lần hẹn lại tối đa"), default=1)
+    active = models.BooleanField(_("đang áp dụng"), default=True)
+
+    class Meta:
+        verbose_name = _("thủ tục hành chính")
+        verbose_name_plural = _("thủ tục hành chính")
+        ordering = ["field", "code"]
+
+    def __str__(self):
+        return f"{self.code} – {self.name}"
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", _("Chờ tiếp nhận")
+    RECEIVED = "received", _("Đã tiếp nhận")
+    PROCESSING = "processing", _("Đang giải quyết")
+    AWAITING_SUPPLEMENT = "awaiting_supplement", _("Chờ bổ sung")
+    RESOLVED = "resolved", _("Đã có kết quả")
+    RETURNED = "returned", _("Đã trả kết quả")
+    REFUSED = "refused", _("Từ chối")
+    WITHDRAWN = "withdrawn", _("Rút hồ sơ")
+
+
+# The national portal's status codes (CONTRACTS.md §1.3).
+NATIONAL_STATUS = {
+    Status.SUBMITTED: 1, Status.RECEIVED: 2, Status.REFUSED: 3, Status.PROCESSING: 4,
+    Status.AWAITING_SUPPLEMENT: 5, Status.WITHDRAWN: 7, Status.RESOLVED: 9, Status.RETURNED: 10,
+}
+OPEN_STATUSES = (Status.SUBMITTED, Status.RECEIVED, Status.PROCESSING, Status.AWAITING_SUPPLEMENT)
+# Statuses in which the legal clock runs (accepted, not finished, not paused for the applicant).
+CLOCK_RUNNING = (Status.RECEIVED, Status.PROCESSING)
+
+
+class Channel(models.TextChoices):
+    DIRECT = "direct", _("Trực tiếp")
+    ONLINE = "online", _("Trực tuyến")
+    POSTAL = "postal", _("Bưu chính")
+
+
+class Source(models.TextChoices):
+    DESK = "desk", _("Bộ phận một cửa")
+    NATIONAL_PORTAL = "national_portal", _("Cổng DVCQG")
+
+
+class ApplicantKind(models.TextChoices):
+    CITIZEN = "citizen", _("Công dân")
+    ENTERPRISE = "enterprise", _("Doanh nghiệp")
+    ORGANISATION = "organisation", _("Tổ chức")
+
+
+class DueState(models.TextChoices):
+    NONE = "", _("Trong hạn")
+    DUE_SOON = "due_soon", _("Sắp đến hạn")
+    OVERDUE = "overdue", _("Quá hạn")
+
+
+class Outcome(models.TextChoices):
+    APPROVED = "approved", _("Chấp thuận")
+    REJECTED = "rejected", _("Không chấp thuận")
+
+
+class Dossier(models.Model):
+    code = models.CharField(_("mã hồ sơ"), max_length=60, unique=True)
+    office = models.ForeignKey("core.Office", models.PROTECT, related_name="dossiers", verbose_name=_("đơn vị"))
+    procedure = models.ForeignKey(Procedure, models.PROTECT, related_name="dossiers", verbose_name=_("thủ tục"))
+    status = models.CharField(_("trạng thái"), max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    channel = models.CharField(_("kênh"), max_length=10, choices=Channel.choices, default=Channel.DIRECT)
+    source = models.CharField(_("nguồn"), max_length=20, choices=Source.choices, default=Source.DESK)
+
+    applicant_name = models.CharField(_("người nộp / chủ hồ sơ"), max_length=200)
+    applicant_kind = models.CharField(_("loại đối tượng"), max_length=12, choices=ApplicantKind.choices,
+                                      default=ApplicantKind.CITIZEN)
+    applicant_id_number = models.CharField(_("số giấy tờ / mã số thuế"), max_length=20, db_index=True)
+    applicant_phone = models.CharField(_("điện thoại"), max_length=16, blank=True)
+    applicant_email = models.EmailField(_("thư điện tử"), blank=True)
+    applicant_address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
+    summary = models.TextField(_("trích yếu"), blank=True)
+
+    submitted_at = models.DateTimeField(_("ngày nộp"), null=True, blank=True)
+    received_at = models.DateTimeField(_("ngày tiếp nhận"), null=True, blank=True)
+    clock_started_at = models.DateTimeField(_("bắt đầu tính thời hạn"), null=True, blank=True)
+    legal_due_at = models.DateTimeField(_("hạn giải quyết theo quy định"), null=True, blank=True)
+    appointment_at = models.DateTimeField(_("ngày hẹn trả"), null=True, blank=True)
+    apologise_by = models.DateTimeField(_("hạn gửi phiếu xin lỗi"), null=True, blank=True)
+    paused_at = models.DateTimeField(_("tạm dừng từ"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("ngày có kết quả"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("ngày trả kết quả"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("ngày kết thúc"), null=True, blank=True)
+
+    outcome = models.CharField(_("kết quả"), max_length=10, choices=Outcome.choices, blank=True)
+    result_summary = models.TextField(_("nội dung kết quả / lý do"), blank=True)
+    returned_to = models.CharField(_("trả cho"), max_length=200, blank=True)
+    due_state = models.CharField(_("tình trạng hạn"), max_length=10, choices=DueState.choices, blank=True,
+                                 default=DueState.NONE)
+
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("cán bộ tiếp nhận"))
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                 related_name="assigned_dossiers", verbose_name=_("cán bộ xử lý"))
+    supplement_count = models.PositiveSmallIntegerField(_("số lần yêu cầu bổ sung"), default=0)
+    reschedule_count = models.PositiveSmallIntegerField(_("số lần hẹn lại"), default=0)
+    trip_count = models.PositiveSmallIntegerField(_("số lần đi lại của người nộp"), default=0)
+    portal_payload = models.JSONField(_("dữ liệu gốc từ Cổng DVCQG"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("hồ sơ")
+        verbose_name_plural = _("hồ sơ")
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["office", "status", "-received_at"], name="dossier_office_status_recv"),
+            models.Index(fields=["office", "received_at"], name="dossier_office_received"),
+            models.Index(fields=["office", "resolved_at"], name="dossier_office_resolved"),
+            # The overdue scan and "due soon" lists: one indexed query over open dossiers only.
+            models.Index(fields=["legal_due_at"], name="dossier_open_due",
+                         condition=Q(status__in=["received", "processing", "awaiting_supplement"])),
+            models.Index(fields=["apologise_by"], name="dossier_open_apologise_by",
+                         condition=Q(status__in=["received", "processing"])),
+            models.Index(fields=["applicant_phone"], name="dossier_phone"),
+        ]
+
+    def __str__(self):
+        return self.code
+
+    @property
+    def is_open(self):
+        return self.status in OPEN_STATUSES
+
+    @property
+    def national_status(self):
+        return NATIONAL_STATUS[self.status]
+
+
+class EventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Dossier events are append-only")
+
+    def delete(self):
+        raise TypeError("Dossier events are append-only")
+
+
+class DossierEvent(models.Model):
+    """One row per change of a dossier: who, when, from which status to which, why. Never edited or deleted."""
+
+    dossier = models.ForeignKey(Dossier, models.PROTECT, related_name="events")
+    at = models.DateTimeField(_("thời điểm"), db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    actor_name = models.CharField(_("người thực hiện"), max_length=200)
+    action = models.CharField(_("thao tác"), max_length=40)
+    from_status = models.CharField(_("từ trạng thái"), max_length=20, blank=True)
+    to_status = models.CharField(_("sang trạng thái"), max_length=20, blank=True)
+    note = models.TextField(_("ghi chú"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("nhật ký hồ sơ")
+        verbose_name_plural = _("nhật ký hồ sơ")
+        ordering = ["at", "id"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("Dossier events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Dossier events are append-only")
+
+
+class DailySequence(models.Model):
+    """The last dossier number given by an office on a day (Circular 01/2018 Art. 19), gap-free."""
+
+    office = models.ForeignKey("core.Office", models.CASCADE, related_name="+")
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["office", "day"], name="daily_sequence_uniq")]
+
+
+class SupplementRequest(models.Model):
+    """Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Form 02) issued during processing."""
+
+    dossier = models.ForeignKey(Dossier, models.PROTECT, related_name="supplement_requests")
+    number = models.PositiveSmallIntegerField()
+    requested_at = models.DateTimeField()
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    reason = models.TextField(_("lý do"))
+    documents = models.JSONField(_("giấy tờ cần bổ sung"), default=list)
+    clock_used = models.DurationField(_("thời gian đã dùng"), null=True, blank=True)
+    fulfilled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["dossier", "number"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "number"], name="supplement_number_uniq")]
+
+
+class IntakeGuidance(models.Model):
+    """Form 02 at the desk (incomplete papers) or Form 03 (not eligible): nothing is received, but the slip is
+    issued, kept and counted as a trip of the applicant."""
+
+    class Kind(models.TextChoices):
+        SUPPLEMENT = "supplement", _("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ")
+        REFUSAL = "refusal", _("Phiếu từ chối tiếp nhận giải quyết hồ sơ")
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    number = models.CharField(max_length=40, unique=True)
+    office = models.ForeignKey("core.Office", models.PROTECT, related_name="+")
+    procedure = models.ForeignKey(Procedure, models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField()
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    applicant_name = models.CharField(max_length=200)
+    applicant_id_number = models.CharField(max_length=20, db_index=True)
+    applicant_phone = models.CharField(max_length=16, blank=True)
+    applicant_email = models.EmailField(blank=True)
+    applicant_address = models.CharField(max_length=300, blank=True)
+    reason = models.TextField()
+    documents = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-issued_at"]
+
+
+class ProcessStep(models.Model):
+    """One row of the process-control slip (Phiếu kiểm soát quá trình giải quyết hồ sơ)."""
+
+    class Result(models.TextChoices):
+        EARLY = "early", _("Trước hạn")
+        ON_TIME = "on_time", _("Đúng hạn")
+        LATE = "late", _("Quá hạn")
+
+    dossier = models.ForeignKey(Dossier, models.PROTECT, related_name="steps")
+    seq = models.PositiveSmallIntegerField()
+    unit = models.CharField(_("đơn vị / bộ phận"), max_length=200)
+    handler = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    handler_name = models.CharField(max_length=200, blank=True)
+    given_at = models.DateTimeField(_("thời gian giao"))
+    due_at = models.DateTimeField(_("hạn của bước"), null=True, blank=True)
+    done_at = models.DateTimeField(_("thời gian hoàn thành"), null=True, blank=True)
+    result = models.CharField(_("kết quả bước"), max_length=8, choices=Result.choices, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["dossier", "seq"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "seq"], name="process_step_uniq")]
+
+
+class Trip(models.Model):
+    """A time the applicant had to come to the office for this dossier (Decree 63/2010 Art. 20(4))."""
+
+    class Purpose(models.TextChoices):
+        INTAKE = "intake", _("Nộp hồ sơ")
+        SUPPLEMENT = "supplement", _("Bổ sung hồ sơ")
+        COLLECTION = "collection", _("Nhận kết quả")
+        GUIDANCE = "guidance", _("Được hướng dẫn, chưa tiếp nhận")
+
+    dossier = models.ForeignKey(Dossier, models.CASCADE, null=True, blank=True, related_name="trips")
+    office = models.ForeignKey("core.Office", models.PROTECT, related_name="+")
+    procedure = models.ForeignKey(Procedure, models.PROTECT, related_name="+")
+    applicant_id_number = models.CharField(max_length=20)
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    at = models.DateTimeField()
+    purpose = models.CharField(max_length=12, choices=Purpose.choices)
+
+    class Meta:
+        indexes = [models.Index(fields=["applicant_id_number", "procedure", "at"], name="trip_applicant")]
+
+
+class ApologySlip(models.Model):
+    """Phiếu xin lỗi và hẹn lại ngày trả kết quả (Decision 2192/QĐ-BHXH Art. 13.6)."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Dự thảo")
+        ISSUED = "issued", _("Đã ký, phát hành")
+
+    dossier = models.ForeignKey(Dossier, models.PROTECT, related_name="apology_slips")
+    office = models.ForeignKey("core.Office", models.PROTECT, related_name="+")
+    state = models.CharField(max_length=8, choices=State.choices, default=State.DRAFT)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    number = models.PositiveIntegerField(null=True, blank=True)
+    reason = models.TextField(_("lý do chậm"))
+    original_appointment_at = models.DateTimeField()
+    new_appointment_at = models.DateTimeField()
+    legal_due_at = models.DateTimeField()
+    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    drafted_at = models.DateTimeField()
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    issued_at = models.DateTimeField(null=True, blank=True)
+    is_late = models.BooleanField(_("xin lỗi muộn"), default=False)
+
+    class Meta:
+        ordering = ["-drafted_at"]
+        constraints = [models.UniqueConstraint(fields=["office", "year", "number"], name="apology_number_uniq")]
+
+    @property
+    def number_label(self):
+        return f"{self.number}/PXL-BHXH" if self.number else ""

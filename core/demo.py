@@ -16,8 +16,13 @@ DISTRICTS = [
     ("01.006", "BHXH cơ sở Đống Đa", "01"),
     ("79.760", "BHXH cơ sở Sài Gòn", "79"),
 ]
-# Electronic agency codes (placeholders in the shape of Decision 20/2020/QĐ-TTg) for the demo provinces.
-AGENCY_CODES = {"01": "000.00.01.G13", "79": "000.00.79.G13", "48": "000.00.48.G13"}
+
+
+def agency_code(code: str) -> str:
+    """A placeholder electronic agency code in the shape of Decision 20/2020/QĐ-TTg (000.00.01.G13 for the
+    province 01, 000.05.01.G13 for its grassroots office 01.005) until an administrator enters the real one."""
+    province, _, district = code.partition(".")
+    return f"000.{district[-2:] if district else '00'}.{province}.G13"
 
 CAST = [
     # username, role, office code, full name, title
@@ -42,12 +47,12 @@ def load_offices():
             Office.objects.get_or_create(
                 code=row["code"], valid_from=date.fromisoformat(row["valid_from"]),
                 defaults={"name": f"BHXH {name}", "level": Office.Level.PROVINCE, "parent": central,
-                          "agency_code": AGENCY_CODES.get(row["code"])},
+                          "agency_code": agency_code(row["code"])},
             )
     for code, name, parent in DISTRICTS:
         Office.objects.get_or_create(
             code=code, valid_from=date(2025, 7, 1),
-            defaults={"name": name, "level": Office.Level.DISTRICT,
+            defaults={"name": name, "level": Office.Level.DISTRICT, "agency_code": agency_code(code),
                       "parent": Office.objects.current().get(code=parent)},
         )
 
