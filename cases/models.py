@@ -156,6 +156,19 @@ class Dossier(models.Model):
         return self.status in OPEN_STATUSES
 
     @property
+    def is_overdue(self):
+        """Open with the clock running past the legal due moment, or resolved after it."""
+        from django.utils import timezone
+
+        if self.legal_due_at is None:
+            return False
+        if self.status in CLOCK_RUNNING:
+            return self.legal_due_at < timezone.now()
+        if self.status in (Status.RESOLVED, Status.RETURNED) and self.resolved_at:
+            return self.resolved_at > self.legal_due_at
+        return False
+
+    @property
     def national_status(self):
         return NATIONAL_STATUS[self.status]
 

@@ -1,0 +1,171 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from rest_framework import serializers
+
+from ..models import ApplicantKind, Channel, Dossier, DossierEvent, Procedure
+from ..validators import mask_email, mask_id, mask_phone, validate_applicant_id, validate_phone
+
+
+class ProcedureSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Procedure
+        fields = ["code", "name", "field", "processing_days", "is_covid_support", "active", "channels",
+                  "same_day_cutoff", "supplement_clock", "max_supplement_requests"]
+
+
+class ApplicantIn(serializers.Serializer):
+    name = serializers.CharField(max_length=200, error_messages={"blank": "Vui lòng nhập họ tên người nộp.",
+                                                                "required": "Vui lòng nhập họ tên người nộp."})
+    kind = serializers.ChoiceField(choices=ApplicantKind.choices, default=ApplicantKind.CITIZEN,
+                                   error_messages={"invalid_choice": "Loại đối tượng phải là citizen, enterprise "
+                                                   "hoặc organisation."})
+    id_number = serializers.CharField(max_length=20, error_messages={"blank": "Vui lòng nhập số giấy tờ.",
+                                                                     "required": "Vui lòng nhập số giấy tờ."})
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    email = serializers.EmailField(required=False, allow_blank=True, default="",
+                                   error_messages={"invalid": "Địa chỉ thư điện tử không hợp lệ."})
+    address = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+    def validate(self, data):
+        errors = {}
+        try:
+            data["id_number"] = validate_applicant_id(data["kind"], data["id_number"])
+        except DjangoValidationError as exc:
+            errors["id_number"] = exc.messages
+        if data.get("phone"):
+            try:
+                data["phone"] = validate_phone(data["phone"])
+            except DjangoValidationError as exc:
+                errors["phone"] = exc.messages
+        if errors:
+            raise serializers.ValidationError(errors)
+        return data
+
+
+class DossierIn(serializers.Serializer):
+    procedure = serializers.SlugRelatedField(slug_field="code", queryset=Procedure.objects.all(),
+                                             error_messages={"does_not_exist": "Không có thủ tục mã “{value}”.",
+                                                             "required": "Vui lòng chọn thủ tục."})
+    applicant = ApplicantIn()
+    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.DIRECT,
+                                      error_messages={"invalid_choice": "Kênh phải là direct, online hoặc postal."})
+    summary = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+    office = serializers.CharField(required=False, allow_blank=True, default="")
+    received_at = serializers.DateTimeField(required=False, allow_null=True, default=None,
+                                            error_messages={"invalid": "Thời điểm không đúng định dạng ISO 8601."})
+
+
+def _can_see_personal_data(request, dossier) -> bool:
+    """Officers of the office that handles the dossier see the applicant in full; oversight roles and
+    lists see it masked."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return False
+    return user.is_superuser or (not user.is_read_only and not user.sees_all_offices)
+
+
+class DossierSerializer(serializers.ModelSerializer):
+    procedure = serializers.CharField(source="procedure.code")
+    procedure_name = serializers.CharField(source="procedure.name")
+    office = serializers.CharField(source="office.code")
+    applicant = serializers.SerializerMethodField()
+    is_overdue = serializers.SerializerMethodField()
+    national_status = serializers.IntegerField()
+    assignee = serializers.CharField(source="assignee.username", default=None)
+    supplement_requests = serializers.SerializerMethodField()
+    apology_slips = serializers.SerializerMethodField()
+    receipt_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Dossier
+        fields = ["code", "status", "national_status", "procedure", "procedure_name", "office", "channel", "source",
+                  "applicant", "summary", "submitted_at", "received_at", "legal_due_at", "appointment_at",
+                  "is_overdue", "due_state", "resolved_at", "returned_at", "outcome", "result_summary", "assignee",
+                  "trip_count", "supplement_requests", "apology_slips", "receipt_url"]
+
+    mask = False  # lists mask personal data; the detail view turns this off for the handling office
+
+    def get_applicant(self, obj):
+        full = not self.mask and _can_see_personal_data(self.context.get("request"), obj)
+        return {
+            "name": obj.applicant_name, "kind": obj.applicant_kind,
+            "id_number": obj.applicant_id_number if full else mask_id(obj.applicant_id_number),
+            "phone": obj.applicant_phone if full else mask_phone(obj.applicant_phone),
+            "email": obj.applicant_email if full else mask_email(obj.applicant_email),
+            "address": obj.applicant_address if full else "",
+        }
+
+    def get_is_overdue(self, obj) -> bool:
+        return obj.is_overdue
+
+    def get_supplement_requests(self, obj):
+        return [{"number": s.number, "requested_at": _iso(s.requested_at), "reason": s.reason,
+                 "documents": s.documents, "fulfilled_at": _iso(s.fulfilled_at)}
+                for s in obj.supplement_requests.all()]
+
+    def get_apology_slips(self, obj):
+        return [{"number": a.number_label, "state": a.state, "issued_at": _iso(a.issued_at),
+                 "new_appointment_at": _iso(a.new_appointment_at), "is_late": a.is_late, "reason": a.reason}
+                for a in obj.apology_slips.all()]
+
+    def get_receipt_url(self, obj):
+        if obj.received_at is None:
+            return None
+        try:
+            return reverse("cases:receipt", kwargs={"code": obj.code})
+        except NoReverseMatch:
+            return None
+
+
+class DossierListSerializer(DossierSerializer):
+    mask = True
+
+    class Meta(DossierSerializer.Meta):
+        fields = ["code", "status", "national_status", "procedure", "procedure_name", "office", "channel", "source",
+                  "applicant", "submitted_at", "received_at", "legal_due_at", "appointment_at", "is_overdue",
+                  "due_state", "resolved_at", "returned_at", "assignee"]
+
+
+def _iso(value):
+    return timezone.localtime(value).isoformat() if value else None
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor_name")
+
+    class Meta:
+        model = DossierEvent
+        fields = ["at", "actor", "action", "from_status", "to_status", "note"]
+
+
+class ActionIn(serializers.Serializer):
+    """Bodies of the lifecycle actions (CONTRACTS.md §1.3); each action reads the fields it needs."""
+
+    assignee = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+    documents = serializers.ListField(child=serializers.CharField(max_length=500), required=False, default=list)
+    outcome = serializers.CharField(required=False, allow_blank=True, default="")
+    result_summary = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+    returned_to = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    unit = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+    in_person = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class PublicDossierSerializer(serializers.ModelSerializer):
+    procedure = serializers.CharField(source="procedure.name")
+    office = serializers.CharField(source="office.name")
+    status_label = serializers.CharField(source="get_status_display")
+    applicant = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Dossier
+        fields = ["code", "status", "status_label", "procedure", "office", "received_at", "appointment_at",
+                  "resolved_at", "returned_at", "applicant"]
+
+    def get_applicant(self, obj):
+        name = obj.applicant_name.split()
+        return {"name": " ".join([w[0] + "." for w in name[:-1]] + name[-1:]) if name else "",
+                "phone": mask_phone(obj.applicant_phone)}
+

@@ -1,0 +1,183 @@
+from django.db import IntegrityError
+from django.http import Http404
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from core.errors import DomainError
+from core.models import Office
+
+from .. import selectors, services
+from ..models import Channel, Dossier, Source, Status
+from .serializers import (
+    ActionIn,
+    DossierIn,
+    DossierListSerializer,
+    DossierSerializer,
+    EventSerializer,
+    ProcedureSerializer,
+    PublicDossierSerializer,
+)
+
+
+class ProcedureList(generics.ListAPIView):
+    """The procedure catalogue."""
+
+    serializer_class = ProcedureSerializer
+    filterset_fields = ["is_covid_support", "active", "field"]
+
+    def get_queryset(self):
+        return selectors.procedure_list(active_only=False).order_by("code")
+
+
+class DossierFilter(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(choices=Status.choices, method="noop")
+    office = filters.CharFilter(method="noop")
+    procedure = filters.CharFilter(method="noop")
+    channel = filters.ChoiceFilter(choices=Channel.choices, method="noop")
+    source = filters.ChoiceFilter(choices=Source.choices, method="noop")
+    overdue = filters.BooleanFilter(method="noop")
+    due_before = filters.IsoDateTimeFilter(method="noop")
+    received_after = filters.IsoDateTimeFilter(method="noop")
+    received_before = filters.IsoDateTimeFilter(method="noop")
+    q = filters.CharFilter(method="noop")
+
+    class Meta:
+        model = Dossier
+        fields = []
+
+    def noop(self, queryset, name, value):
+        return queryset  # parsing and validation only; the selector applies the filters
+
+    def filter_queryset(self, queryset):
+        data = {k: v for k, v in self.form.cleaned_data.items() if v not in (None, "", [])}
+        if "status" in data:
+            data["status"] = ",".join(data["status"])
+        return selectors.dossier_list(user=self.request.user, filters=data)
+
+
+class DossierListCreate(generics.ListCreateAPIView):
+    """List the dossiers in the caller's scope, or receive one at the desk (intake)."""
+
+    filterset_class = DossierFilter
+
+    def get_serializer_class(self):
+        return DossierIn if self.request.method == "POST" else DossierListSerializer
+
+    def get_queryset(self):
+        return selectors.dossier_list(user=self.request.user)
+
+    @extend_schema(request=DossierIn, responses={201: DossierSerializer})
+    def post(self, request):
+        data = DossierIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        office = None
+        if v["office"]:
+            office = Office.objects.current().filter(code=v["office"]).first()
+            if office is None:
+                raise ValidationError({"office": [f"Không có đơn vị mã “{v['office']}”."]})
+        try:
+            dossier = services.dossier_receive(
+                actor=request.user, procedure=v["procedure"], applicant=dict(v["applicant"]), channel=v["channel"],
+                summary=v["summary"], office=office, received_at=v["received_at"],
+            )
+        except IntegrityError as exc:  # e.g. a code collision on a database without row locks
+            raise DomainError("CONFLICT", "Xung đột khi cấp mã hồ sơ, vui lòng thử lại.", status=409) from exc
+        dossier = selectors.dossier_get(user=request.user, code=dossier.code)
+        return Response(DossierSerializer(dossier, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+
+class DossierMixin:
+    def get_dossier(self):
+        try:
+            return selectors.dossier_get(user=self.request.user, code=self.kwargs["code"])
+        except Dossier.DoesNotExist as exc:
+            raise Http404 from exc
+
+
+class DossierDetail(DossierMixin, generics.RetrieveAPIView):
+    serializer_class = DossierSerializer
+
+    def get_object(self):
+        return self.get_dossier()
+
+
+class DossierEvents(DossierMixin, generics.ListAPIView):
+    """The append-only history of a dossier."""
+
+    serializer_class = EventSerializer
+
+    def get_queryset(self):
+        return selectors.dossier_events(dossier=self.get_dossier())
+
+
+def _run_action(action, *, actor, dossier, body):
+    if action == "accept":
+        return services.dossier_accept(actor=actor, dossier=dossier)
+    if action == "start":
+        return services.dossier_start(actor=actor, dossier=dossier, assignee=body.get("assignee") or None)
+    if action == "handover":
+        return services.dossier_handover(actor=actor, dossier=dossier, unit=body["unit"],
+                                         assignee=body.get("assignee") or None, note=body["note"])
+    if action == "request-supplement":
+        return services.dossier_request_supplement(actor=actor, dossier=dossier, reason=body["reason"],
+                                                   documents=body["documents"])
+    if action == "supplement-received":
+        return services.dossier_supplement_received(actor=actor, dossier=dossier, in_person=body["in_person"])
+    if action == "resolve":
+        return services.dossier_resolve(actor=actor, dossier=dossier, outcome=body["outcome"],
+                                        result_summary=body["result_summary"])
+    if action == "return":
+        return services.dossier_return(actor=actor, dossier=dossier, returned_to=body["returned_to"],
+                                       in_person=body["in_person"])
+    if action == "refuse":
+        return services.dossier_refuse(actor=actor, dossier=dossier, reason=body["reason"])
+    if action == "withdraw":
+        return services.dossier_withdraw(actor=actor, dossier=dossier, reason=body["reason"])
+    raise DomainError("UNKNOWN_ACTION", f"Không có thao tác “{action}”.", status=404)
+
+
+ACTIONS = list(services.ACTION_FROM)
+
+
+class DossierAction(DossierMixin, APIView):
+    """One transition of the dossier (CONTRACTS.md §1.3); 409 with a coded reason when not allowed now."""
+
+    @extend_schema(request=ActionIn, responses={200: DossierSerializer},
+                   parameters=[OpenApiParameter("action", str, OpenApiParameter.PATH, enum=ACTIONS)])
+    def post(self, request, code, action):
+        if action not in ACTIONS:
+            raise DomainError("UNKNOWN_ACTION", f"Không có thao tác “{action}”.", status=404)
+        dossier = self.get_dossier()
+        body = ActionIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        _run_action(action, actor=request.user, dossier=dossier, body=body.validated_data)
+        dossier = selectors.dossier_get(user=request.user, code=code)
+        return Response(DossierSerializer(dossier, context={"request": request}).data)
+
+
+class PublicThrottle(AnonRateThrottle):
+    scope = "public"
+
+
+class PublicDossier(APIView):
+    """No login: the status and appointment of one dossier, given its code and the applicant's phone.
+    The same 404 for an unknown code and a wrong phone, so codes cannot be probed."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [PublicThrottle]
+
+    @extend_schema(parameters=[OpenApiParameter("phone", str, required=True)], responses=PublicDossierSerializer)
+    def get(self, request, code):
+        dossier = selectors.public_dossier(code=code, phone=request.query_params.get("phone", ""))
+        if dossier is None:
+            return Response({"code": "NOT_FOUND", "detail": "Không tìm thấy hồ sơ với mã và số điện thoại này."},
+                            status=status.HTTP_404_NOT_FOUND)
+        return Response(PublicDossierSerializer(dossier).data)

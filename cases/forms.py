@@ -1,0 +1,81 @@
+from django import forms
+from django.core.exceptions import ValidationError
+
+from .models import ApplicantKind, Channel, Outcome, Procedure, Status
+from .validators import validate_applicant_id, validate_phone
+
+
+class IntakeForm(forms.Form):
+    """The desk's intake form: the same checks as the API, with messages next to each field."""
+
+    DECISIONS = [("receive", "Hồ sơ đầy đủ – tiếp nhận"), ("supplement", "Chưa đầy đủ – yêu cầu bổ sung (Mẫu 02)"),
+                 ("refusal", "Không đủ điều kiện – từ chối tiếp nhận (Mẫu 03)")]
+
+    procedure = forms.ModelChoiceField(Procedure.objects.filter(active=True).order_by("field", "code"),
+                                       label="Thủ tục", empty_label="— Chọn thủ tục —",
+                                       error_messages={"required": "Vui lòng chọn thủ tục.",
+                                                       "invalid_choice": "Thủ tục không hợp lệ."})
+    channel = forms.ChoiceField(choices=Channel.choices, initial=Channel.DIRECT, label="Kênh tiếp nhận")
+    applicant_kind = forms.ChoiceField(choices=ApplicantKind.choices, initial=ApplicantKind.CITIZEN,
+                                       label="Loại đối tượng")
+    applicant_name = forms.CharField(max_length=200, label="Họ tên người nộp / tên tổ chức",
+                                     error_messages={"required": "Vui lòng nhập họ tên."})
+    applicant_id_number = forms.CharField(max_length=20, label="Số CCCD/CMND hoặc mã số thuế",
+                                          error_messages={"required": "Vui lòng nhập số giấy tờ."})
+    applicant_phone = forms.CharField(max_length=20, required=False, label="Điện thoại")
+    applicant_email = forms.EmailField(required=False, label="Thư điện tử",
+                                       error_messages={"invalid": "Địa chỉ thư điện tử không hợp lệ."})
+    applicant_address = forms.CharField(max_length=300, required=False, label="Địa chỉ")
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Trích yếu, thành phần hồ sơ")
+    decision = forms.ChoiceField(choices=DECISIONS, initial="receive", widget=forms.RadioSelect, label="Kết quả kiểm tra")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Lý do (khi bổ sung / từ chối)")
+    documents = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                                label="Giấy tờ cần bổ sung (mỗi dòng một loại)")
+
+    def clean(self):
+        data = super().clean()
+        if "applicant_id_number" in data and "applicant_kind" in data:
+            try:
+                data["applicant_id_number"] = validate_applicant_id(data["applicant_kind"], data["applicant_id_number"])
+            except ValidationError as exc:
+                self.add_error("applicant_id_number", exc)
+        if data.get("applicant_phone"):
+            try:
+                data["applicant_phone"] = validate_phone(data["applicant_phone"])
+            except ValidationError as exc:
+                self.add_error("applicant_phone", exc)
+        procedure, channel = data.get("procedure"), data.get("channel")
+        if procedure and channel and procedure.channels and channel not in procedure.channels:
+            self.add_error("channel", "Thủ tục này không tiếp nhận qua kênh đã chọn.")
+        decision = data.get("decision")
+        if decision in ("supplement", "refusal") and not (data.get("reason") or "").strip():
+            self.add_error("reason", "Vui lòng ghi rõ lý do.")
+        if decision == "supplement" and not self.document_list():
+            self.add_error("documents", "Vui lòng liệt kê các giấy tờ cần bổ sung.")
+        return data
+
+    def document_list(self):
+        return [line.strip() for line in (self.cleaned_data.get("documents") or "").splitlines() if line.strip()]
+
+    def applicant(self):
+        d = self.cleaned_data
+        return {"name": d["applicant_name"], "kind": d["applicant_kind"], "id_number": d["applicant_id_number"],
+                "phone": d.get("applicant_phone", ""), "email": d.get("applicant_email", ""),
+                "address": d.get("applicant_address", "")}
+
+
+class ActionForm(forms.Form):
+    assignee = forms.CharField(required=False)
+    reason = forms.CharField(required=False)
+    documents = forms.CharField(required=False)
+    outcome = forms.ChoiceField(choices=[("", "")] + list(Outcome.choices), required=False)
+    result_summary = forms.CharField(required=False)
+    returned_to = forms.CharField(required=False)
+    unit = forms.CharField(required=False)
+    note = forms.CharField(required=False)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(required=False, label="Tìm kiếm")
+    status = forms.ChoiceField(choices=[("", "Mọi trạng thái")] + list(Status.choices), required=False)
+    overdue = forms.ChoiceField(choices=[("", "Mọi hạn"), ("1", "Quá hạn"), ("0", "Chưa quá hạn")], required=False)

@@ -1,0 +1,153 @@
+"""Pages of the one-stop desk. Thin: parse input, call one service or selector, render."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from core.errors import DomainError
+from core.scoping import can_write
+
+from . import selectors, services
+from .forms import ActionForm, IntakeForm, SearchForm
+from core.models import User
+
+from .models import Dossier, IntakeGuidance, Outcome, ProcessStep
+from .validators import mask_id, mask_phone
+
+PAGE_SIZE = 30
+
+
+@login_required
+def desk(request):
+    """Today's desk: received today, waiting from the portal, due soon, overdue, to return."""
+    return render(request, "cases/desk.html", {"desk": selectors.desk_summary(user=request.user),
+                                               "search": SearchForm()})
+
+
+@login_required
+def dossier_list(request):
+    form = SearchForm(request.GET or None)
+    filters = {}
+    if form.is_valid():
+        filters = {k: v for k, v in form.cleaned_data.items() if v}
+        if "overdue" in filters:
+            filters["overdue"] = filters["overdue"] == "1"
+    qs = selectors.dossier_list(user=request.user, filters=filters)
+    if filters.get("q"):
+        exact = qs.filter(code=filters["q"].strip()).first()
+        if exact is not None and request.GET.get("page") is None:
+            return redirect("cases:detail", code=exact.code)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "cases/list.html", {"page": page, "form": form, "query": query.urlencode()})
+
+
+@login_required
+def intake(request):
+    if not can_write(request.user):
+        raise Http404
+    form = IntakeForm(request.POST or None, initial={"channel": "direct", "decision": "receive"})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            if d["decision"] == "receive":
+                dossier = services.dossier_receive(actor=request.user, procedure=d["procedure"],
+                                                   applicant=form.applicant(), channel=d["channel"],
+                                                   summary=d["summary"])
+                messages.success(request, f"Đã tiếp nhận hồ sơ {dossier.code}. Hẹn trả kết quả được in trên giấy "
+                                          "tiếp nhận.")
+                return redirect(reverse("cases:detail", kwargs={"code": dossier.code}) + "?new=1")
+            guidance = services.intake_guidance_issue(
+                actor=request.user, kind=d["decision"], procedure=d["procedure"], applicant=form.applicant(),
+                reason=d["reason"], documents=form.document_list())
+            messages.success(request, f"Đã lập {guidance.get_kind_display().lower()} số {guidance.number}.")
+            return redirect(_guidance_url(guidance))
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+    return render(request, "cases/intake.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _guidance_url(guidance: IntakeGuidance) -> str:
+    try:
+        return reverse("cases:guidance_slip", kwargs={"number": guidance.number})
+    except Exception:  # noqa: BLE001 - the slips module may not be installed
+        return reverse("cases:intake")
+
+
+def _get(request, code) -> Dossier:
+    try:
+        return selectors.dossier_get(user=request.user, code=code)
+    except Dossier.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+@login_required
+def dossier_detail(request, code):
+    dossier = _get(request, code)
+    full = request.user.is_superuser or (can_write(request.user) and not request.user.sees_all_offices)
+    context = {
+        "dossier": dossier,
+        "events": selectors.dossier_events(dossier=dossier),
+        "steps": ProcessStep.objects.filter(dossier=dossier).select_related("handler"),
+        "actions": services.allowed_actions(dossier, request.user),
+        "labels": services.ACTION_LABELS,
+        "outcomes": Outcome.choices,
+        "assignees": User.objects.filter(office_id__in=[dossier.office_id, dossier.office.parent_id],
+                                         role__in=["processor", "reception"], is_active=True).order_by("username"),
+        "id_number": dossier.applicant_id_number if full else mask_id(dossier.applicant_id_number),
+        "phone": dossier.applicant_phone if full else mask_phone(dossier.applicant_phone),
+    }
+    context["apology_panel"] = _template_exists("cases/_apology_panel.html")
+    return render(request, "cases/detail.html", context)
+
+
+def _template_exists(name) -> bool:
+    from django.template import TemplateDoesNotExist
+    from django.template.loader import get_template
+
+    try:
+        get_template(name)
+        return True
+    except TemplateDoesNotExist:
+        return False
+
+
+@login_required
+@require_POST
+def dossier_action(request, code, action):
+    dossier = _get(request, code)
+    form = ActionForm(request.POST)
+    form.is_valid()
+    d = form.cleaned_data
+    body = {"assignee": d.get("assignee"), "reason": d.get("reason", ""), "outcome": d.get("outcome", ""),
+            "documents": [x.strip() for x in (d.get("documents") or "").splitlines() if x.strip()],
+            "result_summary": d.get("result_summary", ""), "returned_to": d.get("returned_to", ""),
+            "unit": d.get("unit", ""), "note": d.get("note", ""), "in_person": None}
+    from .api.views import _run_action
+
+    try:
+        _run_action(action, actor=request.user, dossier=dossier, body=body)
+        messages.success(request, f"Đã thực hiện: {services.ACTION_LABELS.get(action, action)}.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("cases:detail", code=dossier.code)
+
+
+def public_lookup(request):
+    """The citizen's status page (no login): dossier code + phone."""
+    code, phone = request.GET.get("ma", "").strip(), request.GET.get("dt", "").strip()
+    dossier, searched = None, bool(code and phone)
+    if searched:
+        from .api.views import PublicThrottle
+
+        throttle = PublicThrottle()
+        if not throttle.allow_request(request, None):
+            return render(request, "cases/public_lookup.html", {"code": code, "throttled": True}, status=429)
+        dossier = selectors.public_dossier(code=code, phone=phone)
+    return render(request, "cases/public_lookup.html",
+                  {"code": code, "phone": phone, "dossier": dossier, "searched": searched},
+                  status=404 if searched and dossier is None else 200)
