@@ -1,0 +1,60 @@
+"""One sync of one office at a time, whatever the number of workers (STYLE.md: "a lock so two workers never
+run the same job for the same office at once").
+
+On PostgreSQL: a session-level advisory lock. It dies with the worker's connection, so a worker killed with
+SIGKILL never leaves an office locked. Elsewhere (the embedded SQLite set-up, where the cache is a
+FileBasedCache, or Redis): a cache key taken with `add` and a time-out, refreshed after every page; a killed
+worker blocks its office until the time-out passes.
+"""
+import uuid
+from contextlib import contextmanager
+
+from django.core.cache import cache
+from django.db import connection
+
+NAMESPACE = 0x504F5254  # "PORT": first key of the advisory lock, the office id is the second
+CACHE_TTL = 15 * 60
+
+
+class OfficeLock:
+    def __init__(self, office_id: int):
+        self.office_id = office_id
+        self.key = f"portal:lock:{office_id}"
+        self.token = uuid.uuid4().hex
+        self.acquired = False
+        self.advisory = connection.vendor == "postgresql"
+
+    def acquire(self) -> bool:
+        if self.advisory:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [NAMESPACE, self.office_id])
+                self.acquired = bool(cursor.fetchone()[0])
+        else:
+            self.acquired = cache.add(self.key, self.token, CACHE_TTL)
+        return self.acquired
+
+    def refresh(self):
+        """Called between pages: keeps a cache lock alive while the round makes progress."""
+        if self.acquired and not self.advisory:
+            cache.touch(self.key, CACHE_TTL)
+
+    def release(self):
+        if not self.acquired:
+            return
+        if self.advisory:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [NAMESPACE, self.office_id])
+        elif cache.get(self.key) == self.token:
+            cache.delete(self.key)
+        self.acquired = False
+
+
+@contextmanager
+def office_lock(office_id: int):
+    """`with office_lock(pk) as lock:` — `lock.acquired` is False when another worker syncs that office."""
+    lock = OfficeLock(office_id)
+    lock.acquire()
+    try:
+        yield lock
+    finally:
+        lock.release()
