@@ -221,6 +221,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=OUTBOX_EVERY),
         "options": {"expires": OUTBOX_EVERY * 0.9},
     },
+    "portal-sync": {
+        "task": "portal.tasks.sync_all",
+        "schedule": timedelta(seconds=SYNC_EVERY),
+        "options": {"expires": SYNC_EVERY * 0.9},
+    },
 }
 
 # --- API -----------------------------------------------------------------------------------------------
