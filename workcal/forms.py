@@ -1,0 +1,32 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.models import Office
+
+INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M"]
+
+
+class DueDateForm(forms.Form):
+    """The calculator on the calendar page: received at + time limit (+ office) → legal due moment."""
+
+    start = forms.DateTimeField(
+        label=_("Thời điểm tiếp nhận"), input_formats=INPUT_FORMATS,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={"required": _("Nhập thời điểm tiếp nhận."),
+                        "invalid": _("Thời điểm tiếp nhận không hợp lệ (dd/mm/yyyy HH:MM).")},
+    )
+    days = forms.IntegerField(
+        label=_("Thời hạn (ngày làm việc)"), min_value=0, max_value=1000,
+        error_messages={"required": _("Nhập số ngày làm việc."),
+                        "invalid": _("Số ngày làm việc phải là số nguyên."),
+                        "min_value": _("Số ngày làm việc không được âm."),
+                        "max_value": _("Số ngày làm việc không được vượt quá 1000.")},
+    )
+    office = forms.ModelChoiceField(
+        label=_("Đơn vị (giờ làm việc)"), queryset=Office.objects.none(), required=False, to_field_name="code",
+        empty_label=_("Giờ làm việc mặc định"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["office"].queryset = Office.objects.current().order_by("code")
