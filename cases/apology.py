@@ -1,0 +1,261 @@
+"""The apology and reschedule slip (Phiếu xin lỗi và hẹn lại ngày trả kết quả; DOMAIN.md §2.5,
+Decision 2192/QĐ-BHXH Art. 13.6).
+
+An officer drafts it from the dossier page (reason, proposed new appointment) → a `draft` ApologySlip; the
+director or a deputy of the dossier's office (or of the province above it) signs and issues it. A signer may
+also issue directly (the API does). Rules, each a coded DomainError (cases/errors.py):
+
+* only for an open dossier (received / processing / awaiting_supplement) → APOLOGY_NOT_ALLOWED (409);
+* the new appointment is later than the current appointment and than now, and falls on a working day
+  (workcal.calendar.is_working_day of its local date) → APOLOGY_DATE_INVALID (400, field new_appointment_at);
+* at most `procedure.max_reschedules` (default 1) issued slips per dossier → APOLOGY_LIMIT_REACHED (409);
+* only a director or deputy of the office issues → APOLOGY_SIGNER_REQUIRED (403);
+* issued after the must-apologise-by moment (1 working day before the legal due moment): allowed, flagged
+  `is_late`.
+
+Issuing changes `appointment_at`, never `legal_due_at`; increments `reschedule_count`; appends the
+DossierEvent "apology" (which also queues the national-portal progress of a portal dossier); numbers the slip
+gap-free per office and year (`Số: 12/PXL-BHXH`) under a row lock of the office; and queues the message to the
+applicant on every channel we have (sms and zalo for a phone, email for an e-mail), idempotent per slip and
+channel.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from core.models import Office, User
+from core.scoping import can_write, visible_offices
+from notifications.services import outbox_enqueue
+from workcal import calendar
+
+from . import errors
+from .errors import DomainError
+from .models import ApologySlip, Dossier, Status
+from .services import _lock, record_event
+
+APOLOGY_STATUSES = (Status.RECEIVED, Status.PROCESSING, Status.AWAITING_SUPPLEMENT)
+NUMBER_SUFFIX = "PXL-BHXH"
+
+
+# --- permissions (also used by the pages to decide which buttons to show) --------------------------------
+
+def can_sign(user, dossier_or_slip) -> bool:
+    """A director or deputy of the dossier's office, or of the province office above it."""
+    if not (user.is_authenticated and user.is_signer and user.office_id):
+        return False
+    office = dossier_or_slip.office
+    return user.office_id in (office.pk, office.parent_id)
+
+
+def can_draft(user, dossier) -> bool:
+    return (can_write(user) and dossier.status in APOLOGY_STATUSES
+            and dossier.reschedule_count < dossier.procedure.max_reschedules)
+
+
+# --- rules ----------------------------------------------------------------------------------------------
+
+def _require_drafter(actor, dossier):
+    if not can_write(actor):
+        raise DomainError(errors.READ_ONLY_ROLE, "Tài khoản của bạn chỉ có quyền xem.", status=403)
+    if not actor.sees_all_offices and not visible_offices(actor).filter(pk=dossier.office_id).exists():
+        raise DomainError(errors.OFFICE_OUT_OF_SCOPE, "Bạn không thuộc đơn vị giải quyết hồ sơ này.", status=403)
+
+
+def _require_signer(actor, dossier):
+    if not can_sign(actor, dossier):
+        raise DomainError(errors.APOLOGY_SIGNER_REQUIRED,
+                          "Chỉ Giám đốc hoặc Phó Giám đốc của đơn vị được ký, phát hành phiếu xin lỗi.", status=403)
+
+
+def _check_dossier(dossier):
+    if dossier.status not in APOLOGY_STATUSES:
+        raise DomainError(errors.APOLOGY_NOT_ALLOWED,
+                          f"Không thể lập phiếu xin lỗi cho hồ sơ đang ở trạng thái “{Status(dossier.status).label}”: "
+                          "chỉ hồ sơ đang giải quyết mới được hẹn lại.", status=409, current_status=dossier.status)
+    limit = dossier.procedure.max_reschedules
+    if dossier.reschedule_count >= limit:
+        raise DomainError(errors.APOLOGY_LIMIT_REACHED,
+                          f"Hồ sơ đã được hẹn lại {dossier.reschedule_count} lần; theo quy định chỉ được hẹn lại "
+                          f"{limit} lần.", status=409)
+
+
+def _check_reason(reason) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(errors.REASON_REQUIRED, "Vui lòng ghi rõ lý do chậm trả kết quả.", status=400,
+                          field="reason")
+    return reason
+
+
+def _date_error(message):
+    return DomainError(errors.APOLOGY_DATE_INVALID, message, status=400, field="new_appointment_at")
+
+
+def _check_new_appointment(dossier, new_appointment_at, now) -> datetime:
+    if new_appointment_at is None:
+        raise _date_error("Vui lòng nhập ngày hẹn trả kết quả mới.")
+    if timezone.is_naive(new_appointment_at):
+        new_appointment_at = timezone.make_aware(new_appointment_at)  # read as local time (Asia/Ho_Chi_Minh)
+    current = dossier.appointment_at or dossier.legal_due_at
+    if current and new_appointment_at <= current:
+        raise _date_error(f"Ngày hẹn mới phải sau ngày hẹn hiện tại ({timezone.localtime(current):%d/%m/%Y %H:%M}).")
+    if new_appointment_at <= now:
+        raise _date_error("Ngày hẹn mới phải ở tương lai.")
+    local_day = timezone.localtime(new_appointment_at).date()
+    try:
+        working = calendar.is_working_day(local_day)
+    except calendar.CalendarRangeError as exc:
+        raise _date_error(f"Ngày {local_day:%d/%m/%Y} nằm ngoài lịch làm việc đã có.") from exc
+    if not working:
+        raise _date_error(f"Ngày {local_day:%d/%m/%Y} không phải ngày làm việc; vui lòng chọn ngày làm việc.")
+    return new_appointment_at
+
+
+# --- services -------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def apology_slip_draft(*, actor: User, dossier: Dossier, reason: str, new_appointment_at: datetime,
+                       at: datetime | None = None) -> ApologySlip:
+    """An officer drafts the slip from the dossier page; a director or deputy signs it later."""
+    _require_drafter(actor, dossier)
+    dossier = _lock(dossier)
+    now = at or timezone.now()
+    _check_dossier(dossier)
+    reason = _check_reason(reason)
+    new_appointment_at = _check_new_appointment(dossier, new_appointment_at, now)
+    # One pending draft per dossier: drafting again revises it (a draft has no number, so nothing is lost).
+    slip = _pending_draft(dossier) or ApologySlip(dossier=dossier, office=dossier.office)
+    slip.state, slip.reason, slip.new_appointment_at = ApologySlip.State.DRAFT, reason, new_appointment_at
+    slip.original_appointment_at = dossier.appointment_at or dossier.legal_due_at
+    slip.legal_due_at, slip.drafted_by, slip.drafted_at = dossier.legal_due_at, actor, now
+    slip.save()
+    record_event(dossier, actor=actor, action="apology-draft", from_status=dossier.status, to_status=dossier.status,
+                 note=f"Dự thảo phiếu xin lỗi, đề xuất hẹn lại {timezone.localtime(new_appointment_at):%d/%m/%Y %H:%M}",
+                 data={"slip": slip.pk}, at=now)
+    return slip
+
+
+@transaction.atomic
+def apology_slip_sign(*, actor: User, slip: ApologySlip, at: datetime | None = None) -> ApologySlip:
+    """The director or a deputy signs and issues a draft in one click. Every rule is checked again now."""
+    dossier = _lock(slip.dossier)
+    _require_signer(actor, dossier)
+    slip = ApologySlip.objects.select_for_update().get(pk=slip.pk)
+    if slip.state != ApologySlip.State.DRAFT:
+        raise DomainError(errors.APOLOGY_NOT_ALLOWED, f"Phiếu này đã được ký, phát hành ({slip.number_label}).",
+                          status=409)
+    return _issue(actor=actor, dossier=dossier, slip=slip, now=at or timezone.now())
+
+
+@transaction.atomic
+def apology_slip_issue(*, actor: User, dossier: Dossier, reason: str, new_appointment_at: datetime,
+                       at: datetime | None = None) -> ApologySlip:
+    """A director or deputy drafts and issues in one step (the API, the "Ký và phát hành" of the draft form)."""
+    dossier = _lock(dossier)
+    _require_signer(actor, dossier)
+    now = at or timezone.now()
+    _check_dossier(dossier)
+    reason = _check_reason(reason)
+    new_appointment_at = _check_new_appointment(dossier, new_appointment_at, now)
+    # A pending draft of the dossier is the one signed (with the signer's text), so no stale draft is left.
+    slip = _pending_draft(dossier) or ApologySlip(dossier=dossier, office=dossier.office, drafted_by=actor,
+                                                  drafted_at=now)
+    slip.reason, slip.new_appointment_at = reason, new_appointment_at
+    return _issue(actor=actor, dossier=dossier, slip=slip, now=now)
+
+
+def _pending_draft(dossier):
+    return (ApologySlip.objects.select_for_update().filter(dossier=dossier, state=ApologySlip.State.DRAFT)
+            .order_by("pk").first())
+
+
+def _issue(*, actor, dossier, slip, now) -> ApologySlip:
+    _check_dossier(dossier)
+    new_appointment_at = _check_new_appointment(dossier, slip.new_appointment_at, now)
+    apologise_by = dossier.apologise_by or calendar.apologise_by(dossier.legal_due_at, dossier.office)
+    year = timezone.localtime(now).year
+    slip.year, slip.number = year, next_apology_number(dossier.office, year)
+    slip.state, slip.signed_by, slip.issued_at = ApologySlip.State.ISSUED, actor, now
+    slip.is_late = now > apologise_by
+    # The slip records the appointment it replaces and the legal due moment at the time of signing.
+    slip.original_appointment_at = dossier.appointment_at or dossier.legal_due_at
+    slip.legal_due_at = dossier.legal_due_at
+    slip.new_appointment_at = new_appointment_at
+    slip.save()
+
+    old_appointment = slip.original_appointment_at
+    dossier.appointment_at = new_appointment_at
+    dossier.reschedule_count += 1
+    dossier.save(update_fields=["appointment_at", "reschedule_count", "updated_at"])
+    local = timezone.localtime
+    record_event(
+        dossier, actor=actor, action="apology", from_status=dossier.status, to_status=dossier.status, at=now,
+        note=(f"Phiếu xin lỗi và hẹn lại ngày trả kết quả số {slip.number_label}: hẹn lại từ "
+              f"{local(old_appointment):%d/%m/%Y %H:%M} sang {local(new_appointment_at):%d/%m/%Y %H:%M}. "
+              f"Lý do: {slip.reason}"),
+        data={"slip": slip.pk, "number": slip.number_label, "old_appointment_at": old_appointment.isoformat(),
+              "new_appointment_at": new_appointment_at.isoformat(), "is_late": slip.is_late},
+    )
+    _notify_applicant(dossier, slip, old_appointment)
+    return slip
+
+
+def next_apology_number(office: Office, year: int) -> int:
+    """MAX(number) + 1 for the office and year, under a row lock of the office: concurrent issues at one office
+    are serialised until commit, and a rolled-back issue gives its number back (gap-free)."""
+    Office.objects.select_for_update().only("pk").get(pk=office.pk)
+    last = (ApologySlip.objects.filter(office=office, year=year, state=ApologySlip.State.ISSUED)
+            .aggregate(m=Max("number"))["m"])
+    return (last or 0) + 1
+
+
+# --- the message to the applicant -----------------------------------------------------------------------
+
+def _ascii(text: str) -> str:
+    """SMS text without diacritics (one SMS segment holds 160 GSM characters, 70 Unicode ones)."""
+    import unicodedata
+
+    text = text.replace("đ", "d").replace("Đ", "D")
+    return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
+
+
+def _notify_applicant(dossier, slip, old_appointment):
+    local = timezone.localtime
+    new, old = f"{local(slip.new_appointment_at):%d/%m/%Y %H:%M}", f"{local(old_appointment):%d/%m/%Y %H:%M}"
+    office = dossier.office
+    text = (f"{office.name} xin lỗi Ông/Bà vì hồ sơ {dossier.code} chưa có kết quả đúng hẹn ({old}). "
+            f"Lý do: {slip.reason} Ngày hẹn trả kết quả mới: {new}.")
+    sms = _ascii(f"BHXH: Xin loi Ong/Ba, ho so {dossier.code} chua co ket qua dung hen. Hen tra ket qua moi: {new}. "
+                 f"Phieu so {slip.number_label}.")
+    subject = f"Phiếu xin lỗi và hẹn lại ngày trả kết quả – hồ sơ {dossier.code}"
+    payload = {"slip": slip.pk, "number": slip.number_label, "dossier_code": dossier.code,
+               "old_appointment_at": old_appointment.isoformat(), "new_appointment_at": slip.new_appointment_at.isoformat()}
+    channels = []
+    if dossier.applicant_phone:
+        channels.append(("sms", dossier.applicant_phone, sms, {}))
+    if dossier.applicant_email:
+        channels.append(("email", dossier.applicant_email, text, {}))
+    if dossier.applicant_phone:
+        channels.append(("zalo", dossier.applicant_phone, text, {
+            "template_data": {"ma_ho_so": dossier.code, "ngay_hen_cu": old, "ngay_hen_moi": new,
+                              "ly_do": slip.reason[:200], "so_phieu": slip.number_label}}))
+    for channel, recipient, body, extra in channels:
+        outbox_enqueue(channel=channel, kind="dossier.apology", idempotency_key=f"apology:{slip.pk}:{channel}",
+                       recipient=recipient, office=office, dossier_code=dossier.code, subject=subject, body=body,
+                       payload={**payload, **extra})
+
+
+# --- reading --------------------------------------------------------------------------------------------
+
+def slip_pdf_url(slip) -> str | None:
+    """The printable slip (page `cases:apology_slip`, owned by cases.slips), as PDF; None when not installed."""
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse("cases:apology_slip", kwargs={"code": slip.dossier.code, "pk": slip.pk}) + "?format=pdf"
+    except NoReverseMatch:
+        return None

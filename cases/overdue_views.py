@@ -1,0 +1,150 @@
+"""Pages of the overdue desk and the apology and reschedule slip (namespace "cases"):
+
+* `cases:overdue` — ho-so-qua-han/ — the director's overdue desk (director, deputy, processor, admin);
+* `cases:apology_draft` — ho-so/<code>/xin-loi/ — GET the form, POST it from the dossier page's panel:
+  `action=draft` saves a draft for a director or deputy to sign, `action=issue` (signers only) signs at once;
+* `cases:apology_sign` — ho-so/<code>/xin-loi/<pk>/ky/ — POST: "Ký và phát hành" a draft in one click.
+
+Thin: parse input, call one service or selector, render. Rules and their messages live in cases.apology.
+"""
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.errors import DomainError
+from core.models import Office, Role
+from core.scoping import visible_offices
+
+from . import apology, overdue, selectors
+from .models import ApologySlip, Dossier
+
+DESK_ROLES = {Role.DIRECTOR, Role.DEPUTY, Role.PROCESSOR, Role.ADMIN}
+
+
+def _may_see_desk(user) -> bool:
+    return user.is_superuser or user.role in DESK_ROLES
+
+
+@login_required
+def overdue_desk(request):
+    if not _may_see_desk(request.user):
+        raise PermissionDenied("Trang này dành cho Lãnh đạo và chuyên viên phòng nghiệp vụ.")
+    offices = visible_offices(request.user).order_by("code")
+    office = None
+    if request.GET.get("office"):
+        office = offices.filter(code=request.GET["office"]).first()
+    data = overdue.overdue_desk(user=request.user, office=office)
+    return render(request, "cases/overdue/desk.html", {
+        **data, "offices": offices, "office": office, "is_signer": request.user.is_signer,
+        "signer_office_ids": _signer_office_ids(request.user),
+    })
+
+
+def _signer_office_ids(user) -> list[int]:
+    """Offices whose drafts this user may sign: their own and the offices directly under it."""
+    if not (user.is_signer and user.office_id):
+        return []
+    return list(Office.objects.filter(parent_id=user.office_id).values_list("pk", flat=True)) + [user.office_id]
+
+
+class ApologyForm(forms.Form):
+    reason = forms.CharField(
+        label="Lý do chậm trả kết quả", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Vui lòng ghi rõ lý do chậm trả kết quả."},
+    )
+    new_appointment_at = forms.DateTimeField(
+        label="Ngày hẹn trả kết quả mới",
+        input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={"required": "Vui lòng nhập ngày hẹn trả kết quả mới.",
+                        "invalid": "Ngày hẹn không hợp lệ; nhập dạng dd/mm/yyyy HH:MM."},
+    )
+    action = forms.ChoiceField(choices=[("draft", "Lưu dự thảo"), ("issue", "Ký và phát hành")], required=False)
+
+
+def _dossier(request, code) -> Dossier:
+    try:
+        return selectors.dossier_get(user=request.user, code=code)
+    except Dossier.DoesNotExist as exc:
+        raise Http404("Không tìm thấy hồ sơ.") from exc
+
+
+def _back(request, dossier) -> str:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return reverse("cases:detail", kwargs={"code": dossier.code})
+
+
+def _issued_message(slip) -> str:
+    late = " (xin lỗi muộn: sau thời hạn phải gửi phiếu)" if slip.is_late else ""
+    return (f"Đã ký, phát hành phiếu xin lỗi số {slip.number_label}; ngày hẹn trả kết quả mới "
+            f"{_local(slip.new_appointment_at)}{late}. Đã gửi thông báo cho người nộp.")
+
+
+def _local(moment) -> str:
+    from django.utils import timezone
+
+    return f"{timezone.localtime(moment):%d/%m/%Y %H:%M}"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def apology_draft(request, code):
+    dossier = _dossier(request, code)
+    form = ApologyForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            issue = d.get("action") == "issue"
+            try:
+                if issue:
+                    slip = apology.apology_slip_issue(actor=request.user, dossier=dossier, reason=d["reason"],
+                                                      new_appointment_at=d["new_appointment_at"])
+                    messages.success(request, _issued_message(slip))
+                else:
+                    slip = apology.apology_slip_draft(actor=request.user, dossier=dossier, reason=d["reason"],
+                                                      new_appointment_at=d["new_appointment_at"])
+                    messages.success(request, "Đã lưu dự thảo phiếu xin lỗi; chờ Giám đốc hoặc Phó Giám đốc ký, "
+                                              "phát hành.")
+                return redirect(_back(request, dossier))
+            except DomainError as exc:
+                field = exc.extra.get("field")
+                form.add_error(field if field in form.fields else None, exc.message)
+                status = exc.status
+        else:
+            status = 400
+    return render(request, "cases/overdue/apology_form.html", {
+        "dossier": dossier, "form": form, "can_sign": apology.can_sign(request.user, dossier),
+        "can_draft": apology.can_draft(request.user, dossier), "next": _back(request, dossier),
+    }, status=status)
+
+
+@login_required
+@require_POST
+def apology_sign(request, code, pk):
+    dossier = _dossier(request, code)
+    slip = get_object_or_404(ApologySlip, dossier=dossier, pk=pk)
+    try:
+        slip = apology.apology_slip_sign(actor=request.user, slip=slip)
+    except DomainError as exc:
+        if exc.status == 403:
+            raise PermissionDenied(exc.message) from exc
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _issued_message(slip))
+    return redirect(_back(request, dossier))
+
+
+urlpatterns = [
+    path("ho-so-qua-han/", overdue_desk, name="overdue"),
+    path("ho-so/<str:code>/xin-loi/", apology_draft, name="apology_draft"),
+    path("ho-so/<str:code>/xin-loi/<int:pk>/ky/", apology_sign, name="apology_sign"),
+]

@@ -1,0 +1,474 @@
+"""The apology and reschedule slip (cases.apology): every rule allowed and refused, numbering, the applicant's
+messages, the API (CONTRACTS.md §1.2), the pages, and the PDF text."""
+import io
+import threading
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from cases import apology
+from cases.models import ApologySlip, Dossier, DossierEvent, Source, Status
+from core.errors import DomainError
+from notifications.models import OutboxMessage
+
+from .conftest import local
+
+pytestmark = pytest.mark.django_db
+
+REASON = "Cần xác minh thêm quá trình đóng BHXH tại đơn vị cũ của người lao động"
+BEFORE_APOLOGISE_BY = local(2026, 2, 12, 10, 0)  # Thu, well before the must-apologise-by moment
+AFTER_APOLOGISE_BY = local(2026, 2, 23, 10, 0)  # Mon, after the must-apologise-by moment (Mon 09:00)
+
+
+@pytest.fixture
+def dossier(receive):
+    """Received Tue 10/02/2026 09:00, 5 working days: Wed 11, Thu 12, Fri 13, (Tết 16–20), Mon 23, Tue 24 →
+    due Tue 24/02/2026 09:00, apologise by Mon 23/02/2026 09:00."""
+    d = receive("1.009003", at=local(2026, 2, 10, 9, 0))
+    assert (d.legal_due_at, d.apologise_by) == (local(2026, 2, 24, 9, 0), local(2026, 2, 23, 9, 0))
+    return d
+
+
+@pytest.fixture
+def at(time_machine):
+    """at(moment): the clock of the services and the API stands at `moment`."""
+    def move(moment):
+        time_machine.move_to(moment, tick=False)
+        return moment
+
+    return move
+
+
+def _code(call):
+    with pytest.raises(DomainError) as exc:
+        call()
+    return exc.value.code
+
+
+def _issue(actor, dossier, new=local(2026, 2, 25, 9, 0), reason=REASON, when=BEFORE_APOLOGISE_BY):
+    return apology.apology_slip_issue(actor=actor, dossier=dossier, reason=reason, new_appointment_at=new, at=when)
+
+
+def _draft(actor, dossier, new=local(2026, 2, 25, 9, 0), reason=REASON, when=BEFORE_APOLOGISE_BY):
+    return apology.apology_slip_draft(actor=actor, dossier=dossier, reason=reason, new_appointment_at=new, at=when)
+
+
+# --- draft and sign -------------------------------------------------------------------------------------
+
+def test_an_officer_drafts_and_the_director_signs(dossier, cast):
+    slip = _draft(cast["processor_hn"], dossier)
+    assert (slip.state, slip.number, slip.number_label) == ("draft", None, "")
+    assert slip.original_appointment_at == local(2026, 2, 24, 9, 0)
+    assert DossierEvent.objects.filter(dossier=dossier, action="apology-draft").count() == 1
+    dossier.refresh_from_db()
+    assert dossier.appointment_at == local(2026, 2, 24, 9, 0) and dossier.reschedule_count == 0  # nothing yet
+
+    slip = apology.apology_slip_sign(actor=cast["director_hn"], slip=slip, at=BEFORE_APOLOGISE_BY)
+    assert (slip.state, slip.year, slip.number, slip.number_label) == ("issued", 2026, 1, "1/PXL-BHXH")
+    assert slip.signed_by == cast["director_hn"] and slip.issued_at == BEFORE_APOLOGISE_BY
+    assert slip.is_late is False
+    dossier.refresh_from_db()
+    # The appointment moves; the legal due moment never does.
+    assert dossier.appointment_at == local(2026, 2, 25, 9, 0)
+    assert dossier.legal_due_at == local(2026, 2, 24, 9, 0)
+    assert dossier.reschedule_count == 1
+    event = DossierEvent.objects.get(dossier=dossier, action="apology")
+    assert event.actor == cast["director_hn"] and "1/PXL-BHXH" in event.note and REASON in event.note
+    assert (event.from_status, event.to_status) == ("received", "received")
+
+
+def test_drafting_again_revises_the_pending_draft(dossier, cast):
+    first = _draft(cast["processor_hn"], dossier)
+    second = _draft(cast["reception_hn"], dossier, new=local(2026, 2, 26, 14, 0), reason="Lý do mới")
+    assert first.pk == second.pk and ApologySlip.objects.count() == 1
+    assert (second.reason, second.new_appointment_at) == ("Lý do mới", local(2026, 2, 26, 14, 0))
+
+
+def test_a_signer_issuing_directly_signs_the_pending_draft(dossier, cast):
+    draft = _draft(cast["processor_hn"], dossier)
+    slip = _issue(cast["deputy_hn"], dossier, new=local(2026, 2, 27, 9, 0))
+    assert slip.pk == draft.pk and slip.state == "issued" and ApologySlip.objects.count() == 1
+    assert slip.drafted_by == cast["processor_hn"] and slip.signed_by == cast["deputy_hn"]
+
+
+def test_signing_twice_is_refused(dossier, cast):
+    slip = _draft(cast["processor_hn"], dossier)
+    apology.apology_slip_sign(actor=cast["director_hn"], slip=slip, at=BEFORE_APOLOGISE_BY)
+    assert _code(lambda: apology.apology_slip_sign(actor=cast["deputy_hn"], slip=slip,
+                                                   at=BEFORE_APOLOGISE_BY)) == "APOLOGY_NOT_ALLOWED"
+
+
+# --- rule: only a director or deputy of the office issues -------------------------------------------------
+
+@pytest.mark.parametrize("who", ["director_hn", "deputy_hn"])
+def test_director_and_deputy_of_the_office_may_issue(dossier, cast, who):
+    assert _issue(cast[who], dossier).state == "issued"
+
+
+@pytest.mark.parametrize("who", ["processor_hn", "reception_hn", "director_hcm", "legal", "admin"])
+def test_others_may_not_issue(dossier, cast, who):
+    assert _code(lambda: _issue(cast[who], dossier)) == "APOLOGY_SIGNER_REQUIRED"
+    slip = _draft(cast["processor_hn"], dossier)
+    assert _code(lambda: apology.apology_slip_sign(actor=cast[who], slip=slip, at=BEFORE_APOLOGISE_BY)) == \
+        "APOLOGY_SIGNER_REQUIRED"
+    assert Dossier.objects.get(pk=dossier.pk).reschedule_count == 0
+
+
+def test_the_province_director_signs_for_a_district_office(receive, cast):
+    d = receive("1.009003", at=local(2026, 2, 10, 9, 0), officer="reception_cg")  # BHXH Cầu Giấy (01.005)
+    assert _issue(cast["director_hn"], d).state == "issued"
+
+
+def test_drafting_needs_a_writer_in_scope(dossier, cast):
+    assert _code(lambda: _draft(cast["legal"], dossier)) == "READ_ONLY_ROLE"
+    assert _code(lambda: _draft(cast["reception_hcm"], dossier)) == "OFFICE_OUT_OF_SCOPE"
+    assert _draft(cast["reception_hn"], dossier).state == "draft"
+
+
+# --- rule: only open dossiers ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("status", [Status.RECEIVED, Status.PROCESSING, Status.AWAITING_SUPPLEMENT])
+def test_open_dossiers_may_be_rescheduled(dossier, cast, status):
+    Dossier.objects.filter(pk=dossier.pk).update(status=status)
+    assert _issue(cast["director_hn"], dossier).state == "issued"
+
+
+@pytest.mark.parametrize("status", [Status.RESOLVED, Status.RETURNED, Status.REFUSED, Status.WITHDRAWN,
+                                    Status.SUBMITTED])
+def test_closed_dossiers_may_not(dossier, cast, status):
+    Dossier.objects.filter(pk=dossier.pk).update(status=status)
+    assert _code(lambda: _issue(cast["director_hn"], dossier)) == "APOLOGY_NOT_ALLOWED"
+    assert _code(lambda: _draft(cast["processor_hn"], dossier)) == "APOLOGY_NOT_ALLOWED"
+
+
+def test_a_draft_of_a_dossier_closed_meanwhile_cannot_be_signed(dossier, cast):
+    slip = _draft(cast["processor_hn"], dossier)
+    Dossier.objects.filter(pk=dossier.pk).update(status=Status.RESOLVED)
+    assert _code(lambda: apology.apology_slip_sign(actor=cast["director_hn"], slip=slip,
+                                                   at=BEFORE_APOLOGISE_BY)) == "APOLOGY_NOT_ALLOWED"
+
+
+# --- rule: the new appointment ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("new,why", [
+    (local(2026, 2, 24, 9, 0), "the current appointment itself"),
+    (local(2026, 2, 23, 15, 0), "before the current appointment"),
+    (local(2026, 2, 28, 9, 0), "a Saturday"),
+    (local(2026, 3, 1, 9, 0), "a Sunday"),
+    (local(2026, 4, 30, 9, 0), "30/04, a public holiday"),
+    (local(2026, 9, 2, 9, 0), "02/09, National Day"),
+])
+def test_the_new_appointment_must_be_later_and_on_a_working_day(dossier, cast, new, why):
+    with pytest.raises(DomainError) as exc:
+        _issue(cast["director_hn"], dossier, new=new)
+    assert exc.value.code == "APOLOGY_DATE_INVALID", why
+    assert exc.value.extra["field"] == "new_appointment_at"
+    assert _code(lambda: _draft(cast["processor_hn"], dossier, new=new)) == "APOLOGY_DATE_INVALID"
+
+
+@pytest.mark.parametrize("new", [local(2026, 2, 24, 9, 1), local(2026, 2, 25, 9, 0), local(2026, 5, 4, 8, 0)])
+def test_a_later_working_day_is_accepted(dossier, cast, new):
+    assert _issue(cast["director_hn"], dossier, new=new).new_appointment_at == new
+
+
+def test_the_new_appointment_must_be_in_the_future(dossier, cast):
+    # Late apology on Wed 25/02: the new appointment must be later than the current one AND than now.
+    assert _code(lambda: _issue(cast["director_hn"], dossier, new=local(2026, 2, 25, 9, 0),
+                                when=local(2026, 2, 25, 10, 0))) == "APOLOGY_DATE_INVALID"
+
+
+def test_a_reason_is_required(dossier, cast):
+    assert _code(lambda: _issue(cast["director_hn"], dossier, reason="   ")) == "REASON_REQUIRED"
+
+
+# --- rule: one reschedule per dossier --------------------------------------------------------------------
+
+def test_one_reschedule_per_dossier(dossier, cast):
+    _issue(cast["director_hn"], dossier)
+    assert _code(lambda: _issue(cast["director_hn"], dossier, new=local(2026, 3, 2, 9, 0))) == "APOLOGY_LIMIT_REACHED"
+    assert _code(lambda: _draft(cast["processor_hn"], dossier, new=local(2026, 3, 2, 9, 0))) == \
+        "APOLOGY_LIMIT_REACHED"
+
+
+def test_max_reschedules_is_per_procedure(dossier, cast):
+    dossier.procedure.max_reschedules = 2
+    dossier.procedure.save()
+    _issue(cast["director_hn"], dossier)
+    second = _issue(cast["director_hn"], dossier, new=local(2026, 3, 2, 9, 0))
+    assert second.original_appointment_at == local(2026, 2, 25, 9, 0)  # the one it replaces
+    assert (second.number, Dossier.objects.get(pk=dossier.pk).reschedule_count) == (2, 2)
+
+
+# --- rule: late apology ----------------------------------------------------------------------------------
+
+def test_an_apology_after_the_apologise_by_moment_is_allowed_and_flagged_late(dossier, cast):
+    slip = _issue(cast["director_hn"], dossier, when=AFTER_APOLOGISE_BY)
+    assert slip.state == "issued" and slip.is_late is True
+
+
+def test_an_apology_at_the_apologise_by_moment_is_not_late(dossier, cast):
+    assert _issue(cast["director_hn"], dossier, when=local(2026, 2, 23, 9, 0)).is_late is False
+
+
+def test_lateness_is_judged_when_signed_not_when_drafted(dossier, cast):
+    slip = _draft(cast["processor_hn"], dossier, when=BEFORE_APOLOGISE_BY)
+    slip = apology.apology_slip_sign(actor=cast["director_hn"], slip=slip, at=AFTER_APOLOGISE_BY)
+    assert slip.is_late is True
+
+
+# --- numbering -------------------------------------------------------------------------------------------
+
+def test_numbers_are_gap_free_per_office_and_year(receive, cast):
+    hn = [receive("1.009003", at=local(2026, 2, 10, 9, i)) for i in range(3)]
+    hcm = receive("1.009003", at=local(2026, 2, 10, 9, 0), officer="reception_hcm")
+    # A refused attempt takes no number.
+    assert _code(lambda: _issue(cast["director_hn"], hn[0], new=local(2026, 2, 28, 9, 0))) == "APOLOGY_DATE_INVALID"
+    assert [_issue(cast["director_hn"], d).number_label for d in hn[:2]] == ["1/PXL-BHXH", "2/PXL-BHXH"]
+    assert _issue(cast["director_hcm"], hcm).number_label == "1/PXL-BHXH"
+    # A new year starts again from 1.
+    Dossier.objects.filter(pk=hn[2].pk).update(appointment_at=local(2027, 1, 4, 9, 0))
+    slip = _issue(cast["director_hn"], hn[2], new=local(2027, 1, 5, 9, 0), when=local(2027, 1, 2, 9, 0))
+    assert (slip.year, slip.number_label) == (2027, "1/PXL-BHXH")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_issues_at_one_office_are_numbered_without_gaps(receive, cast):
+    dossiers = [receive("1.009003", at=local(2026, 2, 10, 9, i)) for i in range(12)]
+    barrier = threading.Barrier(len(dossiers))
+    numbers, errors = [], []
+
+    def work(d):
+        try:
+            barrier.wait(timeout=30)
+            numbers.append(_issue(cast["director_hn"], d).number)
+        except Exception as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(d,)) for d in dossiers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert errors == []
+    assert sorted(numbers) == list(range(1, 13))
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_directors_signing_one_draft_at_once_issue_it_once(dossier, cast):
+    slip = _draft(cast["processor_hn"], dossier)
+    barrier = threading.Barrier(2)
+    done, refused = [], []
+
+    def work(who):
+        try:
+            barrier.wait(timeout=30)
+            done.append(apology.apology_slip_sign(actor=cast[who], slip=slip, at=BEFORE_APOLOGISE_BY))
+        except DomainError as exc:
+            refused.append(exc.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(w,)) for w in ("director_hn", "deputy_hn")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert len(done) == 1 and refused == ["APOLOGY_NOT_ALLOWED"]
+    assert Dossier.objects.get(pk=dossier.pk).reschedule_count == 1
+
+
+# --- messages --------------------------------------------------------------------------------------------
+
+def test_the_applicant_is_told_on_every_channel_once(dossier, cast):
+    slip = _issue(cast["director_hn"], dossier)
+    rows = {m.channel: m for m in OutboxMessage.objects.filter(kind="dossier.apology")}
+    assert set(rows) == {"sms", "email", "zalo"}
+    assert rows["sms"].recipient == "+84912345678" and rows["email"].recipient == "anh@example.vn"
+    assert rows["sms"].idempotency_key == f"apology:{slip.pk}:sms"
+    assert "25/02/2026 09:00" in rows["sms"].body and dossier.code in rows["sms"].body
+    assert REASON in rows["email"].body and "xin lỗi" in rows["email"].body
+    assert rows["zalo"].payload["template_data"]["ngay_hen_moi"] == "25/02/2026 09:00"
+
+
+@pytest.mark.parametrize("phone,email,channels", [
+    ("0912345678", "", {"sms", "zalo"}), ("", "a@example.vn", {"email"}), ("", "", set()),
+])
+def test_only_the_channels_the_applicant_has(receive, cast, phone, email, channels):
+    d = receive("1.009003", at=local(2026, 2, 10, 9, 0), phone=phone, email=email)
+    _issue(cast["director_hn"], d)
+    assert set(OutboxMessage.objects.filter(kind="dossier.apology").values_list("channel", flat=True)) == channels
+
+
+def test_a_portal_dossier_reports_the_apology_to_the_national_portal(dossier, cast):
+    Dossier.objects.filter(pk=dossier.pk).update(source=Source.NATIONAL_PORTAL)
+    _issue(cast["director_hn"], dossier)
+    event = DossierEvent.objects.get(dossier=dossier, action="apology")
+    assert OutboxMessage.objects.filter(channel="portal", idempotency_key=f"portal-progress:{event.pk}").exists()
+
+
+# --- API -------------------------------------------------------------------------------------------------
+
+def _url(code):
+    return f"/api/v1/dossiers/{code}/apology-slips/"
+
+
+def test_api_issues_for_a_director(dossier, cast, as_user, at):
+    at(BEFORE_APOLOGISE_BY)
+    r = as_user(cast["director_hn"]).post(_url(dossier.code), {
+        "reason": REASON, "new_appointment_at": "2026-02-25T09:00:00+07:00"}, format="json")
+    assert r.status_code == 201, r.content
+    slip = ApologySlip.objects.get()
+    assert r.json()["number"] == "1/PXL-BHXH"
+    assert r.json()["issued_at"] == "2026-02-12T10:00:00+07:00"
+    assert r.json()["new_appointment_at"] == "2026-02-25T09:00:00+07:00"
+    assert r.json()["is_late"] is False
+    assert r.json()["pdf_url"] == reverse("cases:apology_slip", kwargs={"code": dossier.code, "pk": slip.pk}) + \
+        "?format=pdf"
+
+
+def test_api_reads_a_time_without_offset_as_vietnam_time_and_flags_late(dossier, cast, as_user, at):
+    at(AFTER_APOLOGISE_BY)
+    r = as_user(cast["deputy_hn"]).post(_url(dossier.code), {
+        "reason": REASON, "new_appointment_at": "2026-02-25T09:00"}, format="json")
+    assert r.status_code == 201, r.content
+    assert r.json()["new_appointment_at"] == "2026-02-25T09:00:00+07:00" and r.json()["is_late"] is True
+
+
+@pytest.mark.parametrize("who", ["processor_hn", "reception_hn", "legal", "admin"])
+def test_api_refuses_non_signers_with_403(dossier, cast, as_user, at, who):
+    at(BEFORE_APOLOGISE_BY)
+    r = as_user(cast[who]).post(_url(dossier.code), {"reason": REASON,
+                                                      "new_appointment_at": "2026-02-25T09:00:00+07:00"}, format="json")
+    assert r.status_code == 403 and r.json()["code"] == "APOLOGY_SIGNER_REQUIRED"
+    assert not ApologySlip.objects.exists()
+
+
+def test_api_hides_a_dossier_outside_the_scope(dossier, cast, as_user, at):
+    at(BEFORE_APOLOGISE_BY)
+    r = as_user(cast["director_hcm"]).post(_url(dossier.code), {
+        "reason": REASON, "new_appointment_at": "2026-02-25T09:00:00+07:00"}, format="json")
+    assert r.status_code == 404
+    assert as_user(cast["director_hn"]).post(_url("KHONG-CO"), {}, format="json").status_code == 404
+
+
+def test_api_needs_authentication(dossier, api):
+    assert api.post(_url(dossier.code), {}, format="json").status_code in (401, 403)
+
+
+@pytest.mark.parametrize("body,field,text", [
+    ({}, "reason", "lý do"),
+    ({"reason": "  ", "new_appointment_at": "2026-02-25T09:00:00+07:00"}, "reason", "lý do"),
+    ({"reason": REASON}, "new_appointment_at", "ngày hẹn"),
+    ({"reason": REASON, "new_appointment_at": "ngày mai"}, "new_appointment_at", "không hợp lệ"),
+    ({"reason": REASON, "new_appointment_at": "2026-02-28T09:00:00+07:00"}, "new_appointment_at", "ngày làm việc"),
+    ({"reason": REASON, "new_appointment_at": "2026-02-20T09:00:00+07:00"}, "new_appointment_at", "sau ngày hẹn"),
+    ({"reason": ["a"], "new_appointment_at": 12}, "new_appointment_at", "không hợp lệ"),
+])
+def test_api_validation_errors_are_400_with_vietnamese_field_messages(dossier, cast, as_user, at, body, field, text):
+    at(BEFORE_APOLOGISE_BY)
+    r = as_user(cast["director_hn"]).post(_url(dossier.code), body, format="json")
+    assert r.status_code == 400, r.content
+    assert text in " ".join(r.json()[field]).lower()
+    assert not ApologySlip.objects.filter(state="issued").exists()
+
+
+def test_api_answers_409_for_a_closed_dossier_and_the_second_reschedule(dossier, cast, as_user, at):
+    at(BEFORE_APOLOGISE_BY)
+    client = as_user(cast["director_hn"])
+    body = {"reason": REASON, "new_appointment_at": "2026-02-25T09:00:00+07:00"}
+    assert client.post(_url(dossier.code), body, format="json").status_code == 201
+    r = client.post(_url(dossier.code), {**body, "new_appointment_at": "2026-02-26T09:00:00+07:00"}, format="json")
+    assert r.status_code == 409 and r.json()["code"] == "APOLOGY_LIMIT_REACHED"
+    Dossier.objects.filter(pk=dossier.pk).update(status=Status.RESOLVED, reschedule_count=0)
+    r = client.post(_url(dossier.code), body, format="json")
+    assert r.status_code == 409 and r.json()["code"] == "APOLOGY_NOT_ALLOWED"
+
+
+def test_api_dossier_detail_lists_the_issued_slip(dossier, cast, as_user, at):
+    at(BEFORE_APOLOGISE_BY)
+    client = as_user(cast["director_hn"])
+    client.post(_url(dossier.code), {"reason": REASON, "new_appointment_at": "2026-02-25T09:00:00+07:00"},
+                format="json")
+    detail = client.get(f"/api/v1/dossiers/{dossier.code}/").json()
+    assert detail["apology_slips"][0]["number"] == "1/PXL-BHXH"
+    assert detail["appointment_at"].startswith("2026-02-25T09:00")
+    assert detail["legal_due_at"].startswith("2026-02-24T09:00")
+
+
+# --- pages -----------------------------------------------------------------------------------------------
+
+def test_the_dossier_page_shows_the_panel_with_the_form(dossier, cast, client):
+    client.force_login(cast["processor_hn"])
+    html = client.get(reverse("cases:detail", kwargs={"code": dossier.code})).content.decode()
+    assert "Phiếu xin lỗi và hẹn lại ngày trả kết quả" in html
+    assert reverse("cases:apology_draft", kwargs={"code": dossier.code}) in html
+    assert 'value="issue"' not in html  # a processor cannot sign
+    client.force_login(cast["director_hn"])
+    html = client.get(reverse("cases:detail", kwargs={"code": dossier.code})).content.decode()
+    assert 'value="issue"' in html
+
+
+def test_draft_from_the_page_then_sign_in_one_click(dossier, cast, client, at):
+    at(BEFORE_APOLOGISE_BY)
+    client.force_login(cast["processor_hn"])
+    r = client.post(reverse("cases:apology_draft", kwargs={"code": dossier.code}),
+                    {"reason": REASON, "new_appointment_at": "2026-02-25T09:00", "action": "draft"})
+    assert r.status_code == 302 and r["Location"] == reverse("cases:detail", kwargs={"code": dossier.code})
+    slip = ApologySlip.objects.get()
+    assert slip.state == "draft"
+    # A processor cannot sign it.
+    sign = reverse("cases:apology_sign", kwargs={"code": dossier.code, "pk": slip.pk})
+    assert client.post(sign).status_code == 403
+    # The director sees it on the overdue desk and signs it in one click.
+    client.force_login(cast["director_hn"])
+    assert sign in client.get(reverse("cases:overdue")).content.decode()
+    r = client.post(sign, {"next": reverse("cases:overdue")})
+    assert r.status_code == 302 and r["Location"] == reverse("cases:overdue")
+    slip.refresh_from_db()
+    assert slip.state == "issued" and slip.number_label == "1/PXL-BHXH"
+    html = client.get(reverse("cases:detail", kwargs={"code": dossier.code})).content.decode()
+    assert "1/PXL-BHXH" in html and "25/02/2026 09:00" in html
+
+
+def test_the_form_shows_errors_next_to_the_field(dossier, cast, client, at):
+    at(BEFORE_APOLOGISE_BY)
+    client.force_login(cast["director_hn"])
+    url = reverse("cases:apology_draft", kwargs={"code": dossier.code})
+    r = client.post(url, {"reason": REASON, "new_appointment_at": "28/02/2026 09:00", "action": "issue"})
+    assert r.status_code == 400
+    assert "không phải ngày làm việc" in r.content.decode()
+    r = client.post(url, {"reason": "", "new_appointment_at": "", "action": "issue"})
+    assert r.status_code == 400 and "Vui lòng ghi rõ lý do" in r.content.decode()
+    r = client.post(url, {"reason": REASON, "new_appointment_at": "25/02/2026 09:00", "action": "issue"})
+    assert r.status_code == 302 and ApologySlip.objects.get().state == "issued"
+
+
+def test_the_pages_hide_dossiers_outside_the_scope(dossier, cast, client):
+    client.force_login(cast["director_hcm"])
+    assert client.get(reverse("cases:apology_draft", kwargs={"code": dossier.code})).status_code == 404
+    assert client.post(reverse("cases:apology_sign", kwargs={"code": dossier.code, "pk": 1})).status_code == 404
+
+
+# --- the PDF ---------------------------------------------------------------------------------------------
+
+def test_the_pdf_has_the_code_the_dates_and_the_reason(dossier, cast, client):
+    from pypdf import PdfReader
+
+    pdf_module = pytest.importorskip("cases.pdf")
+    slip = _issue(cast["director_hn"], dossier)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf_module.render_apology_pdf(slip))).pages)
+    text = " ".join(text.split())
+    assert dossier.code in text
+    assert "24/02/2026 09:00" in text  # the original appointment
+    assert "25/02/2026 09:00" in text  # the new appointment
+    assert REASON in text  # with its diacritics
+    assert "1/PXL-BHXH" in text
+    # The same through the page URL the API gives.
+    client.force_login(cast["director_hn"])
+    r = client.get(apology.slip_pdf_url(slip))
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
