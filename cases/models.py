@@ -135,8 +135,13 @@ class Dossier(models.Model):
     class Meta:
         verbose_name = _("hồ sơ")
         verbose_name_plural = _("hồ sơ")
-        ordering = ["-received_at", "-id"]
+        ordering = [models.F("received_at").desc(nulls_first=True), "-id"]
         indexes = [
+            # Lists: newest first (waiting, not yet received, on top); the first page is an index range scan.
+            models.Index(models.F("received_at").desc(nulls_first=True), models.F("id").desc(),
+                         name="dossier_list_order"),
+            # Search by code prefix (LIKE 'prefix%') on PostgreSQL; other databases ignore the operator class.
+            models.Index(fields=["code"], name="dossier_code_prefix", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["office", "status", "-received_at"], name="dossier_office_status_recv"),
             models.Index(fields=["office", "received_at"], name="dossier_office_received"),
             models.Index(fields=["office", "resolved_at"], name="dossier_office_resolved"),

@@ -2,7 +2,7 @@
 from datetime import datetime, time
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from core.scoping import scope_to_user
@@ -40,7 +40,7 @@ def dossier_list(*, user, filters: dict | None = None) -> QuerySet:
         qs = qs.filter(received_at__lt=filters["received_before"])
     if filters.get("q"):
         qs = qs.filter(search_q(filters["q"]))
-    return qs.order_by("-received_at", "-submitted_at", "-id")
+    return qs.order_by(F("received_at").desc(nulls_first=True), "-id")
 
 
 def search_q(text: str) -> Q:
