@@ -191,12 +191,13 @@ else:
 BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = setting("CELERY_BROKER_URL", str, None) or REDIS_URL or "filesystem://"
 CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {"data_folder_in": str(BROKER_DIR), "data_folder_out": str(BROKER_DIR), "store_processed": False}
+    {"data_folder_in": str(BROKER_DIR), "data_folder_out": str(BROKER_DIR),
+     "control_folder": str(BROKER_DIR / "control"), "store_processed": False}
     if CELERY_BROKER_URL.startswith("filesystem")
     else {"visibility_timeout": 3600}
 )
 if CELERY_BROKER_URL.startswith("filesystem"):
-    BROKER_DIR.mkdir(parents=True, exist_ok=True)
+    (BROKER_DIR / "control").mkdir(parents=True, exist_ok=True)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = TIME_ZONE
