@@ -1,0 +1,402 @@
+"""The official slips of the one-stop desk, as print-ready HTML pages and as PDF (`?format=pdf`).
+
+1. Giấy tiếp nhận hồ sơ và hẹn trả kết quả (Form 01, Circular 01/2018/TT-VPCP)       cases:receipt
+2. Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Form 02)                                   cases:supplement_slip,
+                                                                                        cases:guidance_slip
+3. Phiếu từ chối tiếp nhận giải quyết hồ sơ (Form 03)                                  cases:refusal_slip,
+                                                                                        cases:guidance_slip
+4. Phiếu kiểm soát quá trình giải quyết hồ sơ (Form 04)                                cases:control_slip
+5. Phiếu xin lỗi và hẹn lại ngày trả kết quả (Decision 2192/QĐ-BHXH Art. 13.6)          cases:apology_slip
+6. Sổ theo dõi hồ sơ (cases.tracking_book)                                             cases:tracking_book
+
+Every slip is built from rows as a `cases.pdf.Document`, and the same Document is rendered as HTML or as PDF.
+Every view is login-required and loads its row through `core.scoping.scope_to_user` (404 outside the scope).
+"""
+from urllib.parse import quote
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+
+from core.scoping import scope_to_user
+
+from . import tracking_book
+from .models import (
+    ApologySlip,
+    ApplicantKind,
+    Channel,
+    Dossier,
+    IntakeGuidance,
+    ProcessStep,
+    Procedure,
+    Status,
+    SupplementRequest,
+)
+from .pdf import KV, QR, Document, Items, Para, Signature, Table, fmt_date, fmt_dt, render_pdf
+
+DESK_UNIT = "Bộ phận Tiếp nhận và Trả kết quả"
+
+
+# --- shared pieces ----------------------------------------------------------------------------------------
+
+def _salutation(kind=ApplicantKind.CITIZEN) -> str:
+    return "Ông/Bà" if kind == ApplicantKind.CITIZEN else "Quý đơn vị"
+
+
+def _applicant_lines(*, name, id_number, address, phone, email) -> list:
+    lines = [KV("Ông/Bà/Tổ chức", name), KV("Số giấy tờ tùy thân/Mã số thuế", id_number)]
+    if address:
+        lines.append(KV("Địa chỉ", address))
+    contact = " – ".join(x for x in (phone, email) if x)
+    if contact:
+        lines.append(KV("Điện thoại/Thư điện tử", contact))
+    return lines
+
+
+def _dossier_applicant(d: Dossier) -> list:
+    return _applicant_lines(name=d.applicant_name, id_number=d.applicant_id_number, address=d.applicant_address,
+                            phone=d.applicant_phone, email=d.applicant_email)
+
+
+def _procedure_line(procedure: Procedure) -> KV:
+    return KV("Nội dung yêu cầu giải quyết", f"{procedure.name} (mã TTHC {procedure.code})")
+
+
+def _time_limit(procedure: Procedure) -> str:
+    return f"{procedure.processing_days} ngày làm việc" if procedure.processing_days else "Trong ngày làm việc"
+
+
+def _person(user, fallback="") -> str:
+    return user.display_name if user is not None else fallback
+
+
+def public_status_url(code: str) -> str:
+    return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/tra-cuu/?ma={quote(code, safe='')}"
+
+
+def _filename(prefix: str, ident: str, ext="pdf") -> str:
+    safe = "".join(ch if ch.isalnum() or ch in ".-_" else "-" for ch in ident)
+    return f"{prefix}-{safe}.{ext}"
+
+
+# --- the documents ----------------------------------------------------------------------------------------
+
+def receipt_document(d: Dossier) -> Document:
+    """Form 01: Giấy tiếp nhận hồ sơ và hẹn trả kết quả."""
+    office = d.office
+    blocks = [Para(f"{DESK_UNIT} – {office.name} tiếp nhận hồ sơ của:"), *_dossier_applicant(d),
+              _procedure_line(d.procedure)]
+    blocks += [
+        KV("1. Thành phần hồ sơ nộp gồm", d.summary or "Theo quy định của thủ tục hành chính"),
+        KV("2. Thời gian giải quyết hồ sơ theo quy định", _time_limit(d.procedure)),
+        KV("3. Hình thức tiếp nhận", Channel(d.channel).label),
+        KV("4. Thời gian nhận hồ sơ", fmt_dt(d.received_at)),
+        KV("5. Ngày hẹn trả kết quả", fmt_dt(d.appointment_at)),
+        KV("6. Cán bộ tiếp nhận", _person(d.received_by)),
+    ]
+    if d.reschedule_count:
+        blocks.append(Para("Ngày hẹn trả kết quả đã được điều chỉnh theo Phiếu xin lỗi và hẹn lại ngày trả kết quả.",
+                           italic=True))
+    blocks.append(QR(public_status_url(d.code), "Tra cứu tình trạng hồ sơ: quét mã QR hoặc truy cập địa chỉ dưới đây."))
+    return Document(
+        office=office, title="GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", subtitle=f"Mã hồ sơ: {d.code}",
+        form="Mẫu số 01 – Thông tư 01/2018/TT-VPCP", day=d.received_at, blocks=blocks,
+        signatures=[Signature("Người nộp hồ sơ", d.applicant_name),
+                    Signature("Người tiếp nhận hồ sơ", _person(d.received_by))],
+        filename=_filename("giay-tiep-nhan", d.code),
+    )
+
+
+def _supplement_document(*, office, procedure, number, day, intro, applicant, code, documents, reason, officer,
+                         kind, clock_note, filename) -> Document:
+    blocks = [Para(intro), *applicant]
+    if code:
+        blocks.append(KV("Mã hồ sơ", code))
+    blocks += [
+        _procedure_line(procedure),
+        Para(f"Yêu cầu {_salutation(kind)} bổ sung, hoàn thiện hồ sơ gồm những nội dung sau:", bold=True),
+        Items(list(documents)),
+        KV("Lý do", reason),
+    ]
+    if clock_note:
+        blocks.append(Para(clock_note, italic=True))
+    contact = f"{officer}, {office.name}" + (f", số điện thoại {office.phone}" if office.phone else "")
+    blocks.append(Para(f"Trong quá trình bổ sung, hoàn thiện hồ sơ nếu có vướng mắc, {_salutation(kind)} liên hệ "
+                       f"{contact} để được hướng dẫn."))
+    return Document(office=office, title="PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
+                    subtitle=f"Mã hồ sơ: {code}" if code else "", number=number,
+                    form="Mẫu số 02 – Thông tư 01/2018/TT-VPCP", day=day, blocks=blocks,
+                    signatures=[Signature("Người hướng dẫn", officer)], filename=filename)
+
+
+def supplement_document(req: SupplementRequest) -> Document:
+    """Form 02 during processing: every paper required, and why; the legal clock stops until they arrive."""
+    d = req.dossier
+    clock = ("Thời hạn giải quyết tạm dừng kể từ ngày ban hành phiếu này và được tính lại từ đầu khi nhận đủ hồ sơ "
+             "bổ sung." if d.procedure.supplement_clock == Procedure.SupplementClock.RESTART else
+             "Thời hạn giải quyết tạm dừng kể từ ngày ban hành phiếu này và được tính tiếp thời gian còn lại khi "
+             "nhận đủ hồ sơ bổ sung.")
+    return _supplement_document(
+        office=d.office, procedure=d.procedure, number=f"{req.number}/YCBS", day=req.requested_at,
+        intro=f"{d.office.name} đã tiếp nhận hồ sơ của:", applicant=_dossier_applicant(d), code=d.code,
+        documents=req.documents, reason=req.reason, officer=_person(req.requested_by), kind=d.applicant_kind,
+        clock_note=clock, filename=_filename("phieu-yeu-cau-bo-sung", f"{d.code}-{req.number}"),
+    )
+
+
+def _guidance_applicant(g: IntakeGuidance) -> list:
+    return _applicant_lines(name=g.applicant_name, id_number=g.applicant_id_number, address=g.applicant_address,
+                            phone=g.applicant_phone, email=g.applicant_email)
+
+
+def _refusal_document(*, office, procedure, number, code, day, applicant, reason, documents, officer, signer_caption,
+                      kind, filename) -> Document:
+    blocks = [Para(f"{DESK_UNIT} – {office.name} tiếp nhận hồ sơ của:"), *applicant]
+    if code:
+        blocks.append(KV("Mã hồ sơ", code))
+    blocks += [
+        _procedure_line(procedure),
+        Para(f"Qua xem xét, {office.name} thông báo không tiếp nhận, giải quyết hồ sơ này với lý do cụ thể như sau:",
+             bold=True),
+        Para(reason or "…"),
+    ]
+    if documents:
+        blocks += [Para("Giấy tờ liên quan:"), Items(list(documents))]
+    blocks.append(Para(f"Xin thông báo để {_salutation(kind)} được biết và thực hiện./."))
+    return Document(office=office, title="PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ",
+                    subtitle=f"Mã hồ sơ: {code}" if code else "", number=number,
+                    form="Mẫu số 03 – Thông tư 01/2018/TT-VPCP", day=day, blocks=blocks,
+                    signatures=[Signature(signer_caption, officer)], filename=filename)
+
+
+def guidance_document(g: IntakeGuidance) -> Document:
+    """Form 02 or Form 03 issued at the desk when nothing was received."""
+    if g.kind == IntakeGuidance.Kind.SUPPLEMENT:
+        return _supplement_document(
+            office=g.office, procedure=g.procedure, number=g.number, day=g.issued_at,
+            intro=f"{DESK_UNIT} – {g.office.name} nhận được hồ sơ của:", applicant=_guidance_applicant(g), code="",
+            documents=g.documents, reason=g.reason, officer=_person(g.issued_by), kind=ApplicantKind.CITIZEN,
+            clock_note="Hồ sơ chưa được tiếp nhận; thời hạn giải quyết được tính khi hồ sơ đầy đủ được tiếp nhận.",
+            filename=_filename("phieu-yeu-cau-bo-sung", g.number),
+        )
+    return _refusal_document(
+        office=g.office, procedure=g.procedure, number=g.number, code="", day=g.issued_at,
+        applicant=_guidance_applicant(g), reason=g.reason, documents=g.documents, officer=_person(g.issued_by),
+        signer_caption="Người tiếp nhận hồ sơ", kind=ApplicantKind.CITIZEN,
+        filename=_filename("phieu-tu-choi", g.number),
+    )
+
+
+def refusal_document(d: Dossier) -> Document:
+    """Form 03 for a refused dossier; the reason is the refusal event's note (or the dossier's result summary)."""
+    event = d.events.filter(action="refuse").select_related("actor").order_by("-at", "-id").first()
+    at_intake = bool(event and event.data.get("at_intake"))
+    reason = d.result_summary or (event.note if event else "")
+    officer = "" if event is None else _person(event.actor, event.actor_name)
+    return _refusal_document(
+        office=d.office, procedure=d.procedure, number="", code=d.code, day=event.at if event else d.closed_at,
+        applicant=_dossier_applicant(d), reason=reason, documents=[], officer=officer,
+        signer_caption="Người tiếp nhận hồ sơ" if at_intake else "Người giải quyết hồ sơ", kind=d.applicant_kind,
+        filename=_filename("phieu-tu-choi", d.code),
+    )
+
+
+def step_result_label(step: ProcessStep) -> str:
+    if step.result:
+        return ProcessStep.Result(step.result).label
+    if step.done_at is None:
+        late = step.due_at is not None and timezone.now() > step.due_at
+        return "Đang xử lý (đã quá hạn)" if late else "Đang xử lý"
+    return ""
+
+
+def control_document(d: Dossier) -> Document:
+    """Phiếu kiểm soát quá trình giải quyết hồ sơ: one row per hand-over between units."""
+    steps = list(d.steps.order_by("seq"))
+    rows = [[str(s.seq), s.unit, s.handler_name or _person(s.handler), fmt_dt(s.given_at), fmt_dt(s.due_at),
+             fmt_dt(s.done_at), step_result_label(s), s.note] for s in steps]
+    blocks = [
+        KV("Người nộp hồ sơ", d.applicant_name),
+        _procedure_line(d.procedure),
+        KV("Cơ quan giải quyết hồ sơ", d.office.name),
+        KV("Thời gian tiếp nhận", fmt_dt(d.received_at)),
+        KV("Hạn giải quyết theo quy định", fmt_dt(d.legal_due_at)),
+        KV("Ngày hẹn trả kết quả", fmt_dt(d.appointment_at)),
+        KV("Trạng thái", Status(d.status).label),
+        Table(["STT", "Đơn vị / bộ phận", "Người xử lý", "Thời gian giao", "Hạn xử lý", "Thời gian hoàn thành",
+               "Kết quả (Trước hạn / Đúng hạn / Quá hạn)", "Ghi chú"],
+              rows or [["", "Chưa có bước xử lý", "", "", "", "", "", ""]],
+              widths=[6, 19, 18, 14, 14, 14, 14, 10]),
+    ]
+    return Document(office=d.office, title="PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ", subtitle=f"Mã hồ sơ: {d.code}",
+                    form="Mẫu số 04 – Thông tư 01/2018/TT-VPCP", day=timezone.localdate(), blocks=blocks,
+                    filename=_filename("phieu-kiem-soat", d.code))
+
+
+def apology_signature(slip: ApologySlip) -> Signature:
+    signer = slip.signed_by
+    hint = "(Ký, ghi rõ họ tên và đóng dấu)"
+    if signer is None:
+        return Signature("Giám đốc", "", hint=hint)
+    title = signer.title or signer.get_role_display()
+    prefix = "KT. Giám đốc" if signer.role == "deputy" and title.lower().startswith("phó") else ""
+    return Signature(title, signer.display_name, hint=hint, prefix=prefix)
+
+
+def apology_document(slip: ApologySlip) -> Document:
+    """Phiếu xin lỗi và hẹn lại ngày trả kết quả: renders the row; the issuing rules live in the service."""
+    d = slip.dossier
+    office = slip.office
+    you = _salutation(d.applicant_kind)
+    blocks = [
+        Para(f"Kính gửi: {you} {d.applicant_name}", bold=True, center=True),
+        Para(f"Ngày {fmt_date(d.received_at)}, {office.name} tiếp nhận giải quyết hồ sơ của {you} {d.applicant_name}:"),
+        KV("Mã hồ sơ", d.code),
+        _procedure_line(d.procedure),
+        KV("Ngày tiếp nhận", fmt_dt(d.received_at)),
+        KV("Ngày hẹn trả kết quả", fmt_dt(slip.original_appointment_at)),
+        Para(f"Tuy nhiên đến nay, {office.name} chưa trả kết quả giải quyết hồ sơ của {you} đúng hẹn ghi trên Giấy "
+             "tiếp nhận hồ sơ và hẹn trả kết quả."),
+        KV("Lý do", slip.reason),
+        Para(f"Sự chậm trễ này đã gây phiền hà cho {you}. {office.name} thành thật xin lỗi {you} về sự bất tiện này."),
+        KV("Ngày hẹn trả kết quả mới", fmt_dt(slip.new_appointment_at)),
+        Para(f"Xin trân trọng cảm ơn sự hợp tác của {you}./."),
+    ]
+    draft = slip.state != ApologySlip.State.ISSUED
+    return Document(
+        office=office, title="PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ", subtitle=f"Mã hồ sơ: {d.code}",
+        number=slip.number_label or "……/PXL-BHXH", day=slip.issued_at or slip.drafted_at, blocks=blocks,
+        signatures=[apology_signature(slip)], draft=draft,
+        filename=_filename("phieu-xin-loi", f"{d.code}-{slip.pk}"),
+    )
+
+
+# --- responses --------------------------------------------------------------------------------------------
+
+def pdf_response(doc: Document) -> HttpResponse:
+    response = HttpResponse(render_pdf(doc), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(False, doc.filename)
+    return response
+
+
+def render_slip(request, doc: Document, *, back_url: str = ""):
+    if request.GET.get("format") == "pdf":
+        return pdf_response(doc)
+    query = request.GET.copy()
+    query["format"] = "pdf"
+    return render(request, "cases/slips/slip.html",
+                  {"doc": doc, "pdf_url": f"{request.path}?{query.urlencode()}", "back_url": back_url})
+
+
+def _dossier(request, code) -> Dossier:
+    qs = Dossier.objects.select_related("office__parent", "procedure", "received_by")
+    return get_object_or_404(scope_to_user(qs, request.user), code=code)
+
+
+def _detail_url(code):
+    return reverse("cases:detail", kwargs={"code": code})
+
+
+# --- views ------------------------------------------------------------------------------------------------
+
+@login_required
+def receipt(request, code):
+    d = _dossier(request, code)
+    if d.received_at is None:
+        raise Http404("Hồ sơ chưa được tiếp nhận nên chưa có giấy tiếp nhận.")
+    return render_slip(request, receipt_document(d), back_url=_detail_url(code))
+
+
+@login_required
+def supplement_slip(request, code, number):
+    d = _dossier(request, code)
+    req = get_object_or_404(SupplementRequest.objects.select_related("requested_by"), dossier=d, number=number)
+    req.dossier = d
+    return render_slip(request, supplement_document(req), back_url=_detail_url(code))
+
+
+@login_required
+def guidance_slip(request, number):
+    qs = IntakeGuidance.objects.select_related("office__parent", "procedure", "issued_by")
+    g = get_object_or_404(scope_to_user(qs, request.user), number=number)
+    return render_slip(request, guidance_document(g))
+
+
+@login_required
+def refusal_slip(request, code):
+    d = _dossier(request, code)
+    if d.status != Status.REFUSED:
+        raise Http404("Hồ sơ không bị từ chối.")
+    return render_slip(request, refusal_document(d), back_url=_detail_url(code))
+
+
+@login_required
+def control_slip(request, code):
+    return render_slip(request, control_document(_dossier(request, code)), back_url=_detail_url(code))
+
+
+@login_required
+def apology_slip(request, code, pk):
+    d = _dossier(request, code)
+    slip = get_object_or_404(ApologySlip.objects.select_related("office__parent", "signed_by"), dossier=d, pk=pk)
+    slip.dossier = d
+    return render_slip(request, apology_document(slip), back_url=_detail_url(code))
+
+
+# --- URLs -------------------------------------------------------------------------------------------------
+
+urlpatterns = [
+    path("ho-so/<str:code>/giay-tiep-nhan/", receipt, name="receipt"),
+    path("ho-so/<str:code>/yeu-cau-bo-sung/<int:number>/", supplement_slip, name="supplement_slip"),
+    path("ho-so/<str:code>/phieu-tu-choi/", refusal_slip, name="refusal_slip"),
+    path("ho-so/<str:code>/phieu-kiem-soat/", control_slip, name="control_slip"),
+    path("ho-so/<str:code>/phieu-xin-loi/<int:pk>/", apology_slip, name="apology_slip"),
+    path("phieu-huong-dan/<str:number>/", guidance_slip, name="guidance_slip"),
+    path("so-theo-doi-ho-so/", tracking_book.tracking_book, name="tracking_book"),
+]
+
+_KINDS = {
+    "receipt": ("cases:receipt", lambda o: {"code": o.code}),
+    "refusal": ("cases:refusal_slip", lambda o: {"code": o.code}),
+    "control": ("cases:control_slip", lambda o: {"code": o.code}),
+    "supplement": ("cases:supplement_slip", lambda o: {"code": o.dossier.code, "number": o.number}),
+    "guidance": ("cases:guidance_slip", lambda o: {"number": o.number}),
+    "apology": ("cases:apology_slip", lambda o: {"code": o.dossier.code, "pk": o.pk}),
+}
+
+
+def slip_url(kind: str, obj, pdf: bool = False) -> str:
+    """The URL of a slip page (or its PDF). kind: receipt | refusal | control (a Dossier), supplement (a
+    SupplementRequest), guidance (an IntakeGuidance), apology (an ApologySlip)."""
+    try:
+        name, kwargs = _KINDS[kind]
+    except KeyError:
+        raise ValueError(f"unknown slip kind {kind!r}; one of {', '.join(_KINDS)}") from None
+    url = reverse(name, kwargs=kwargs(obj))
+    return f"{url}?format=pdf" if pdf else url
+
+
+def dossier_slips(dossier: Dossier) -> list[dict]:
+    """The slips a dossier has, for its page: [{"label", "url", "pdf_url"}] (two queries)."""
+    out = []
+
+    def add(label, kind, obj):
+        out.append({"label": label, "url": slip_url(kind, obj), "pdf_url": slip_url(kind, obj, pdf=True)})
+
+    if dossier.received_at is not None:
+        add("Giấy tiếp nhận hồ sơ và hẹn trả kết quả", "receipt", dossier)
+        add("Phiếu kiểm soát quá trình giải quyết hồ sơ", "control", dossier)
+    for req in dossier.supplement_requests.order_by("number"):
+        req.dossier = dossier
+        add(f"Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (lần {req.number})", "supplement", req)
+    if dossier.status == Status.REFUSED:
+        add("Phiếu từ chối tiếp nhận giải quyết hồ sơ", "refusal", dossier)
+    for slip in dossier.apology_slips.order_by("drafted_at", "pk"):
+        slip.dossier = dossier
+        state = slip.number_label or "dự thảo"
+        add(f"Phiếu xin lỗi và hẹn lại ngày trả kết quả ({state})", "apology", slip)
+    return out
