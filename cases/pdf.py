@@ -61,6 +61,8 @@ def place_of(office) -> str:
 
 
 def place_and_date(office, day) -> str:
+    if day is None:
+        day = timezone.localdate()
     if isinstance(day, datetime):
         day = timezone.localtime(day).date() if timezone.is_aware(day) else day.date()
     return f"{place_of(office)}, ngày {day:%d} tháng {day:%m} năm {day:%Y}"
@@ -132,7 +134,7 @@ class Signature:
 class Document:
     office: object
     title: str
-    day: date | datetime
+    day: date | datetime | None  # the date printed after the place; None = today
     filename: str
     number: str = ""
     subtitle: str = ""

@@ -22,6 +22,7 @@ from .pdf import Document, Para, Signature, Table, fmt_dt, render_pdf
 from .timeliness import timeliness
 
 MAX_DAYS = 366
+MAX_PRINT_ROWS = 3000  # beyond this the HTML page and the PDF are refused (use XLSX or a shorter range)
 FORMATS = ("html", "pdf", "xlsx")
 HEADERS = ["STT", "Mã hồ sơ", "Người nộp / chủ hồ sơ", "Thủ tục hành chính", "Kênh", "Ngày tiếp nhận",
            "Ngày hẹn trả", "Hạn giải quyết", "Ngày có kết quả", "Ngày trả kết quả", "Trạng thái", "Tiến độ"]
@@ -82,13 +83,14 @@ def parse_query(params, user) -> BookQuery:
     return BookQuery(office=office, start=start, end=end, format=fmt)
 
 
-def book_dossiers(q: BookQuery):
+def book_dossiers(q: BookQuery, limit: int | None = None):
     """The dossiers received by the office in the range (local days, inclusive), in order: one query."""
     tz = timezone.get_current_timezone()
     since = timezone.make_aware(datetime.combine(q.start, time.min), tz)
     until = timezone.make_aware(datetime.combine(q.end + timedelta(days=1), time.min), tz)
-    return list(Dossier.objects.filter(office=q.office, received_at__gte=since, received_at__lt=until)
-                .select_related("procedure").order_by("received_at", "pk"))
+    qs = (Dossier.objects.filter(office=q.office, received_at__gte=since, received_at__lt=until)
+          .select_related("procedure").order_by("received_at", "pk"))
+    return list(qs[:limit] if limit else qs)
 
 
 def timeliness_label(d: Dossier) -> str:
@@ -167,7 +169,12 @@ def tracking_book(request):
         q = parse_query(request.GET, request.user)
     except BookError as exc:
         return _page(request, error=str(exc), status=400 if request.GET else 200)
-    rows = book_rows(book_dossiers(q))
+    printable = q.format in ("html", "pdf")
+    dossiers = book_dossiers(q, limit=MAX_PRINT_ROWS + 1 if printable else None)
+    if printable and len(dossiers) > MAX_PRINT_ROWS:
+        return _page(request, error=f"Kỳ này có hơn {MAX_PRINT_ROWS} hồ sơ, quá nhiều để hiển thị và in; vui lòng "
+                                    "chọn khoảng thời gian ngắn hơn hoặc tải tệp Excel.", status=400)
+    rows = book_rows(dossiers)
     if q.format == "pdf":
         doc = book_document(q, rows, request.user)
         response = HttpResponse(render_pdf(doc), content_type="application/pdf")

@@ -290,3 +290,15 @@ def test_tracking_book_runs_a_constant_number_of_queries(hn, receive):
     few = {fmt: count(fmt) for fmt in ("html", "pdf", "xlsx")}
     _receive_many(receive, 7, day=3)
     assert {fmt: count(fmt) for fmt in ("html", "pdf", "xlsx")} == few
+
+
+def test_tracking_book_too_long_to_print_points_to_excel(hn, receive, monkeypatch):
+    from cases import tracking_book
+
+    monkeypatch.setattr(tracking_book, "MAX_PRINT_ROWS", 2)
+    _receive_many(receive, 3)
+    params = {"from": "01/06/2025", "to": "30/06/2025"}
+    for fmt in ("html", "pdf"):
+        response = _book(hn, **params, format=fmt)
+        assert response.status_code == 400 and "tải tệp Excel" in response.content.decode()
+    assert load_workbook(io.BytesIO(_book(hn, **params, format="xlsx").content)).active.max_row == 4
