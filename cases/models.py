@@ -138,8 +138,8 @@ class Dossier(models.Model):
         ordering = [models.F("received_at").desc(nulls_first=True), "-id"]
         indexes = [
             # Lists: newest first (waiting, not yet received, on top); the first page is an index range scan.
-            models.Index(models.F("received_at").desc(nulls_first=True), models.F("id").desc(),
-                         name="dossier_list_order"),
+            # (PostgreSQL sorts NULLs first in a DESC index, as the list's ORDER BY asks.)
+            models.Index(fields=["-received_at", "-id"], name="dossier_list_order"),
             # Search by code prefix (LIKE 'prefix%') on PostgreSQL; other databases ignore the operator class.
             models.Index(fields=["code"], name="dossier_code_prefix", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["office", "status", "-received_at"], name="dossier_office_status_recv"),

@@ -27,6 +27,16 @@ def _in_app(message):
     return "stored"
 
 
+@sender("email")
+def _email(message):
+    """E-mail through Django's backend (EMAIL_URL; by default files under var/outbox-mail)."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+
+    send_mail(message.subject or "Bảo hiểm xã hội", message.body, settings.DEFAULT_FROM_EMAIL, [message.recipient])
+    return "sent"
+
+
 def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** (attempts - 1), 6 * 3600))
 
