@@ -218,10 +218,10 @@ class Sandbox:
         with self.lock:
             self.scripts.append({"service": service, "madonvi": madonvi, "reply": reply, "times": times})
 
-    def reject(self, code, times=1, message="Dữ liệu chưa hợp lệ (giả lập)"):
-        """Answer the next `times` pushes of this MaHoSo/MaPAKN with a per-item error."""
+    def reject(self, code, times=1, message="Dữ liệu chưa hợp lệ (giả lập)", service=None):
+        """Answer the next `times` pushes of this MaHoSo/MaPAKN (to `service`, or any) with a per-item error."""
         with self.lock:
-            self.rejects[code] = {"times": times, "message": message}
+            self.rejects[code] = {"times": times, "message": message, "service": service}
 
     def dataset(self, madonvi, *, dossiers=None, pakn=None):
         with self.lock:
@@ -343,7 +343,7 @@ class Sandbox:
         results = []
         for item in data:
             code = item.get(key, "") if isinstance(item, dict) else ""
-            rejected = self._take_reject(code)
+            rejected = self._take_reject(code, service)
             results.append({key: code, "error_code": "1" if rejected else SUCCESS,
                             "message": rejected or "Thành công"})
             if not rejected and service == "DongBoHoSoMC":
@@ -356,10 +356,10 @@ class Sandbox:
             del self.pushes[:-2000]
         return results
 
-    def _take_reject(self, code):
+    def _take_reject(self, code, service):
         with self.lock:
             entry = self.rejects.get(code)
-            if not entry:
+            if not entry or entry["service"] not in (None, service):
                 return None
             entry["times"] -= 1
             if entry["times"] <= 0:

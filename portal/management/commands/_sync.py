@@ -11,7 +11,7 @@ from portal.locks import office_lock
 
 class SyncCommand(BaseCommand):
     kind = None
-    unit = "mục"
+    unit = " mục"
 
     def add_arguments(self, parser):
         parser.add_argument("--office", metavar="CODE",
