@@ -12,6 +12,7 @@ from core.scoping import can_write
 
 from . import selectors, services
 from .forms import ActionForm, IntakeForm, SearchForm
+from .slips import dossier_slips
 from core.models import User
 
 from .models import Dossier, IntakeGuidance, Outcome, ProcessStep
@@ -72,10 +73,7 @@ def intake(request):
 
 
 def _guidance_url(guidance: IntakeGuidance) -> str:
-    try:
-        return reverse("cases:guidance_slip", kwargs={"number": guidance.number})
-    except Exception:  # noqa: BLE001 - the slips module may not be installed
-        return reverse("cases:intake")
+    return reverse("cases:guidance_slip", kwargs={"number": guidance.number})
 
 
 def _get(request, code) -> Dossier:
@@ -102,6 +100,7 @@ def dossier_detail(request, code):
         "phone": dossier.applicant_phone if full else mask_phone(dossier.applicant_phone),
     }
     context["apology_panel"] = _template_exists("cases/_apology_panel.html")
+    context["slips"] = dossier_slips(dossier)
     return render(request, "cases/detail.html", context)
 
 

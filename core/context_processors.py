@@ -7,6 +7,7 @@ NAVIGATION = [
     ("Bàn làm việc", "cases:desk", {Role.RECEPTION, Role.PROCESSOR, Role.ADMIN}),
     ("Tiếp nhận hồ sơ", "cases:intake", {Role.RECEPTION, Role.ADMIN}),
     ("Hồ sơ", "cases:list", None),
+    ("Sổ theo dõi", "cases:tracking_book", {Role.RECEPTION, Role.DIRECTOR, Role.DEPUTY, Role.ADMIN}),
     ("Hồ sơ quá hạn", "cases:overdue", {Role.DIRECTOR, Role.DEPUTY, Role.ADMIN, Role.PROCESSOR}),
     ("Bảng điều hành", "reports:dashboard", {Role.DIRECTOR, Role.DEPUTY, Role.ADMIN}),
     ("Phản ánh, kiến nghị", "feedback:list", None),

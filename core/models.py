@@ -85,7 +85,8 @@ class User(AbstractUser):
 
     @property
     def display_name(self):
-        return self.get_full_name() or self.username
+        """Vietnamese order: family name first (Nguyễn Thị Hoa)."""
+        return f"{self.last_name} {self.first_name}".strip() or self.username
 
     @property
     def sees_all_offices(self):
