@@ -19,7 +19,8 @@ def _year(raw) -> int:
 def year_view(request):
     """The working-day calendar of a year, with a due-date calculator (GET only: nothing is written)."""
     year = _year(request.GET.get("year"))
-    form = DueDateForm(request.GET if "start" in request.GET else None)
+    office = getattr(request.user, "office", None)
+    form = DueDateForm(request.GET if "start" in request.GET else None, initial={"office": office and office.code})
     result = None
     if form.is_bound and form.is_valid():
         start, days, office = (form.cleaned_data[k] for k in ("start", "days", "office"))
