@@ -6,6 +6,7 @@ SIGKILL never leaves an office locked. Elsewhere (the embedded SQLite set-up, wh
 FileBasedCache, or Redis): a cache key taken with `add` and a time-out, refreshed after every page; a killed
 worker blocks its office until the time-out passes.
 """
+import threading
 import uuid
 from contextlib import contextmanager
 
@@ -14,6 +15,13 @@ from django.db import connection
 
 NAMESPACE = 0x504F5254  # "PORT": first key of the advisory lock, the office id is the second
 CACHE_TTL = 15 * 60
+_held = threading.local()  # advisory locks are re-entrant per connection: refuse a nested take in-thread
+
+
+def _held_here() -> set:
+    if not hasattr(_held, "offices"):
+        _held.offices = set()
+    return _held.offices
 
 
 class OfficeLock:
@@ -25,12 +33,16 @@ class OfficeLock:
         self.advisory = connection.vendor == "postgresql"
 
     def acquire(self) -> bool:
-        if self.advisory:
+        if self.office_id in _held_here():
+            self.acquired = False
+        elif self.advisory:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [NAMESPACE, self.office_id])
                 self.acquired = bool(cursor.fetchone()[0])
         else:
             self.acquired = cache.add(self.key, self.token, CACHE_TTL)
+        if self.acquired:
+            _held_here().add(self.office_id)
         return self.acquired
 
     def refresh(self):
@@ -46,6 +58,7 @@ class OfficeLock:
                 cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [NAMESPACE, self.office_id])
         elif cache.get(self.key) == self.token:
             cache.delete(self.key)
+        _held_here().discard(self.office_id)
         self.acquired = False
 
 

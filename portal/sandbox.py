@@ -435,7 +435,10 @@ class SandboxHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", content_type if not isinstance(body, str) else "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
-        self.wfile.write(data)
+        try:
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):  # the caller gave up (time-out) or was killed
+            self.close_connection = True
 
     def _body(self):
         length = int(self.headers.get("Content-Length") or 0)
