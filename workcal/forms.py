@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Office
+from workcal import calendar
 
 INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M"]
 
@@ -30,3 +31,12 @@ class DueDateForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["office"].queryset = Office.objects.current().order_by("code")
+
+    def clean_office(self):
+        office = self.cleaned_data.get("office")
+        if office is not None:
+            try:
+                calendar.office_hours(office)
+            except (TypeError, ValueError) as exc:
+                raise forms.ValidationError(_("Giờ làm việc khai báo cho đơn vị này không hợp lệ.")) from exc
+        return office

@@ -3,8 +3,11 @@
 calendar_changed(sender, dates=[date, ...])
     Sent after a CalendarOverride was saved or deleted (or a rebuild found that the `holidays` package
     moved a day) and the working-day table was rebuilt. `dates` are the days whose working status changed,
-    sorted. Sent synchronously inside the transaction that made the change, so a receiver's writes commit or
-    roll back with it; a receiver with heavy work should defer it with `transaction.on_commit`.
+    sorted. `sender` is CalendarOverride (an administrator's change, or manage.py workcal_rebuild) or
+    CalendarStamp (the table was rebuilt because a newer `holidays` package moved a day). Nothing is sent
+    when no day changed status. Sent synchronously inside the transaction that made the change, so a
+    receiver's writes commit or roll back with it; a receiver with heavy work should defer it with
+    `transaction.on_commit`.
 """
 from django.dispatch import Signal
 

@@ -80,6 +80,15 @@ def test_due_date_at_the_end_of_the_supported_years_is_a_400_not_a_500(client):
     assert "2000–2100" in response.json()["start"][0]
 
 
+def test_due_date_office_with_malformed_hours_is_a_400(client, offices):
+    office = offices["01"]
+    office.office_hours = [["17:00", "08:00"]]
+    office.save()
+    response = client.get(DUE, {"start": "2026-03-10T07:00", "days": 1, "office": "01"})
+    assert response.status_code == 400
+    assert "Giờ làm việc" in response.json()["office"][0]
+
+
 def test_due_date_requires_authentication(api, db):
     response = api.get(DUE, {"start": "2025-04-24T09:00", "days": 2})
     assert response.status_code in (401, 403)

@@ -4,7 +4,7 @@ import re
 from rest_framework import serializers
 
 from core.models import Office
-from workcal import rules
+from workcal import calendar, rules
 
 START_MESSAGES = {
     "required": "Thiếu thời điểm tiếp nhận (start).",
@@ -61,6 +61,10 @@ class DueDateQuery(serializers.Serializer):
         office = Office.objects.current().filter(code=code).first()
         if office is None:
             raise serializers.ValidationError("Không tìm thấy đơn vị BHXH có mã này.")
+        try:
+            calendar.office_hours(office)
+        except (TypeError, ValueError) as exc:
+            raise serializers.ValidationError("Giờ làm việc khai báo cho đơn vị này không hợp lệ.") from exc
         return office
 
 
