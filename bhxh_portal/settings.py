@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "feedback",
     "notifications",
     "portal",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -243,6 +244,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"public": "30/min", "login": "10/min"},
     "DATETIME_FORMAT": "iso-8601",
+    "URL_FORMAT_OVERRIDE": None,  # `?format=` belongs to the report endpoints (json/csv/xlsx/pdf)
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "bhxh-portal API",

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("reports/tthc/", views.TthcReport.as_view(), name="api-report-tthc"),
+    path("dashboard/", views.Dashboard.as_view(), name="api-dashboard"),
+]

@@ -1,0 +1,226 @@
+"""Reports are queries over the dossiers, never typed in (DOMAIN.md §6, Circular 01/2020/TT-VPCP form 06).
+
+Every figure is one grouped SQL aggregate (conditional COUNTs), scoped by role and office in core.scoping.
+"""
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Case, Count, F, IntegerField, Q, When
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from cases.models import ApologySlip, Channel, Dossier, IntakeGuidance, Status, SupplementRequest, Trip
+from cases.validators import mask_id
+from core.models import Office
+from core.scoping import scope_to_user
+
+COLUMNS = [
+    "received_total", "received_online", "received_direct_postal", "carried_over",
+    "resolved_total", "resolved_early", "resolved_on_time", "resolved_late",
+    "withdrawn", "in_progress_total", "in_progress_within", "in_progress_overdue", "refused_at_intake",
+]
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime  # inclusive, aware
+    end: datetime  # exclusive, aware (the next day's midnight)
+
+    @classmethod
+    def of(cls, first: date, last: date) -> "Period":
+        tz = timezone.get_current_timezone()
+        return cls(datetime.combine(first, time.min, tz), datetime.combine(last + timedelta(days=1), time.min, tz))
+
+
+def _tthc_counts(period: Period) -> dict:
+    """The conditional counts of one row of form 06, each an SQL aggregate over the dossier table."""
+    s, e = period.start, period.end
+    received_in = Q(received_at__gte=s, received_at__lt=e)
+    open_at_start = Q(received_at__lt=s) & (Q(resolved_at__isnull=True) | Q(resolved_at__gte=s)) & ~Q(
+        status=Status.WITHDRAWN, closed_at__lt=s)
+    resolved_in = Q(received_at__isnull=False, resolved_at__gte=s, resolved_at__lt=e)
+    withdrawn_in = Q(received_at__isnull=False, status=Status.WITHDRAWN, closed_at__gte=s, closed_at__lt=e)
+    in_progress = (Q(received_at__lt=e) & (Q(resolved_at__isnull=True) | Q(resolved_at__gte=e))
+                   & ~Q(status=Status.WITHDRAWN, closed_at__lt=e))
+    online = Q(channel=Channel.ONLINE)
+    late = Q(resolved_at__gt=F("legal_due_at"))
+    early = Q(resolved_day__lt=F("due_day")) & ~late
+    return {
+        "received_online": Count("pk", filter=received_in & online),
+        "received_direct_postal": Count("pk", filter=received_in & ~online),
+        "carried_over": Count("pk", filter=open_at_start),
+        "resolved_total": Count("pk", filter=resolved_in),
+        "resolved_early": Count("pk", filter=resolved_in & early),
+        "resolved_late": Count("pk", filter=resolved_in & late),
+        "withdrawn": Count("pk", filter=withdrawn_in),
+        "in_progress_total": Count("pk", filter=in_progress),
+        "in_progress_overdue": Count("pk", filter=in_progress & Q(legal_due_at__lt=e)),
+        "refused_at_intake": Count("pk", filter=Q(received_at__isnull=True, status=Status.REFUSED,
+                                                  closed_at__gte=s, closed_at__lt=e)),
+    }
+
+
+def _complete(row: dict) -> dict:
+    row["received_total"] = row["received_online"] + row["received_direct_postal"] + row["carried_over"]
+    row["resolved_on_time"] = row["resolved_total"] - row["resolved_early"] - row["resolved_late"]
+    row["in_progress_within"] = row["in_progress_total"] - row["in_progress_overdue"]
+    return row
+
+
+def report_tthc(*, user, first: date, last: date, office: Office | None = None) -> dict:
+    """Form 06 for [first, last]: rows per office, field and procedure, with totals. One SQL query."""
+    period = Period.of(first, last)
+    qs = scope_to_user(Dossier.objects.all(), user)
+    if office is not None:
+        qs = qs.filter(Q(office=office) | Q(office__parent=office))
+    qs = qs.filter(Q(received_at__lt=period.end) | Q(closed_at__gte=period.start)).annotate(
+        resolved_day=TruncDate("resolved_at"), due_day=TruncDate("legal_due_at"))
+    rows = (qs.values("office__code", "office__name", "procedure__field", "procedure__code", "procedure__name")
+            .annotate(**_tthc_counts(period))
+            .order_by("office__code", "procedure__field", "procedure__code"))
+    out, totals = [], dict.fromkeys(COLUMNS, 0)
+    for raw in rows:
+        row = _complete({k: raw[k] for k in _tthc_counts(period)})
+        if not any(row.values()):
+            continue
+        for key in COLUMNS:
+            totals[key] += row[key]
+        out.append({"office": raw["office__code"], "office_name": raw["office__name"], "field": raw["procedure__field"],
+                    "procedure": raw["procedure__code"], "procedure_name": raw["procedure__name"],
+                    **{key: row[key] for key in COLUMNS}})
+    return {"from": first.isoformat(), "to": last.isoformat(), "office": office.code if office else None,
+            "rows": out, "totals": totals}
+
+
+def _province_of(prefix=""):
+    """SQL expression: the province office of a row's office (a grassroots office rolls up to its parent)."""
+    return Case(When(**{f"{prefix}office__level": Office.Level.DISTRICT}, then=F(f"{prefix}office__parent_id")),
+                default=F(f"{prefix}office_id"), output_field=IntegerField())
+
+
+def oversight(*, user, first: date, last: date) -> list[dict]:
+    """The Legal Department's view: per province, dossiers, lateness, apologies, feedback and repeat trips.
+    A fixed handful of grouped queries, whatever the number of provinces."""
+    from feedback.models import FeedbackItem
+
+    period = Period.of(first, last)
+    s, e, now = period.start, period.end, timezone.now()
+    provinces = {o.pk: o for o in Office.objects.current().filter(level=Office.Level.PROVINCE).order_by("code")}
+    rows = {pk: {"office": o.code, "name": o.name, "received": 0, "resolved": 0, "resolved_late": 0,
+                 "open_overdue": 0, "over_two_trips": 0, "apologies": 0, "apologies_late": 0, "feedback": 0,
+                 "feedback_on_time": 0, "feedback_overdue": 0} for pk, o in provinces.items()}
+
+    def merge(queryset, **counts):
+        for r in queryset.annotate(province=_province_of()).values("province").annotate(**counts):
+            if r["province"] in rows:
+                rows[r["province"]].update({k: r[k] for k in counts})
+
+    dossiers = scope_to_user(Dossier.objects.all(), user)
+    merge(dossiers,
+          received=Count("pk", filter=Q(received_at__gte=s, received_at__lt=e)),
+          resolved=Count("pk", filter=Q(received_at__isnull=False, resolved_at__gte=s, resolved_at__lt=e)),
+          resolved_late=Count("pk", filter=Q(received_at__isnull=False, resolved_at__gte=s, resolved_at__lt=e,
+                                             resolved_at__gt=F("legal_due_at"))),
+          open_overdue=Count("pk", filter=Q(status__in=[Status.RECEIVED, Status.PROCESSING], legal_due_at__lt=now)),
+          over_two_trips=Count("pk", filter=Q(trip_count__gt=2, received_at__gte=s, received_at__lt=e)))
+    merge(scope_to_user(ApologySlip.objects.filter(state=ApologySlip.State.ISSUED, issued_at__gte=s, issued_at__lt=e),
+                        user),
+          apologies=Count("pk"), apologies_late=Count("pk", filter=Q(is_late=True)))
+    answered = Q(answered_at__isnull=False)
+    merge(scope_to_user(FeedbackItem.objects.filter(received_at__gte=s, received_at__lt=e), user),
+          feedback=Count("pk"),
+          feedback_on_time=Count("pk", filter=answered & Q(answered_at__lte=F("due_at"))),
+          feedback_overdue=Count("pk", filter=(answered & Q(answered_at__gt=F("due_at")))
+                                 | (~answered & Q(due_at__lt=now) & Q(closed_at__isnull=True))))
+    visible = set(scope_to_user(Office.objects.all(), user, office_field="pk").values_list("pk", flat=True)) \
+        if not user.sees_all_offices else set(rows)
+    return [row for pk, row in rows.items() if pk in visible]
+
+
+def dashboard(*, user, today: date | None = None) -> dict:
+    """The director's figures for the caller's scope: tiles, 30-day trend, status mix, overdue by procedure,
+    and the officers whose applicants come back most (letter 1568 item 5)."""
+    today = today or timezone.localdate()
+    now = timezone.now()
+    month = Period.of(today.replace(day=1), today)
+    trend = Period.of(today - timedelta(days=29), today)
+    dossiers = scope_to_user(Dossier.objects.all(), user)
+
+    tiles = dossiers.aggregate(
+        open=Count("pk", filter=Q(status__in=[Status.RECEIVED, Status.PROCESSING, Status.AWAITING_SUPPLEMENT])),
+        waiting=Count("pk", filter=Q(status=Status.SUBMITTED)),
+        overdue=Count("pk", filter=Q(status__in=[Status.RECEIVED, Status.PROCESSING], legal_due_at__lt=now)),
+        due_soon=Count("pk", filter=Q(status__in=[Status.RECEIVED, Status.PROCESSING], apologise_by__lte=now,
+                                      legal_due_at__gte=now)),
+        received_month=Count("pk", filter=Q(received_at__gte=month.start, received_at__lt=month.end)),
+        resolved_month=Count("pk", filter=Q(received_at__isnull=False, resolved_at__gte=month.start,
+                                            resolved_at__lt=month.end)),
+        late_month=Count("pk", filter=Q(received_at__isnull=False, resolved_at__gte=month.start,
+                                        resolved_at__lt=month.end, resolved_at__gt=F("legal_due_at"))),
+        online_month=Count("pk", filter=Q(received_at__gte=month.start, received_at__lt=month.end,
+                                          channel=Channel.ONLINE)),
+        over_two_trips=Count("pk", filter=Q(trip_count__gt=2)),
+    )
+    tiles["on_time_rate"] = (round(100 * (tiles["resolved_month"] - tiles["late_month"]) / tiles["resolved_month"], 1)
+                             if tiles["resolved_month"] else None)
+    tiles["online_rate"] = (round(100 * tiles["online_month"] / tiles["received_month"], 1)
+                            if tiles["received_month"] else None)
+    tiles["apologies_month"] = scope_to_user(ApologySlip.objects.filter(
+        state=ApologySlip.State.ISSUED, issued_at__gte=month.start, issued_at__lt=month.end), user).count()
+
+    received = dict(dossiers.filter(received_at__gte=trend.start, received_at__lt=trend.end)
+                    .annotate(day=TruncDate("received_at")).values("day").annotate(n=Count("pk")).values_list("day", "n"))
+    resolved = dict(dossiers.filter(resolved_at__gte=trend.start, resolved_at__lt=trend.end, received_at__isnull=False)
+                    .annotate(day=TruncDate("resolved_at")).values("day").annotate(n=Count("pk")).values_list("day", "n"))
+    days = [today - timedelta(days=29 - i) for i in range(30)]
+    status_mix = dict(dossiers.values("status").annotate(n=Count("pk")).values_list("status", "n"))
+    overdue_by_procedure = list(
+        dossiers.filter(status__in=[Status.RECEIVED, Status.PROCESSING], legal_due_at__lt=now)
+        .values("procedure__code", "procedure__name").annotate(n=Count("pk")).order_by("-n", "procedure__code")[:10])
+    return {
+        "tiles": tiles,
+        "trend": {"days": [d.strftime("%d/%m") for d in days],
+                  "received": [received.get(d, 0) for d in days], "resolved": [resolved.get(d, 0) for d in days]},
+        "status": [{"status": k, "label": Status(k).label, "n": status_mix.get(k, 0)} for k in Status.values],
+        "overdue_by_procedure": [{"procedure": r["procedure__code"], "name": r["procedure__name"], "n": r["n"]}
+                                 for r in overdue_by_procedure],
+        "officers": officers_return_trips(user=user, since=today - timedelta(days=90)),
+        "repeat_applicants": repeat_applicants(user=user, since=today - timedelta(days=30)),
+    }
+
+
+def officers_return_trips(*, user, since: date) -> list[dict]:
+    """Per officer since a date: supplement requests issued, desk slips that received nothing, dossiers received
+    that went over the two-trip limit (Decree 63/2010 Art. 20(4)). Three grouped queries."""
+    start = datetime.combine(since, time.min, timezone.get_current_timezone())
+    stats: dict[int, dict] = {}
+
+    def add(rows, key):
+        for officer_id, name_last, name_first, username, n in rows:
+            entry = stats.setdefault(officer_id, {"officer": f"{name_last} {name_first}".strip() or username,
+                                                  "username": username, "supplements": 0, "guidance": 0,
+                                                  "over_two_trips": 0})
+            entry[key] = n
+
+    fields = ("last_name", "first_name", "username")
+    add(scope_to_user(SupplementRequest.objects.filter(requested_at__gte=start), user, "dossier__office")
+        .values_list("requested_by", *[f"requested_by__{f}" for f in fields]).annotate(n=Count("pk")), "supplements")
+    add(scope_to_user(IntakeGuidance.objects.filter(issued_at__gte=start), user)
+        .values_list("issued_by", *[f"issued_by__{f}" for f in fields]).annotate(n=Count("pk")), "guidance")
+    add(scope_to_user(Dossier.objects.filter(trip_count__gt=2, received_at__gte=start, received_by__isnull=False), user)
+        .values_list("received_by", *[f"received_by__{f}" for f in fields]).annotate(n=Count("pk")), "over_two_trips")
+    ranked = sorted(stats.values(), key=lambda r: (-(r["over_two_trips"] * 3 + r["supplements"] + r["guidance"]),
+                                                   r["username"]))
+    return ranked[:20]
+
+
+def repeat_applicants(*, user, since: date) -> list[dict]:
+    """Applicants who came to the desk more than once for the same procedure since a date (one query)."""
+    start = datetime.combine(since, time.min, timezone.get_current_timezone())
+    rows = (scope_to_user(Trip.objects.filter(at__gte=start, purpose__in=[Trip.Purpose.INTAKE, Trip.Purpose.GUIDANCE]),
+                          user)
+            .values("applicant_id_number", "procedure__code", "procedure__name")
+            .annotate(trips=Count("pk")).filter(trips__gt=1).order_by("-trips")[:20])
+    return [{"applicant": mask_id(r["applicant_id_number"]), "procedure": r["procedure__code"],
+             "name": r["procedure__name"], "trips": r["trips"]} for r in rows]
+
