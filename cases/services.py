@@ -8,7 +8,7 @@ from datetime import datetime, time
 from django.db import connection, transaction
 from django.utils import timezone
 
-from core.models import Office, Role, User
+from core.models import Office, User
 from core.scoping import can_write, visible_offices
 from notifications.services import outbox_enqueue
 from workcal import calendar
@@ -462,13 +462,17 @@ def recompute_open_deadlines(*, dates) -> int:
         return 0
     start = timezone.make_aware(datetime.combine(min(dates), time.min))
     end = timezone.make_aware(datetime.combine(max(dates), time.max))
-    changed = 0
     # Only open dossiers whose clock runs across a changed day; a resumed clock is not recomputed from its start.
     candidates = (Dossier.objects.filter(status__in=[Status.RECEIVED, Status.PROCESSING], legal_due_at__gte=start,
                                          clock_started_at__lte=end)
                   .exclude(supplement_count__gt=0, procedure__supplement_clock=Procedure.SupplementClock.RESUME)
                   .select_related("procedure", "office").order_by("pk"))
-    system = None
+    with calendar.pinned():
+        return _recompute(candidates)
+
+
+def _recompute(candidates) -> int:
+    changed = 0
     for dossier in candidates.iterator(chunk_size=500):
         due = calendar.legal_due_at(dossier.clock_started_at, dossier.procedure.processing_days, dossier.office,
                                     _cutoff(dossier.procedure))
@@ -478,12 +482,9 @@ def recompute_open_deadlines(*, dates) -> int:
                 Dossier.objects.filter(pk=dossier.pk).update(
                     legal_due_at=due, apologise_by=calendar.apologise_by(due, dossier.office))
                 dossier.legal_due_at = due
-                record_event(dossier, actor=system, action="recompute-deadline", from_status=dossier.status,
+                record_event(dossier, actor=None, action="recompute-deadline", from_status=dossier.status,
                              to_status=dossier.status, note="Lịch làm việc thay đổi: tính lại hạn giải quyết",
                              data={"old": old_due.isoformat(), "new": due.isoformat()})
             changed += 1
     return changed
 
-
-def role_is_signer(user) -> bool:
-    return user.is_authenticated and user.role in (Role.DIRECTOR, Role.DEPUTY)
