@@ -7,6 +7,8 @@
 
 Thin: parse input, call one service or selector, render. Rules and their messages live in cases.apology.
 """
+from datetime import datetime
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -53,6 +55,31 @@ def _signer_office_ids(user) -> list[int]:
     return list(Office.objects.filter(parent_id=user.office_id).values_list("pk", flat=True)) + [user.office_id]
 
 
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    """<input type="datetime-local">: always rendered as YYYY-MM-DDTHH:MM (the only value the browser takes), also
+    when the form comes back with what the officer typed as dd/mm/yyyy HH:MM."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+    def format_value(self, value):
+        if isinstance(value, str):
+            for fmt in DATETIME_FORMATS:
+                try:
+                    value = datetime.strptime(value.strip(), fmt)
+                    break
+                except ValueError:
+                    continue
+            else:
+                return value
+        return super().format_value(value)
+
+
 class ApologyForm(forms.Form):
     reason = forms.CharField(
         label="Lý do chậm trả kết quả", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
@@ -60,8 +87,7 @@ class ApologyForm(forms.Form):
     )
     new_appointment_at = forms.DateTimeField(
         label="Ngày hẹn trả kết quả mới",
-        input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=DATETIME_FORMATS, widget=LocalDateTimeInput,
         error_messages={"required": "Vui lòng nhập ngày hẹn trả kết quả mới.",
                         "invalid": "Ngày hẹn không hợp lệ; nhập dạng dd/mm/yyyy HH:MM."},
     )
