@@ -11,6 +11,7 @@
 import hashlib
 import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -30,6 +31,7 @@ from notifications.models import OutboxMessage
 from . import contract, ingest
 from .client import PortalClient, PortalError
 from .models import Kind, QuarantinedItem, SyncCursor, SyncRun
+from .sql import insert_per_parent
 
 log = logging.getLogger(__name__)
 PORTAL_ACTOR = "Cổng DVCQG"
@@ -163,10 +165,9 @@ def store_dossier_page(*, office, items: list, cursor=None, run=None, quarantine
                 Dossier.objects.filter(code__in=[p.code for p in good]).values_list("code", "office_id", "source")}
     fresh, already, clashes = _split_existing(good, existing, office)
     dossiers = Dossier.objects.bulk_create([Dossier(office=office, **p.fields) for p in fresh])
-    DossierEvent.objects.bulk_create([
-        DossierEvent(dossier=d, at=now, actor=None, actor_name=PORTAL_ACTOR, action="pull", from_status="",
-                     to_status=Status.SUBMITTED, note="Nhận hồ sơ nộp trực tuyến từ Cổng DVCQG",
-                     data={"NgayNopHoSo": p.stamp}) for d, p in zip(dossiers, fresh)])
+    insert_per_parent(DossierEvent, "dossier", [d.pk for d in dossiers], {
+        "at": now, "actor": None, "actor_name": PORTAL_ACTOR, "action": "pull", "from_status": "",
+        "to_status": Status.SUBMITTED, "note": "Nhận hồ sơ nộp trực tuyến từ Cổng DVCQG", "data": {}})
     result = PageResult(items=len(items), stored=len(fresh), already=already, quarantined=len(bad) + len(clashes),
                         rejected=bad + clashes)
     return _finish_page(office=office, kind=Kind.DOSSIER, items=items, result=result,
@@ -204,10 +205,9 @@ def store_pakn_page(*, office, items: list, cursor=None, run=None, quarantine=Tr
     related_codes = {p.fields["related_dossier_code"] for p in fresh} - {""}
     related = dict(Dossier.objects.filter(code__in=related_codes).values_list("code", "pk")) if related_codes else {}
     items_saved = FeedbackItem.objects.bulk_create(_feedback_rows(office, fresh, related))
-    FeedbackEvent.objects.bulk_create([
-        FeedbackEvent(item=item, at=now, actor=None, actor_name=PAKN_ACTOR, action="pull", from_status="",
-                      to_status=FeedbackStatus.NEW, note="Nhận phản ánh, kiến nghị từ hệ thống PAKN quốc gia")
-        for item in items_saved])
+    insert_per_parent(FeedbackEvent, "item", [item.pk for item in items_saved], {
+        "at": now, "actor": None, "actor_name": PAKN_ACTOR, "action": "pull", "from_status": "",
+        "to_status": FeedbackStatus.NEW, "note": "Nhận phản ánh, kiến nghị từ hệ thống PAKN quốc gia", "data": {}})
     result = PageResult(items=len(items), stored=len(fresh), already=already, quarantined=len(bad) + len(clashes),
                         rejected=bad + clashes)
     return _finish_page(office=office, kind=Kind.PAKN, items=items, result=result,
@@ -233,18 +233,29 @@ def _fetch(client, kind, madonvi, tungay, trang) -> list:
 
 def pull(*, office, kind, client: PortalClient, run=None, on_page=None) -> PageResult:
     """`LayDanhSachHoSo` / `LayDanhSachPAKN` from the cursor, page after page (`trang` from 1), until a page
-    shorter than `sobanghi`. Each page is stored in its own transaction together with the cursor."""
+    shorter than `sobanghi`. Each page is stored in its own transaction together with the cursor.
+
+    While a page is being stored the next one is already being fetched (one read-ahead thread: the portal's
+    lists are read-only, and a page is stored only after the one before it)."""
     cursor = cursor_for(office, kind)
     tungay, total, page = cursor.position, PageResult(), 1
-    while True:
-        items = _fetch(client, kind, office.agency_code, tungay, page)
-        result = STORE[kind](office=office, items=items, cursor=cursor, run=run)
-        total.add(result)
-        if on_page:
-            on_page(result)
-        if len(items) < client.page_size:
-            return total
-        page += 1
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="portal-read-ahead")
+    try:
+        pending = pool.submit(_fetch, client, kind, office.agency_code, tungay, page)
+        while True:
+            items = pending.result()
+            last = len(items) < client.page_size
+            if not last:
+                pending = pool.submit(_fetch, client, kind, office.agency_code, tungay, page + 1)
+            result = STORE[kind](office=office, items=items, cursor=cursor, run=run)
+            total.add(result)
+            if on_page:
+                on_page(result)
+            if last:
+                return total
+            page += 1
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def push_pending(*, office, kind) -> tuple[int, int]:
