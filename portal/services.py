@@ -31,7 +31,7 @@ from notifications.models import OutboxMessage
 from . import contract, ingest
 from .client import PortalClient, PortalError
 from .models import Kind, QuarantinedItem, SyncCursor, SyncRun
-from .sql import insert_per_parent
+from .sql import insert_per_parent, insert_rows
 
 log = logging.getLogger(__name__)
 PORTAL_ACTOR = "Cổng DVCQG"
@@ -164,8 +164,8 @@ def store_dossier_page(*, office, items: list, cursor=None, run=None, quarantine
     existing = {code: (office_id, source) for code, office_id, source in
                 Dossier.objects.filter(code__in=[p.code for p in good]).values_list("code", "office_id", "source")}
     fresh, already, clashes = _split_existing(good, existing, office)
-    dossiers = Dossier.objects.bulk_create([Dossier(office=office, **p.fields) for p in fresh])
-    insert_per_parent(DossierEvent, "dossier", [d.pk for d in dossiers], {
+    ids = insert_rows(Dossier, [dict(p.fields, office_id=office.pk) for p in fresh], now)
+    insert_per_parent(DossierEvent, "dossier", ids, {
         "at": now, "actor": None, "actor_name": PORTAL_ACTOR, "action": "pull", "from_status": "",
         "to_status": Status.SUBMITTED, "note": "Nhận hồ sơ nộp trực tuyến từ Cổng DVCQG", "data": {}})
     result = PageResult(items=len(items), stored=len(fresh), already=already, quarantined=len(bad) + len(clashes),

@@ -27,3 +27,40 @@ def insert_per_parent(child_model, fk_name: str, parent_ids: list, values: dict)
            f"SELECT {', '.join(selects)} FROM {qn(parent.db_table)} WHERE {where}")
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def _auto_now(field) -> bool:
+    return getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+
+
+def insert_rows(model, rows: list[dict], now) -> list[int]:
+    """`INSERT INTO t (…) VALUES (…), (…) RETURNING id` for a page of rows given as {attname: value}; the other
+    columns get the field's default (auto_now fields: `now`), prepared once per page, not once per row. Returns
+    the new primary keys in the order of `rows`. Split only where the database caps the parameters (SQLite)."""
+    if not rows:
+        return []
+    qn = connection.ops.quote_name
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    shared = {f.attname: f.get_db_prep_save(now if _auto_now(f) else f.get_default(), connection)
+              for f in fields if _auto_now(f) or not callable(f.default)}
+
+    def value(field, row):
+        if field.attname in row:
+            return field.get_db_prep_save(row[field.attname], connection)
+        if field.attname in shared:
+            return shared[field.attname]
+        return field.get_db_prep_save(field.get_default(), connection)
+
+    limit = connection.features.max_query_params or len(rows) * len(fields)
+    per_statement = max(1, limit // len(fields))
+    head = f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) VALUES "
+    placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    ids = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start:start + per_statement]
+            params = [value(f, row) for row in chunk for f in fields]
+            cursor.execute(head + ", ".join([placeholder] * len(chunk)) + f" RETURNING {qn(model._meta.pk.column)}",
+                           params)
+            ids.extend(r[0] for r in cursor.fetchall())
+    return ids

@@ -43,6 +43,7 @@ def test_pulled_fields_follow_the_contract(sandbox, hanoi):
     assert d.summary.startswith("Đề nghị xác nhận danh sách 120")
     assert d.submitted_at == datetime(2020, 5, 18, 8, 30, 12, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
     assert d.received_at is None and d.legal_due_at is None
+    assert d.created_at and d.updated_at and (d.due_state, d.trip_count, d.supplement_count) == ("", 0, 0)
     assert d.portal_payload["TaiLieuNop"][0]["TenTepDinhKem"] == "Danh sách người lao động.pdf"
     citizen = Dossier.objects.get(code="000.00.01.G13-200520-0001")
     assert (citizen.applicant_kind, citizen.applicant_phone) == ("citizen", "+84983111222")
