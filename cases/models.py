@@ -151,6 +151,8 @@ class Dossier(models.Model):
             models.Index(fields=["apologise_by"], name="dossier_open_apologise_by",
                          condition=Q(status__in=["received", "processing"])),
             models.Index(fields=["applicant_phone"], name="dossier_phone"),
+            # The scan clears marks that no longer hold: only the few marked rows are looked at.
+            models.Index(fields=["due_state"], name="dossier_marked", condition=~Q(due_state="")),
         ]
 
     def __str__(self):

@@ -8,6 +8,7 @@ from django.utils import timezone
 from core.scoping import scope_to_user
 
 from .models import CLOCK_RUNNING, Dossier, DossierEvent, Procedure, Status
+from .overdue import due_soon_q, overdue_q
 from .validators import validate_phone
 
 
@@ -71,9 +72,8 @@ def desk_summary(*, user) -> dict:
     return {
         "received_today": qs.filter(received_at__gte=start).order_by("-received_at")[:50],
         "waiting": qs.filter(status=Status.SUBMITTED).order_by("submitted_at")[:50],
-        "due_soon": qs.filter(status__in=CLOCK_RUNNING, apologise_by__lte=now, legal_due_at__gt=now)
-        .order_by("legal_due_at")[:50],
-        "overdue": qs.filter(status__in=CLOCK_RUNNING, legal_due_at__lte=now).order_by("legal_due_at")[:50],
+        "due_soon": qs.filter(due_soon_q(now)).order_by("legal_due_at")[:50],
+        "overdue": qs.filter(overdue_q(now)).order_by("legal_due_at")[:50],
         "awaiting_supplement": qs.filter(status=Status.AWAITING_SUPPLEMENT).order_by("paused_at")[:50],
         "to_return": qs.filter(status=Status.RESOLVED).order_by("appointment_at")[:50],
     }

@@ -1,0 +1,95 @@
+from django.http import Http404
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cases.validators import mask_phone
+
+from .. import selectors, services
+from ..models import Category, FeedbackItem, Source, Status
+
+
+class FeedbackSerializer(serializers.ModelSerializer):
+    related_dossier = serializers.SerializerMethodField()
+    office = serializers.CharField(source="office.code")
+    assignee = serializers.CharField(source="assignee.username", default=None)
+    sender = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FeedbackItem
+        fields = ["id", "code", "title", "content", "status", "category", "source", "office", "received_at", "due_at",
+                  "forward_due_at", "due_state", "related_dossier", "sender", "assignee", "answer", "answered_at",
+                  "is_public", "forwarded_to", "close_reason"]
+
+    def get_related_dossier(self, obj) -> str | None:
+        return obj.related_dossier_code or None
+
+    def get_sender(self, obj) -> dict:
+        return {"name": obj.sender_name, "phone": mask_phone(obj.sender_phone)}
+
+
+class FeedbackFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=Status.choices, method="noop")
+    category = filters.ChoiceFilter(choices=Category.choices, method="noop")
+    source = filters.ChoiceFilter(choices=Source.choices, method="noop")
+    q = filters.CharFilter(method="noop")
+
+    class Meta:
+        model = FeedbackItem
+        fields = []
+
+    def noop(self, queryset, name, value):
+        return queryset
+
+    def filter_queryset(self, queryset):
+        data = {k: v for k, v in self.form.cleaned_data.items() if v}
+        return selectors.feedback_list(user=self.request.user, filters=data)
+
+
+class FeedbackList(generics.ListAPIView):
+    serializer_class = FeedbackSerializer
+    filterset_class = FeedbackFilter
+
+    def get_queryset(self):
+        return selectors.feedback_list(user=self.request.user)
+
+
+def _item(request, pk):
+    try:
+        return selectors.feedback_get(user=request.user, pk=pk)
+    except FeedbackItem.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+class FeedbackDetail(generics.RetrieveAPIView):
+    serializer_class = FeedbackSerializer
+
+    def get_object(self):
+        return _item(self.request, self.kwargs["pk"])
+
+
+class ActionIn(serializers.Serializer):
+    category = serializers.CharField(required=False, allow_blank=True, default="")
+    assignee = serializers.CharField(required=False, allow_blank=True, default="")
+    agency = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    answer = serializers.CharField(required=False, allow_blank=True, default="", max_length=20000)
+    public = serializers.BooleanField(required=False, default=False)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class FeedbackAction(APIView):
+    """One step of handling (CONTRACTS.md §1.4); 409 with a coded reason when not allowed now."""
+
+    @extend_schema(request=ActionIn, responses=FeedbackSerializer, parameters=[
+        OpenApiParameter("action", str, OpenApiParameter.PATH, enum=list(services.ACTION_FROM))])
+    def post(self, request, pk, action):
+        if action not in services.ACTION_FROM:
+            return Response({"code": "UNKNOWN_ACTION", "detail": f"Không có thao tác “{action}”."}, status=404)
+        item = _item(request, pk)
+        body = ActionIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        item = services.run_action(action, actor=request.user, item=item, body=body.validated_data)
+        return Response(FeedbackSerializer(selectors.feedback_get(user=request.user, pk=item.pk)).data)

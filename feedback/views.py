@@ -1,0 +1,55 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from core.errors import DomainError
+from core.models import User
+
+from . import selectors, services
+from .models import Category, FeedbackItem, Status
+
+
+@login_required
+def feedback_list(request):
+    filters = {k: request.GET.get(k, "").strip() for k in ("status", "category", "q")}
+    page = Paginator(selectors.feedback_list(user=request.user, filters=filters), 30).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "feedback/list.html", {"page": page, "filters": filters, "statuses": Status.choices,
+                                                  "categories": Category.choices, "query": query.urlencode()})
+
+
+def _get(request, pk):
+    try:
+        return selectors.feedback_get(user=request.user, pk=pk)
+    except FeedbackItem.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+@login_required
+def feedback_detail(request, pk):
+    item = _get(request, pk)
+    return render(request, "feedback/detail.html", {
+        "item": item, "events": selectors.feedback_events(item=item),
+        "actions": services.allowed_actions(item, request.user), "labels": services.ACTION_LABELS,
+        "categories": Category.choices,
+        "assignees": User.objects.filter(office_id__in=[item.office_id, item.office.parent_id], is_active=True)
+        .exclude(role="legal").order_by("username"),
+    })
+
+
+@login_required
+@require_POST
+def feedback_action(request, pk, action):
+    item = _get(request, pk)
+    body = {k: request.POST.get(k, "") for k in ("category", "assignee", "agency", "note", "answer", "reason")}
+    body["public"] = request.POST.get("public") == "1"
+    try:
+        services.run_action(action, actor=request.user, item=item, body=body)
+        messages.success(request, f"Đã thực hiện: {services.ACTION_LABELS.get(action, action)}.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("feedback:detail", pk=item.pk)
