@@ -13,6 +13,7 @@ class IntakeForm(forms.Form):
 
     procedure = forms.ModelChoiceField(Procedure.objects.filter(active=True).order_by("field", "code"),
                                        label="Thủ tục", empty_label="— Chọn thủ tục —",
+                                       widget=forms.Select(attrs={"autofocus": True}),
                                        error_messages={"required": "Vui lòng chọn thủ tục.",
                                                        "invalid_choice": "Thủ tục không hợp lệ."})
     channel = forms.ChoiceField(choices=Channel.choices, initial=Channel.DIRECT, label="Kênh tiếp nhận")
