@@ -1,20 +1,21 @@
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_noop as _
 
 from .models import Role
 
 # (label, url name, roles that see it; None = every signed-in user)
 NAVIGATION = [
-    ("Bàn làm việc", "cases:desk", {Role.RECEPTION, Role.PROCESSOR, Role.ADMIN}),
-    ("Tiếp nhận hồ sơ", "cases:intake", {Role.RECEPTION, Role.ADMIN}),
-    ("Hồ sơ", "cases:list", None),
-    ("Sổ theo dõi", "cases:tracking_book", {Role.RECEPTION, Role.DIRECTOR, Role.DEPUTY, Role.ADMIN}),
-    ("Hồ sơ quá hạn", "cases:overdue", {Role.DIRECTOR, Role.DEPUTY, Role.ADMIN, Role.PROCESSOR}),
-    ("Bảng điều hành", "reports:dashboard", {Role.DIRECTOR, Role.DEPUTY, Role.ADMIN}),
-    ("Phản ánh, kiến nghị", "feedback:list", None),
-    ("Báo cáo", "reports:tthc", {Role.DIRECTOR, Role.DEPUTY, Role.LEGAL, Role.ADMIN}),
-    ("Giám sát toàn quốc", "reports:oversight", {Role.LEGAL, Role.ADMIN}),
-    ("Đồng bộ Cổng DVCQG", "portal:health", {Role.DIRECTOR, Role.DEPUTY, Role.ADMIN}),
-    ("Lịch làm việc", "workcal:year", None),
+    (_("Bàn làm việc"), "cases:desk", {Role.RECEPTION, Role.PROCESSOR, Role.ADMIN}),
+    (_("Tiếp nhận hồ sơ"), "cases:intake", {Role.RECEPTION, Role.ADMIN}),
+    (_("Hồ sơ"), "cases:list", None),
+    (_("Sổ theo dõi"), "cases:tracking_book", {Role.RECEPTION, Role.DIRECTOR, Role.DEPUTY, Role.ADMIN}),
+    (_("Hồ sơ quá hạn"), "cases:overdue", {Role.DIRECTOR, Role.DEPUTY, Role.ADMIN, Role.PROCESSOR}),
+    (_("Bảng điều hành"), "reports:dashboard", {Role.DIRECTOR, Role.DEPUTY, Role.ADMIN}),
+    (_("Phản ánh, kiến nghị"), "feedback:list", None),
+    (_("Báo cáo"), "reports:tthc", {Role.DIRECTOR, Role.DEPUTY, Role.LEGAL, Role.ADMIN}),
+    (_("Giám sát toàn quốc"), "reports:oversight", {Role.LEGAL, Role.ADMIN}),
+    (_("Đồng bộ Cổng DVCQG"), "portal:health", {Role.DIRECTOR, Role.DEPUTY, Role.ADMIN}),
+    (_("Lịch làm việc"), "workcal:year", None),
 ]
 
 

@@ -1,12 +1,15 @@
 """Shared fixtures: a fixed cast of users per role and office, and the service markers.
 
 Tests marked `postgres` need TEST_DATABASE_URL to point at PostgreSQL; tests marked `redis` also need
-REDIS_URL (a real Celery worker is started against it). Without them those tests are skipped, except under
+REDIS_URL (a real Celery worker is started against it); tests marked `browser` need Debian's Chromium
+(CHROMIUM_PATH, default /usr/bin/chromium). Without them those tests are skipped, except under
 `--require-services` (what .ci/run uses), where a missing service is an error, never a silent skip.
 """
 import os
 
 import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
 def pytest_addoption(parser):
@@ -19,6 +22,7 @@ def pytest_collection_modifyitems(config, items):
 
     on_postgres = connection.vendor == "postgresql"
     has_redis = bool(os.environ.get("REDIS_URL"))
+    has_chromium = os.path.exists(CHROMIUM)
     require = config.getoption("--require-services")
     missing = []
     for item in items:
@@ -28,6 +32,9 @@ def pytest_collection_modifyitems(config, items):
         if "redis" in item.keywords and not (has_redis and on_postgres):
             missing.append("REDIS_URL and TEST_DATABASE_URL")
             item.add_marker(pytest.mark.skip(reason="needs REDIS_URL and TEST_DATABASE_URL"))
+        if "browser" in item.keywords and not has_chromium:
+            missing.append(f"Chromium at {CHROMIUM}")
+            item.add_marker(pytest.mark.skip(reason=f"needs Chromium at {CHROMIUM} (apt install chromium)"))
     if require and missing:
         raise pytest.UsageError(f"--require-services: tests need {', '.join(sorted(set(missing)))}")
 
