@@ -46,8 +46,7 @@ class Office(models.Model):
         verbose_name = _("đơn vị BHXH")
         verbose_name_plural = _("đơn vị BHXH")
         ordering = ["code"]
-        constraints = [models.UniqueConstraint(fields=["code", "valid_from"], name="office_code_valid_from_uniq",
-                                               nulls_distinct=False)]
+        constraints = [models.UniqueConstraint(fields=["code", "valid_from"], name="office_code_valid_from_uniq")]
 
     def __str__(self):
         return self.name
