@@ -437,6 +437,11 @@ ACTION_LABELS = {
     "request-supplement": "Yêu cầu bổ sung", "supplement-received": "Nhận bổ sung", "resolve": "Có kết quả",
     "return": "Trả kết quả", "refuse": "Từ chối", "withdraw": "Rút hồ sơ",
 }
+# How each event of the history reads on the dossier page.
+EVENT_LABELS = {
+    **ACTION_LABELS, "receive": "Tiếp nhận hồ sơ", "pull": "Nhận từ Cổng DVCQG", "apology": "Phát hành phiếu xin lỗi",
+    "apology-draft": "Dự thảo phiếu xin lỗi", "recompute-deadline": "Tính lại hạn giải quyết",
+}
 ACTION_FROM = {
     "accept": (Status.SUBMITTED,), "start": (Status.RECEIVED,), "handover": (Status.PROCESSING,),
     "request-supplement": (Status.RECEIVED, Status.PROCESSING), "supplement-received": (Status.AWAITING_SUPPLEMENT,),
