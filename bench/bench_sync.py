@@ -78,7 +78,7 @@ class QueryCounter:
     """Counts the SQL statements of each page (savepoints aside)."""
 
     def __init__(self):
-        self.count, self.per_page = 0, []
+        self.count, self.per_page, self.stamps = 0, [], []
 
     def __call__(self, execute, sql, params, many, context):
         if "SAVEPOINT" not in sql:
@@ -88,6 +88,7 @@ class QueryCounter:
     def page_done(self, result):
         self.per_page.append(self.count)
         self.count = 0
+        self.stamps.append(time.perf_counter())
 
 
 def run(items: int, page_size: int):
@@ -125,6 +126,10 @@ def run(items: int, page_size: int):
     print(f"time             : {elapsed:.1f} s")
     print(f"throughput       : {total.items / elapsed:,.0f} items/s (target ≥ 2,000/s)")
     print(f"pages            : {len(counter.per_page)} of {page_size}")
+    gaps = [b - a for a, b in zip(counter.stamps, counter.stamps[1:])]
+    tenth = max(1, len(gaps) // 10)
+    print("ms per page      : " + ", ".join(f"{1000 * sum(gaps[i:i + tenth]) / len(gaps[i:i + tenth]):.0f}"
+                                          for i in range(0, len(gaps), tenth)) + " (by tenths of the run)")
     print(f"queries per page : min {min(full_pages)}, max {max(full_pages)} over pages 2…{len(counter.per_page) - 1} "
           f"(page 1 with the cursor read: {counter.per_page[0]}; the last, short page: {counter.per_page[-1]})")
     assert stored == total.stored == items, "every generated item must be stored exactly once"

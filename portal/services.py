@@ -31,7 +31,7 @@ from notifications.models import OutboxMessage
 from . import contract, ingest
 from .client import PortalClient, PortalError
 from .models import Kind, QuarantinedItem, SyncCursor, SyncRun
-from .sql import insert_per_parent, insert_rows
+from .sql import insert_per_parent, insert_rows, relax_commit_durability
 
 log = logging.getLogger(__name__)
 PORTAL_ACTOR = "Cổng DVCQG"
@@ -158,6 +158,7 @@ def _finish_page(*, office, kind, items, result, fresh_codes, cursor, run, quara
 @transaction.atomic
 def store_dossier_page(*, office, items: list, cursor=None, run=None, quarantine=True) -> PageResult:
     """Store one page of `LayDanhSachHoSo` as `submitted` dossiers of `office`, each with a "pull" event."""
+    relax_commit_durability()
     now = timezone.now()
     procedures = dict(Procedure.objects.values_list("code", "pk"))
     good, bad = _parse_all(items, lambda raw: ingest.parse_dossier(raw, procedures))

@@ -1,5 +1,5 @@
 """Set-based SQL the ORM does not offer: one INSERT … SELECT that writes one child row per parent row."""
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 
 
 def insert_per_parent(child_model, fk_name: str, parent_ids: list, values: dict):
@@ -8,6 +8,7 @@ def insert_per_parent(child_model, fk_name: str, parent_ids: list, values: dict)
     column added to the model later is filled as the ORM would fill it."""
     if not parent_ids:
         return
+    connection = connections[DEFAULT_DB_ALIAS]
     qn = connection.ops.quote_name
     fk = child_model._meta.get_field(fk_name)
     parent = fk.related_model._meta
@@ -39,6 +40,7 @@ def insert_rows(model, rows: list[dict], now) -> list[int]:
     the new primary keys in the order of `rows`. Split only where the database caps the parameters (SQLite)."""
     if not rows:
         return []
+    connection = connections[DEFAULT_DB_ALIAS]  # the wrapper itself, not the per-call proxy: this is a hot loop
     qn = connection.ops.quote_name
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     shared = {f.attname: f.get_db_prep_save(now if _auto_now(f) else f.get_default(), connection)
@@ -64,3 +66,13 @@ def insert_rows(model, rows: list[dict], now) -> list[int]:
                            params)
             ids.extend(r[0] for r in cursor.fetchall())
     return ids
+
+
+def relax_commit_durability():
+    """PostgreSQL: this transaction's commit does not wait for the WAL flush (SET LOCAL synchronous_commit).
+    Safe for a pulled page: its rows and its cursor commit together, so a database crash can only lose both,
+    and the next pull fetches the page again."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
