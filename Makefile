@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 SANDBOX_PORT ?= 8765
+GATEWAY_SANDBOX_PORT ?= 8767
 export PORT
 
 .PHONY: install run test test-services migrate seed bench clean
@@ -25,13 +26,22 @@ migrate: install
 seed: migrate
 	$(BIN)/python manage.py seed_demo
 
-# Web + Celery worker + Celery beat (+ the national-portal sandbox unless NATIONAL_PORTAL_URL is set).
-run: seed
+# Web + Celery worker + Celery beat, plus local stand-ins of the national portal (unless NATIONAL_PORTAL_URL is
+# set) and of the SMS/Zalo gateways (unless SMS_GATEWAY_URL is set).
+RUN_PROCS := web worker beat
 ifeq ($(strip $(NATIONAL_PORTAL_URL)),)
-	NATIONAL_PORTAL_URL=http://127.0.0.1:$(SANDBOX_PORT) SANDBOX_PORT=$(SANDBOX_PORT) $(BIN)/honcho start -f Procfile
-else
-	$(BIN)/honcho start -f Procfile web worker beat
+RUN_ENV += NATIONAL_PORTAL_URL=http://127.0.0.1:$(SANDBOX_PORT) SANDBOX_PORT=$(SANDBOX_PORT)
+RUN_PROCS += sandbox
 endif
+ifeq ($(strip $(SMS_GATEWAY_URL)),)
+GW := http://127.0.0.1:$(GATEWAY_SANDBOX_PORT)
+RUN_ENV += GATEWAY_SANDBOX_PORT=$(GATEWAY_SANDBOX_PORT) SMS_GATEWAY_URL=$(GW) SMS_API_KEY=sandbox SMS_SECRET_KEY=sandbox \
+	ZALO_ZNS_URL=$(GW) ZALO_OAUTH_URL=$(GW) ZALO_APP_ID=sandbox ZALO_SECRET_KEY=sandbox ZALO_REFRESH_TOKEN=sandbox-refresh-token
+RUN_PROCS += gateways
+endif
+
+run: seed
+	$(RUN_ENV) $(BIN)/honcho start -f Procfile $(RUN_PROCS)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

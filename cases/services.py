@@ -472,6 +472,8 @@ def recompute_open_deadlines(*, dates) -> int:
                                          clock_started_at__lte=end)
                   .exclude(supplement_count__gt=0, procedure__supplement_clock=Procedure.SupplementClock.RESUME)
                   .select_related("procedure", "office").order_by("pk"))
+    if not candidates.exists():
+        return 0
     with calendar.pinned():
         return _recompute(candidates)
 
