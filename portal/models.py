@@ -5,6 +5,8 @@ rows of the page that moved it. An item that fails validation is kept aside with
 ("an item that fails validation is kept aside with its raw payload and the reason, and the rest of the page
 goes on").
 """
+import json
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -93,3 +95,7 @@ class QuarantinedItem(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.code or '(không mã)'}: {self.reason[:60]}"
+
+    @property
+    def raw_json(self) -> str:
+        return json.dumps(self.raw, ensure_ascii=False, indent=1)
