@@ -79,6 +79,12 @@ def _parse_all(items, parse) -> tuple[list, list]:
     return good, bad
 
 
+def _owners(model, good) -> dict:
+    """code → (office id, source) of the page's codes we already hold: one query for the whole page."""
+    rows = model.objects.filter(code__in=[p.code for p in good]).values_list("code", "office_id", "source")
+    return {code: (office_id, source) for code, office_id, source in rows}
+
+
 def _split_existing(good, existing: dict, office) -> tuple[list, int, list]:
     """New items, the number already stored (ours, from the portal, same office), and code clashes."""
     fresh, already, clashes, seen = [], 0, [], set()
@@ -90,7 +96,7 @@ def _split_existing(good, existing: dict, office) -> tuple[list, int, list]:
         owner = existing.get(parsed.code)
         if owner is None:
             fresh.append(parsed)
-        elif owner == (office.pk, "national_portal"):
+        elif owner == (office.pk, Source.NATIONAL_PORTAL):
             already += 1
         else:
             clashes.append(Rejected(parsed.fields.get("portal_payload") or parsed.fields.get("raw_payload"),
@@ -162,9 +168,7 @@ def store_dossier_page(*, office, items: list, cursor=None, run=None, quarantine
     now = timezone.now()
     procedures = dict(Procedure.objects.values_list("code", "pk"))
     good, bad = _parse_all(items, lambda raw: ingest.parse_dossier(raw, procedures))
-    existing = {code: (office_id, source) for code, office_id, source in
-                Dossier.objects.filter(code__in=[p.code for p in good]).values_list("code", "office_id", "source")}
-    fresh, already, clashes = _split_existing(good, existing, office)
+    fresh, already, clashes = _split_existing(good, _owners(Dossier, good), office)
     ids = insert_rows(Dossier, [dict(p.fields, office_id=office.pk) for p in fresh], now)
     insert_per_parent(DossierEvent, "dossier", ids, {
         "at": now, "actor": None, "actor_name": PORTAL_ACTOR, "action": "pull", "from_status": "",
@@ -197,12 +201,10 @@ def _feedback_rows(office, fresh, related: dict) -> list:
 @transaction.atomic
 def store_pakn_page(*, office, items: list, cursor=None, run=None, quarantine=True) -> PageResult:
     """Store one page of `LayDanhSachPAKN` as new FeedbackItems of `office`, each with a "pull" event."""
+    relax_commit_durability()
     now = timezone.now()
     good, bad = _parse_all(items, lambda raw: ingest.parse_pakn(raw, office.agency_code))
-    existing = {code: (office_id, "national_portal" if source == FeedbackSource.NATIONAL_PORTAL else source)
-                for code, office_id, source in FeedbackItem.objects.filter(code__in=[p.code for p in good])
-                .values_list("code", "office_id", "source")}
-    fresh, already, clashes = _split_existing(good, existing, office)
+    fresh, already, clashes = _split_existing(good, _owners(FeedbackItem, good), office)
     related_codes = {p.fields["related_dossier_code"] for p in fresh} - {""}
     related = dict(Dossier.objects.filter(code__in=related_codes).values_list("code", "pk")) if related_codes else {}
     items_saved = FeedbackItem.objects.bulk_create(_feedback_rows(office, fresh, related))
