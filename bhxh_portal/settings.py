@@ -280,6 +280,8 @@ NATIONAL_PORTAL_PASSWORD = setting("NATIONAL_PORTAL_PASSWORD", str, "bhxh")
 NATIONAL_PORTAL_DSTCODE = setting("NATIONAL_PORTAL_DSTCODE", str, "BHXH")
 NATIONAL_PORTAL_PAGE_SIZE = setting("NATIONAL_PORTAL_PAGE_SIZE", _positive_int, 200)
 NATIONAL_PORTAL_TIMEOUT = setting("NATIONAL_PORTAL_TIMEOUT", _positive_int, 20)
+NATIONAL_PORTAL_RETRIES = setting("NATIONAL_PORTAL_RETRIES", int, 3)  # per call, on network errors, 5xx, busy
+NATIONAL_PORTAL_BACKOFF = setting("NATIONAL_PORTAL_BACKOFF", float, 1.0)  # seconds, doubled per retry
 
 SMS_GATEWAY_URL = setting("SMS_GATEWAY_URL", _url(["http", "https"]), None)
 SMS_API_KEY = setting("SMS_API_KEY", str, "")

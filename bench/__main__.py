@@ -1,0 +1,20 @@
+"""Run every benchmark in turn: `python -m bench` (what `make bench` does). Each needs DATABASE_URL to point
+at a PostgreSQL database it may fill (the calendar benchmark also runs on SQLite)."""
+import subprocess
+import sys
+
+BENCHMARKS = ["bench.bench_calendar", "bench.bench_api", "bench.bench_scan", "bench.bench_sync"]
+
+
+def main():
+    failed = []
+    for name in BENCHMARKS:
+        print(f"\n===== {name} =====", flush=True)
+        if subprocess.call([sys.executable, "-m", name, *sys.argv[1:]]) != 0:
+            failed.append(name)
+    if failed:
+        sys.exit(f"failed: {', '.join(failed)}")
+
+
+if __name__ == "__main__":
+    main()
