@@ -10,7 +10,7 @@ def main():
     failed = []
     for name in BENCHMARKS:
         print(f"\n===== {name} =====", flush=True)
-        if subprocess.call([sys.executable, "-m", name, *sys.argv[1:]]) != 0:
+        if subprocess.call([sys.executable, "-m", name]) != 0:
             failed.append(name)
     if failed:
         sys.exit(f"failed: {', '.join(failed)}")
