@@ -31,6 +31,9 @@ def _setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bhxh_portal.settings")
     if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://", "pgsql://")):
         sys.exit("bench_scan needs DATABASE_URL pointing at a PostgreSQL database (a throw-away one).")
+    from bench.common import create_database
+
+    create_database(os.environ["DATABASE_URL"])
     import django
 
     django.setup()
