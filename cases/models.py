@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.models import HistoryEvent
+
 
 class Procedure(models.Model):
     class SupplementClock(models.TextChoices):
@@ -180,41 +182,16 @@ class Dossier(models.Model):
         return NATIONAL_STATUS[self.status]
 
 
-class EventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError("Dossier events are append-only")
-
-    def delete(self):
-        raise TypeError("Dossier events are append-only")
-
-
-class DossierEvent(models.Model):
+class DossierEvent(HistoryEvent):
     """One row per change of a dossier: who, when, from which status to which, why. Never edited or deleted."""
 
     dossier = models.ForeignKey(Dossier, models.PROTECT, related_name="events")
-    at = models.DateTimeField(_("thời điểm"), db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
-    actor_name = models.CharField(_("người thực hiện"), max_length=200)
-    action = models.CharField(_("thao tác"), max_length=40)
     from_status = models.CharField(_("từ trạng thái"), max_length=20, blank=True)
     to_status = models.CharField(_("sang trạng thái"), max_length=20, blank=True)
-    note = models.TextField(_("ghi chú"), blank=True)
-    data = models.JSONField(default=dict, blank=True)
 
-    objects = EventQuerySet.as_manager()
-
-    class Meta:
+    class Meta(HistoryEvent.Meta):
         verbose_name = _("nhật ký hồ sơ")
         verbose_name_plural = _("nhật ký hồ sơ")
-        ordering = ["at", "id"]
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("Dossier events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("Dossier events are append-only")
 
 
 class DailySequence(models.Model):

@@ -1,5 +1,6 @@
 from datetime import time
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -111,3 +112,37 @@ class WorkerHeartbeat(models.Model):
     class Meta:
         verbose_name = _("tín hiệu tiến trình nền")
         verbose_name_plural = _("tín hiệu tiến trình nền")
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError(f"{self.model.__name__} rows are append-only")
+
+    def delete(self):
+        raise TypeError(f"{self.model.__name__} rows are append-only")
+
+
+class HistoryEvent(models.Model):
+    """One change of a tracked object: who, when, what, why. Rows are appended, never edited or deleted (by the
+    model, its queryset and the admin). Subclasses add the object and the from/to status."""
+
+    at = models.DateTimeField(_("thời điểm"), db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    actor_name = models.CharField(_("người thực hiện"), max_length=200)
+    action = models.CharField(_("thao tác"), max_length=40)
+    note = models.TextField(_("ghi chú"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError(f"{type(self).__name__} rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError(f"{type(self).__name__} rows are append-only")

@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.models import HistoryEvent
+
 
 class Status(models.TextChoices):
     NEW = "new", _("Mới nhận")
@@ -120,38 +122,13 @@ class FeedbackItem(models.Model):
         return self.status in OPEN_STATUSES
 
 
-class EventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError("Feedback events are append-only")
-
-    def delete(self):
-        raise TypeError("Feedback events are append-only")
-
-
-class FeedbackEvent(models.Model):
+class FeedbackEvent(HistoryEvent):
     """One row per change of a feedback item: who, when, from which status to which, why. Append-only."""
 
     item = models.ForeignKey(FeedbackItem, models.PROTECT, related_name="events")
-    at = models.DateTimeField(_("thời điểm"), db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
-    actor_name = models.CharField(_("người thực hiện"), max_length=200)
-    action = models.CharField(_("thao tác"), max_length=40)
     from_status = models.CharField(_("từ trạng thái"), max_length=16, blank=True)
     to_status = models.CharField(_("sang trạng thái"), max_length=16, blank=True)
-    note = models.TextField(_("ghi chú"), blank=True)
-    data = models.JSONField(default=dict, blank=True)
 
-    objects = EventQuerySet.as_manager()
-
-    class Meta:
+    class Meta(HistoryEvent.Meta):
         verbose_name = _("nhật ký PAKN")
         verbose_name_plural = _("nhật ký PAKN")
-        ordering = ["at", "id"]
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("Feedback events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("Feedback events are append-only")
