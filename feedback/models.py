@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from cases.models import DueState  # the same marks as dossiers, set by the deadline scan
 from core.models import HistoryEvent
 
 
@@ -45,11 +46,6 @@ class Source(models.TextChoices):
     NATIONAL_PORTAL = "national_portal", _("Hệ thống PAKN quốc gia")
     DESK = "desk", _("Bộ phận một cửa")
 
-
-class DueState(models.TextChoices):
-    NONE = "", _("Trong hạn")
-    DUE_SOON = "due_soon", _("Sắp đến hạn")
-    OVERDUE = "overdue", _("Quá hạn")
 
 
 class FeedbackItem(models.Model):

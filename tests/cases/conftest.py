@@ -1,7 +1,9 @@
+import threading
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -37,3 +39,26 @@ def receive(cast, procedures):
                                summary="Hồ sơ thử", received_at=at)
 
     return make
+
+
+def run_concurrently(n, target):
+    """Run target(i) in n threads released at the same moment (each with its own database connection);
+    return (results, errors)."""
+    barrier = threading.Barrier(n)
+    results, errors = [], []
+
+    def work(i):
+        try:
+            barrier.wait(timeout=30)
+            results.append(target(i))
+        except Exception as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    return results, errors

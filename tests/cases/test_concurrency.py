@@ -1,35 +1,12 @@
 """Gap-free dossier codes and single-winner transitions under real concurrency (PostgreSQL)."""
-import threading
 
 import pytest
-from django.db import connection
 
 from cases import services
 from cases.models import Dossier
 from core.errors import DomainError
 
-from .conftest import CITIZEN, local
-
-
-def _run_concurrently(n, target):
-    barrier = threading.Barrier(n)
-    results, errors = [], []
-
-    def work(i):
-        try:
-            barrier.wait(timeout=30)
-            results.append(target(i))
-        except Exception as exc:  # noqa: BLE001 - collected for the assertion
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return results, errors
+from .conftest import CITIZEN, local, run_concurrently
 
 
 @pytest.mark.postgres
@@ -41,7 +18,7 @@ def test_twenty_concurrent_intakes_get_twenty_consecutive_codes(cast, procedures
         return services.dossier_receive(actor=officer, procedure=procedure, applicant={**CITIZEN, "phone": ""},
                                         channel="direct", received_at=local(2025, 6, 2, 9, 0)).code
 
-    codes, errors = _run_concurrently(20, intake)
+    codes, errors = run_concurrently(20, intake)
     assert errors == []
     assert sorted(codes) == [f"000.00.01.G13-250602-{i:04d}" for i in range(1, 21)]
     assert Dossier.objects.count() == 20
@@ -57,7 +34,7 @@ def test_two_officers_pressing_start_at_once_one_wins(cast, procedures):
     def start(i):
         return services.dossier_start(actor=cast["reception_hn"], dossier=dossier).status
 
-    results, errors = _run_concurrently(2, start)
+    results, errors = run_concurrently(2, start)
     assert results == ["processing"]
     assert len(errors) == 1 and isinstance(errors[0], DomainError) and errors[0].code == "ACTION_NOT_ALLOWED"
     assert dossier.events.filter(action="start").count() == 1

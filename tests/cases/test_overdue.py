@@ -1,6 +1,5 @@
 """The deadline scan (cases.overdue): due soon / overdue around public holidays, clearing, idempotent
 notifications, concurrency on PostgreSQL, the command and the task, and the overdue desk page."""
-import threading
 
 import pytest
 from django.core.management import call_command
@@ -12,7 +11,7 @@ from cases.models import Dossier, DueState, Status
 from cases.overdue import feedback_due_soon_until, overdue_desk, scan_overdue
 from notifications.models import OutboxMessage
 
-from .conftest import local
+from .conftest import local, run_concurrently
 
 pytestmark = pytest.mark.django_db
 
@@ -200,27 +199,6 @@ def test_the_scan_marks_feedback_items(offices):
 
 # --- concurrency (PostgreSQL) ----------------------------------------------------------------------------
 
-def _concurrently(n, target):
-    barrier = threading.Barrier(n)
-    results, errors = [], []
-
-    def work(i):
-        try:
-            barrier.wait(timeout=30)
-            results.append(target(i))
-        except Exception as exc:  # noqa: BLE001 - collected for the assertion
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return results, errors
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("lock", [True, False], ids=["advisory-lock", "conditional-update-only"])
@@ -229,7 +207,7 @@ def test_concurrent_scans_mark_and_notify_each_dossier_once(receive, cast, lock)
     Dossier.objects.filter(pk__in=[d.pk for d in dossiers[::2]]).update(assignee=cast["processor_hn"])
     now = local(2026, 3, 10, 9, 0)
 
-    results, errors = _concurrently(4, lambda i: scan_overdue(now=now, run_key=f"run-{i}", lock=lock))
+    results, errors = run_concurrently(4, lambda i: scan_overdue(now=now, run_key=f"run-{i}", lock=lock))
     assert errors == []
     codes = [c for r in results for c in r.overdue]
     assert sorted(codes) == sorted(d.code for d in dossiers)  # each dossier marked by exactly one run
