@@ -1,37 +1,62 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, gettext_lazy as _, gettext_noop
 
 from .models import ApplicantKind, Channel, Outcome, Procedure, Status
 from .validators import validate_applicant_id, validate_phone
+
+# The messages of cases.validators, which raise them in Vietnamese (they are shared with the API). Listed here
+# so that makemessages extracts them: the intake form shows them in the officer's language (_in_language).
+VALIDATOR_MESSAGES = (
+    gettext_noop("Vui lòng nhập số giấy tờ."),
+    gettext_noop("Số định danh phải gồm 12 chữ số (CCCD) hoặc 9 chữ số (CMND)."),
+    gettext_noop("Ba chữ số đầu của CCCD phải là mã tỉnh từ 001 đến 096."),
+    gettext_noop("Mã thế kỷ, giới tính và năm sinh trong CCCD không hợp lệ."),
+    gettext_noop("Mã số thuế phải gồm 10 chữ số, có thể kèm -NNN cho chi nhánh."),
+    gettext_noop("Mã số thuế không đúng (sai chữ số kiểm tra)."),
+    gettext_noop("Số điện thoại không hợp lệ: di động 10 số (ví dụ 0912 345 678) "
+                 "hoặc cố định 11 số bắt đầu bằng 02."),
+    gettext_noop("Mã số BHXH phải gồm 10 chữ số."),
+)
+
+
+def _in_language(exc: ValidationError) -> ValidationError:
+    """A validator's error with each message translated into the active language."""
+    return ValidationError([ValidationError(gettext(str(e.message)), code=e.code, params=e.params)
+                            for e in exc.error_list])
 
 
 class IntakeForm(forms.Form):
     """The desk's intake form: the same checks as the API, with messages next to each field."""
 
-    DECISIONS = [("receive", "Hồ sơ đầy đủ – tiếp nhận"), ("supplement", "Chưa đầy đủ – yêu cầu bổ sung (Mẫu 02)"),
-                 ("refusal", "Không đủ điều kiện – từ chối tiếp nhận (Mẫu 03)")]
+    DECISIONS = [("receive", _("Hồ sơ đầy đủ – tiếp nhận")),
+                 ("supplement", _("Chưa đầy đủ – yêu cầu bổ sung (Mẫu 02)")),
+                 ("refusal", _("Không đủ điều kiện – từ chối tiếp nhận (Mẫu 03)"))]
 
     procedure = forms.ModelChoiceField(Procedure.objects.filter(active=True).order_by("field", "code"),
-                                       label="Thủ tục", empty_label="— Chọn thủ tục —",
+                                       label=_("Thủ tục"), empty_label=_("— Chọn thủ tục —"),
                                        widget=forms.Select(attrs={"autofocus": True}),
-                                       error_messages={"required": "Vui lòng chọn thủ tục.",
-                                                       "invalid_choice": "Thủ tục không hợp lệ."})
-    channel = forms.ChoiceField(choices=Channel.choices, initial=Channel.DIRECT, label="Kênh tiếp nhận")
+                                       error_messages={"required": _("Vui lòng chọn thủ tục."),
+                                                       "invalid_choice": _("Thủ tục không hợp lệ.")})
+    channel = forms.ChoiceField(choices=Channel.choices, initial=Channel.DIRECT, label=_("Kênh tiếp nhận"))
     applicant_kind = forms.ChoiceField(choices=ApplicantKind.choices, initial=ApplicantKind.CITIZEN,
-                                       label="Loại đối tượng")
-    applicant_name = forms.CharField(max_length=200, label="Họ tên người nộp / tên tổ chức",
-                                     error_messages={"required": "Vui lòng nhập họ tên."})
-    applicant_id_number = forms.CharField(max_length=20, label="Số CCCD/CMND hoặc mã số thuế",
-                                          error_messages={"required": "Vui lòng nhập số giấy tờ."})
-    applicant_phone = forms.CharField(max_length=20, required=False, label="Điện thoại")
-    applicant_email = forms.EmailField(required=False, label="Thư điện tử",
-                                       error_messages={"invalid": "Địa chỉ thư điện tử không hợp lệ."})
-    applicant_address = forms.CharField(max_length=300, required=False, label="Địa chỉ")
-    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Trích yếu, thành phần hồ sơ")
-    decision = forms.ChoiceField(choices=DECISIONS, initial="receive", widget=forms.RadioSelect, label="Kết quả kiểm tra")
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Lý do (khi bổ sung / từ chối)")
+                                       label=_("Loại đối tượng"))
+    applicant_name = forms.CharField(max_length=200, label=_("Họ tên người nộp / tên tổ chức"),
+                                     error_messages={"required": _("Vui lòng nhập họ tên.")})
+    applicant_id_number = forms.CharField(max_length=20, label=_("Số CCCD/CMND hoặc mã số thuế"),
+                                          error_messages={"required": _("Vui lòng nhập số giấy tờ.")})
+    applicant_phone = forms.CharField(max_length=20, required=False, label=_("Điện thoại"))
+    applicant_email = forms.EmailField(required=False, label=_("Thư điện tử"),
+                                       error_messages={"invalid": _("Địa chỉ thư điện tử không hợp lệ.")})
+    applicant_address = forms.CharField(max_length=300, required=False, label=_("Địa chỉ"))
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                              label=_("Trích yếu, thành phần hồ sơ"))
+    decision = forms.ChoiceField(choices=DECISIONS, initial="receive", widget=forms.RadioSelect,
+                                 label=_("Kết quả kiểm tra"))
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                             label=_("Lý do (khi bổ sung / từ chối)"))
     documents = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
-                                label="Giấy tờ cần bổ sung (mỗi dòng một loại)")
+                                label=_("Giấy tờ cần bổ sung (mỗi dòng một loại)"))
 
     def clean(self):
         data = super().clean()
@@ -39,20 +64,20 @@ class IntakeForm(forms.Form):
             try:
                 data["applicant_id_number"] = validate_applicant_id(data["applicant_kind"], data["applicant_id_number"])
             except ValidationError as exc:
-                self.add_error("applicant_id_number", exc)
+                self.add_error("applicant_id_number", _in_language(exc))
         if data.get("applicant_phone"):
             try:
                 data["applicant_phone"] = validate_phone(data["applicant_phone"])
             except ValidationError as exc:
-                self.add_error("applicant_phone", exc)
+                self.add_error("applicant_phone", _in_language(exc))
         procedure, channel = data.get("procedure"), data.get("channel")
         if procedure and channel and procedure.channels and channel not in procedure.channels:
-            self.add_error("channel", "Thủ tục này không tiếp nhận qua kênh đã chọn.")
+            self.add_error("channel", gettext("Thủ tục này không tiếp nhận qua kênh đã chọn."))
         decision = data.get("decision")
         if decision in ("supplement", "refusal") and not (data.get("reason") or "").strip():
-            self.add_error("reason", "Vui lòng ghi rõ lý do.")
+            self.add_error("reason", gettext("Vui lòng ghi rõ lý do."))
         if decision == "supplement" and not self.document_list():
-            self.add_error("documents", "Vui lòng liệt kê các giấy tờ cần bổ sung.")
+            self.add_error("documents", gettext("Vui lòng liệt kê các giấy tờ cần bổ sung."))
         return data
 
     def document_list(self):
@@ -77,6 +102,7 @@ class ActionForm(forms.Form):
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(required=False, label="Tìm kiếm")
-    status = forms.ChoiceField(choices=[("", "Mọi trạng thái")] + list(Status.choices), required=False)
-    overdue = forms.ChoiceField(choices=[("", "Mọi hạn"), ("1", "Quá hạn"), ("0", "Chưa quá hạn")], required=False)
+    q = forms.CharField(required=False, label=_("Tìm kiếm"))
+    status = forms.ChoiceField(choices=[("", _("Mọi trạng thái"))] + list(Status.choices), required=False)
+    overdue = forms.ChoiceField(choices=[("", _("Mọi hạn")), ("1", _("Quá hạn")), ("0", _("Chưa quá hạn"))],
+                                required=False)

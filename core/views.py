@@ -5,12 +5,13 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from . import throttle
 from .models import Role
 
-LOCKED_MESSAGE = "Bạn đã đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút."
+LOCKED_MESSAGE = _("Bạn đã đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút.")
 
 # Where each role lands after signing in (first one that is installed).
 ROLE_HOME = {

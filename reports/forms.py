@@ -2,18 +2,19 @@ from datetime import date
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy as _
 
 from core.scoping import visible_offices
 
 
 class PeriodForm(forms.Form):
-    """?from=&to=[&office=] with dates as dd/mm/yyyy or ISO; errors in Vietnamese."""
+    """?from=&to=[&office=] with dates as dd/mm/yyyy or ISO; errors in the active language (Vietnamese by default)."""
 
-    start = forms.DateField(label="Từ ngày", required=False, input_formats=["%d/%m/%Y", "%Y-%m-%d"],
-                            error_messages={"invalid": "Ngày không hợp lệ (dd/mm/yyyy)."})
-    end = forms.DateField(label="Đến ngày", required=False, input_formats=["%d/%m/%Y", "%Y-%m-%d"],
-                          error_messages={"invalid": "Ngày không hợp lệ (dd/mm/yyyy)."})
-    office = forms.CharField(label="Đơn vị", required=False)
+    start = forms.DateField(label=_("Từ ngày"), required=False, input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+                            error_messages={"invalid": _("Ngày không hợp lệ (dd/mm/yyyy).")})
+    end = forms.DateField(label=_("Đến ngày"), required=False, input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+                          error_messages={"invalid": _("Ngày không hợp lệ (dd/mm/yyyy).")})
+    office = forms.CharField(label=_("Đơn vị"), required=False)
 
     def __init__(self, data, *, user):
         data = {"start": data.get("from", ""), "end": data.get("to", ""), "office": data.get("office", "")}
@@ -26,15 +27,16 @@ class PeriodForm(forms.Form):
         data["start"] = data.get("start") or date(today.year, 1, 1)
         data["end"] = data.get("end") or today
         if data["start"] > data["end"]:
-            self.add_error("end", "“Đến ngày” phải sau “Từ ngày”.")
+            self.add_error("end", gettext("“Đến ngày” phải sau “Từ ngày”."))
         elif (data["end"] - data["start"]).days > 3660:
-            self.add_error("end", "Kỳ báo cáo tối đa 10 năm.")
+            self.add_error("end", gettext("Kỳ báo cáo tối đa 10 năm."))
         code = (data.get("office") or "").strip()
         data["office_obj"] = None
         if code:
             office = visible_offices(self.user).filter(code=code).first()
             if office is None:
-                self.add_error("office", f"Không có đơn vị mã “{code}” trong phạm vi của bạn.")
+                self.add_error("office", gettext("Không có đơn vị mã “%(code)s” trong phạm vi của bạn.")
+                               % {"code": code})
             data["office_obj"] = office
         return data
 

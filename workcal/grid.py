@@ -4,10 +4,15 @@ from __future__ import annotations
 import calendar as stdlib_calendar
 from datetime import date
 
+from django.utils.translation import gettext_lazy as _, gettext_noop
+
 from . import calendar
 
-WEEKDAYS = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"]
-WEEKDAY_HEADERS = ["T2", "T3", "T4", "T5", "T6", "T7", "CN"]
+WEEKDAYS = [_("Thứ Hai"), _("Thứ Ba"), _("Thứ Tư"), _("Thứ Năm"), _("Thứ Sáu"), _("Thứ Bảy"), _("Chủ nhật")]
+# Translated by the template ({% translate h %}); marked here so that makemessages extracts them.
+WEEKDAY_HEADERS = [
+    gettext_noop("T2"), gettext_noop("T3"), gettext_noop("T4"), gettext_noop("T5"), gettext_noop("T6"),
+    gettext_noop("T7"), gettext_noop("CN")]
 
 
 def _cell(d: date, month: int, working: bool, names: dict) -> dict | None:
