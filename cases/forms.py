@@ -1,30 +1,9 @@
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext, gettext_lazy as _, gettext_noop
+from django.utils.translation import gettext, gettext_lazy as _
 
 from .models import ApplicantKind, Channel, Outcome, Procedure, Status
 from .validators import validate_applicant_id, validate_phone
-
-# The messages of cases.validators, which raise them in Vietnamese (they are shared with the API). Listed here
-# so that makemessages extracts them: the intake form shows them in the officer's language (_in_language).
-VALIDATOR_MESSAGES = (
-    gettext_noop("Vui lòng nhập số giấy tờ."),
-    gettext_noop("Số định danh phải gồm 12 chữ số (CCCD) hoặc 9 chữ số (CMND)."),
-    gettext_noop("Ba chữ số đầu của CCCD phải là mã tỉnh từ 001 đến 096."),
-    gettext_noop("Mã thế kỷ, giới tính và năm sinh trong CCCD không hợp lệ."),
-    gettext_noop("Mã số thuế phải gồm 10 chữ số, có thể kèm -NNN cho chi nhánh."),
-    gettext_noop("Mã số thuế không đúng (sai chữ số kiểm tra)."),
-    gettext_noop("Số điện thoại không hợp lệ: di động 10 số (ví dụ 0912 345 678) "
-                 "hoặc cố định 11 số bắt đầu bằng 02."),
-    gettext_noop("Mã số BHXH phải gồm 10 chữ số."),
-)
-
-
-def _in_language(exc: ValidationError) -> ValidationError:
-    """A validator's error with each message translated into the active language."""
-    return ValidationError([ValidationError(gettext(str(e.message)), code=e.code, params=e.params)
-                            for e in exc.error_list])
-
 
 class IntakeForm(forms.Form):
     """The desk's intake form: the same checks as the API, with messages next to each field."""
@@ -64,12 +43,12 @@ class IntakeForm(forms.Form):
             try:
                 data["applicant_id_number"] = validate_applicant_id(data["applicant_kind"], data["applicant_id_number"])
             except ValidationError as exc:
-                self.add_error("applicant_id_number", _in_language(exc))
+                self.add_error("applicant_id_number", exc)
         if data.get("applicant_phone"):
             try:
                 data["applicant_phone"] = validate_phone(data["applicant_phone"])
             except ValidationError as exc:
-                self.add_error("applicant_phone", _in_language(exc))
+                self.add_error("applicant_phone", exc)
         procedure, channel = data.get("procedure"), data.get("channel")
         if procedure and channel and procedure.channels and channel not in procedure.channels:
             self.add_error("channel", gettext("Thủ tục này không tiếp nhận qua kênh đã chọn."))

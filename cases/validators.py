@@ -4,6 +4,7 @@ import re
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 TAX_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
 _CCCD = re.compile(r"^\d{12}$")
@@ -22,14 +23,14 @@ def validate_citizen_id(value: str) -> str:
     if _CMND.match(value):
         return value
     if not _CCCD.match(value):
-        raise ValidationError("Số định danh phải gồm 12 chữ số (CCCD) hoặc 9 chữ số (CMND).", code="invalid")
+        raise ValidationError(_("Số định danh phải gồm 12 chữ số (CCCD) hoặc 9 chữ số (CMND)."), code="invalid")
     province = int(value[:3])
     if not 1 <= province <= 96:
-        raise ValidationError("Ba chữ số đầu của CCCD phải là mã tỉnh từ 001 đến 096.", code="invalid")
+        raise ValidationError(_("Ba chữ số đầu của CCCD phải là mã tỉnh từ 001 đến 096."), code="invalid")
     century = 1900 + 100 * (int(value[3]) // 2)
     birth_year = century + int(value[4:6])
     if birth_year > date.today().year:
-        raise ValidationError("Mã thế kỷ, giới tính và năm sinh trong CCCD không hợp lệ.", code="invalid")
+        raise ValidationError(_("Mã thế kỷ, giới tính và năm sinh trong CCCD không hợp lệ."), code="invalid")
     return value
 
 
@@ -43,10 +44,10 @@ def validate_tax_code(value: str) -> str:
     value = (value or "").strip().replace(" ", "")
     match = _TAX.match(value)
     if not match:
-        raise ValidationError("Mã số thuế phải gồm 10 chữ số, có thể kèm -NNN cho chi nhánh.", code="invalid")
+        raise ValidationError(_("Mã số thuế phải gồm 10 chữ số, có thể kèm -NNN cho chi nhánh."), code="invalid")
     digits = match.group(1)
     if tax_check_digit(digits[:9]) != int(digits[9]):
-        raise ValidationError("Mã số thuế không đúng (sai chữ số kiểm tra).", code="checksum")
+        raise ValidationError(_("Mã số thuế không đúng (sai chữ số kiểm tra)."), code="checksum")
     return value
 
 
@@ -61,21 +62,21 @@ def validate_phone(value: str) -> str:
         national = raw
     if re.fullmatch(r"0[35789]\d{8}", national) or re.fullmatch(r"02\d{9}", national):
         return "+84" + national[1:]
-    raise ValidationError("Số điện thoại không hợp lệ: di động 10 số (ví dụ 0912 345 678) "
-                          "hoặc cố định 11 số bắt đầu bằng 02.", code="invalid")
+    raise ValidationError(_("Số điện thoại không hợp lệ: di động 10 số (ví dụ 0912 345 678) "
+                            "hoặc cố định 11 số bắt đầu bằng 02."), code="invalid")
 
 
 def validate_si_number(value: str) -> str:
     value = _digits_only(value)
     if not _SI_NUMBER.match(value):
-        raise ValidationError("Mã số BHXH phải gồm 10 chữ số.", code="invalid")
+        raise ValidationError(_("Mã số BHXH phải gồm 10 chữ số."), code="invalid")
     return value
 
 
 def validate_applicant_id(kind: str, value: str) -> str:
     """A citizen gives a CCCD/CMND; an enterprise its tax code; an organisation a tax code or a budget code."""
     if not (value or "").strip():
-        raise ValidationError("Vui lòng nhập số giấy tờ.", code="required")
+        raise ValidationError(_("Vui lòng nhập số giấy tờ."), code="required")
     if kind == "citizen":
         return validate_citizen_id(value)
     if kind == "enterprise":
