@@ -16,7 +16,7 @@ import argparse
 import os
 import sys
 import time as clock
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 

@@ -450,6 +450,33 @@ ACTION_FROM = {
 }
 
 
+def run_action(action: str, *, actor, dossier, body: dict) -> Dossier:
+    """One lifecycle action by name (CONTRACTS.md §1.3), as the API and the dossier page call it."""
+    if action == "accept":
+        return dossier_accept(actor=actor, dossier=dossier)
+    if action == "start":
+        return dossier_start(actor=actor, dossier=dossier, assignee=body.get("assignee") or None)
+    if action == "handover":
+        return dossier_handover(actor=actor, dossier=dossier, unit=body["unit"],
+                                assignee=body.get("assignee") or None, note=body["note"])
+    if action == "request-supplement":
+        return dossier_request_supplement(actor=actor, dossier=dossier, reason=body["reason"],
+                                          documents=body["documents"])
+    if action == "supplement-received":
+        return dossier_supplement_received(actor=actor, dossier=dossier, in_person=body["in_person"])
+    if action == "resolve":
+        return dossier_resolve(actor=actor, dossier=dossier, outcome=body["outcome"],
+                               result_summary=body["result_summary"])
+    if action == "return":
+        return dossier_return(actor=actor, dossier=dossier, returned_to=body["returned_to"],
+                              in_person=body["in_person"])
+    if action == "refuse":
+        return dossier_refuse(actor=actor, dossier=dossier, reason=body["reason"])
+    if action == "withdraw":
+        return dossier_withdraw(actor=actor, dossier=dossier, reason=body["reason"])
+    raise DomainError("UNKNOWN_ACTION", f"Không có thao tác “{action}”.", status=404)
+
+
 def allowed_actions(dossier, user) -> list[str]:
     """The actions the user can take on the dossier now (drives the buttons on the dossier page)."""
     if not can_write(user):

@@ -126,10 +126,8 @@ def dossier_action(request, code, action):
             "documents": [x.strip() for x in (d.get("documents") or "").splitlines() if x.strip()],
             "result_summary": d.get("result_summary", ""), "returned_to": d.get("returned_to", ""),
             "unit": d.get("unit", ""), "note": d.get("note", ""), "in_person": None}
-    from .api.views import _run_action
-
     try:
-        _run_action(action, actor=request.user, dossier=dossier, body=body)
+        services.run_action(action, actor=request.user, dossier=dossier, body=body)
         messages.success(request, f"Đã thực hiện: {services.ACTION_LABELS.get(action, action)}.")
     except DomainError as exc:
         messages.error(request, exc.message)

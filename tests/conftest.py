@@ -83,6 +83,35 @@ def cast(offices):
     }
 
 
+CITIZEN = {"name": "Nguyễn Văn Ánh", "kind": "citizen", "id_number": "001085012345", "phone": "0912345678",
+           "email": "anh@example.vn", "address": "Cầu Giấy, Hà Nội"}
+
+
+@pytest.fixture
+def procedures(db):
+    from cases.catalogue import load_procedures
+    from cases.models import Procedure
+
+    load_procedures()
+    return {p.code: p for p in Procedure.objects.all()}
+
+
+
+@pytest.fixture
+def receive(cast, procedures):
+    """receive(code="1.009020", at=None, officer="reception_hn", **applicant) → a received dossier."""
+    from cases.services import dossier_receive
+    from cases.validators import validate_phone
+
+    def make(code="1.009020", at=None, officer="reception_hn", channel="direct", **applicant):
+        data = {**CITIZEN, **applicant}
+        data["phone"] = validate_phone(data["phone"]) if data.get("phone") else ""
+        return dossier_receive(actor=cast[officer], procedure=procedures[code], applicant=data, channel=channel,
+                               summary="Hồ sơ thử", received_at=at)
+
+    return make
+
+
 @pytest.fixture
 def api():
     from rest_framework.test import APIClient

@@ -117,32 +117,6 @@ class DossierEvents(DossierMixin, generics.ListAPIView):
         return selectors.dossier_events(dossier=self.get_dossier())
 
 
-def _run_action(action, *, actor, dossier, body):
-    if action == "accept":
-        return services.dossier_accept(actor=actor, dossier=dossier)
-    if action == "start":
-        return services.dossier_start(actor=actor, dossier=dossier, assignee=body.get("assignee") or None)
-    if action == "handover":
-        return services.dossier_handover(actor=actor, dossier=dossier, unit=body["unit"],
-                                         assignee=body.get("assignee") or None, note=body["note"])
-    if action == "request-supplement":
-        return services.dossier_request_supplement(actor=actor, dossier=dossier, reason=body["reason"],
-                                                   documents=body["documents"])
-    if action == "supplement-received":
-        return services.dossier_supplement_received(actor=actor, dossier=dossier, in_person=body["in_person"])
-    if action == "resolve":
-        return services.dossier_resolve(actor=actor, dossier=dossier, outcome=body["outcome"],
-                                        result_summary=body["result_summary"])
-    if action == "return":
-        return services.dossier_return(actor=actor, dossier=dossier, returned_to=body["returned_to"],
-                                       in_person=body["in_person"])
-    if action == "refuse":
-        return services.dossier_refuse(actor=actor, dossier=dossier, reason=body["reason"])
-    if action == "withdraw":
-        return services.dossier_withdraw(actor=actor, dossier=dossier, reason=body["reason"])
-    raise DomainError("UNKNOWN_ACTION", f"Không có thao tác “{action}”.", status=404)
-
-
 ACTIONS = list(services.ACTION_FROM)
 
 
@@ -157,7 +131,7 @@ class DossierAction(DossierMixin, APIView):
         dossier = self.get_dossier()
         body = ActionIn(data=request.data)
         body.is_valid(raise_exception=True)
-        _run_action(action, actor=request.user, dossier=dossier, body=body.validated_data)
+        services.run_action(action, actor=request.user, dossier=dossier, body=body.validated_data)
         dossier = selectors.dossier_get(user=request.user, code=code)
         return Response(DossierSerializer(dossier, context={"request": request}).data)
 

@@ -9,7 +9,6 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from tests.cases.conftest import procedures, receive  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -24,7 +24,7 @@ def accepted(sandbox, hanoi, cast):
     """A portal dossier pulled from the fixtures and accepted at the desk: one progress row queued."""
     sandbox.script("LayDanhSachHoSo", fixture="dossiers_page_1.json")
     services.sync_office(office=hanoi, kinds=(Kind.DOSSIER,))
-    dossier = cases_services.dossier_accept(actor=cast["reception_hn"], dossier=Dossier.objects.get(code=CODE))
+    cases_services.dossier_accept(actor=cast["reception_hn"], dossier=Dossier.objects.get(code=CODE))
     return OutboxMessage.objects.get(channel="portal", dossier_code=CODE)
 
 

@@ -1,1 +1,0 @@
-from tests.cases.conftest import procedures, receive  # noqa: F401 - shared fixtures
