@@ -8,7 +8,7 @@ from .models import FeedbackEvent, FeedbackItem
 def feedback_list(*, user, filters: dict | None = None) -> QuerySet:
     """Feedback items in the user's scope, newest first; one query per page."""
     filters = filters or {}
-    qs = scope_to_user(FeedbackItem.objects.all(), user).select_related("office", "assignee")
+    qs = scope_to_user(FeedbackItem.objects.all(), user).select_related("office", "assignee", "officer")
     for key in ("status", "category", "source"):
         if filters.get(key):
             qs = qs.filter(**{key: filters[key]})
@@ -19,7 +19,8 @@ def feedback_list(*, user, filters: dict | None = None) -> QuerySet:
 
 
 def feedback_get(*, user, pk) -> FeedbackItem:
-    return scope_to_user(FeedbackItem.objects.select_related("office", "assignee", "related_dossier"), user).get(pk=pk)
+    items = FeedbackItem.objects.select_related("office", "assignee", "officer", "related_dossier")
+    return scope_to_user(items, user).get(pk=pk)
 
 
 def feedback_events(*, item) -> QuerySet:

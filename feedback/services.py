@@ -56,28 +56,37 @@ def _required(value, message):
     return value
 
 
+def _staff_of(item, username, what) -> User:
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None or user.is_read_only or not visible_offices(user).filter(pk=item.office_id).exists():
+        raise DomainError("ASSIGNEE_INVALID", f"Không thể {what} “{username}”: người này không thuộc đơn vị.",
+                          status=400)
+    return user
+
+
 @transaction.atomic
-def feedback_classify(*, actor: User, item: FeedbackItem, category: str) -> FeedbackItem:
+def feedback_classify(*, actor: User, item: FeedbackItem, category: str, officer: str = "") -> FeedbackItem:
     """Classify on receipt (Decree 20/2008 Art. 5). A complaint or denunciation is marked out of scope and
-    must then be closed with a reason."""
+    must then be closed with a reason. A conduct item may name the officer it is about: it then counts in the
+    director's view of officers (letter 1568 item 5)."""
     item, old = _begin(actor, item, "classify")
     if category not in Category.values:
         raise DomainError("CATEGORY_INVALID", "Phân loại không hợp lệ.", status=400, choices=Category.values)
     item.category, item.classified_at = category, timezone.now()
+    item.officer = _staff_of(item, officer, "ghi nhận phản ánh về") if officer and category == Category.CONDUCT \
+        else None
     if item.status == Status.NEW:
         item.status = Status.CLASSIFIED
-    item.save(update_fields=["category", "classified_at", "status", "updated_at"])
-    _event(item, actor=actor, action="classify", from_status=old, note=Category(category).label)
+    item.save(update_fields=["category", "classified_at", "officer", "status", "updated_at"])
+    note = Category(category).label + (f" – cán bộ {item.officer.display_name}" if item.officer else "")
+    _event(item, actor=actor, action="classify", from_status=old, note=note)
     return item
 
 
 @transaction.atomic
 def feedback_assign(*, actor: User, item: FeedbackItem, assignee: str) -> FeedbackItem:
     item, old = _begin(actor, item, "assign")
-    user = User.objects.filter(username=assignee, is_active=True).first()
-    if user is None or user.is_read_only or not visible_offices(user).filter(pk=item.office_id).exists():
-        raise DomainError("ASSIGNEE_INVALID", f"Không thể giao cho “{assignee}”: người này không thuộc đơn vị.",
-                          status=400)
+    user = _staff_of(item, assignee, "giao cho")
     item.assignee, item.status = user, Status.ASSIGNED
     item.save(update_fields=["assignee", "status", "updated_at"])
     _event(item, actor=actor, action="assign", from_status=old, note=f"Giao {user.display_name}")
@@ -152,7 +161,8 @@ def feedback_close(*, actor: User, item: FeedbackItem, reason: str) -> FeedbackI
 
 def run_action(action: str, *, actor, item, body: dict) -> FeedbackItem:
     if action == "classify":
-        return feedback_classify(actor=actor, item=item, category=body.get("category", ""))
+        return feedback_classify(actor=actor, item=item, category=body.get("category", ""),
+                                 officer=body.get("officer", ""))
     if action == "assign":
         return feedback_assign(actor=actor, item=item, assignee=body.get("assignee", ""))
     if action == "forward":

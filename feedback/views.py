@@ -45,7 +45,8 @@ def feedback_detail(request, pk):
 @require_POST
 def feedback_action(request, pk, action):
     item = _get(request, pk)
-    body = {k: request.POST.get(k, "") for k in ("category", "assignee", "agency", "note", "answer", "reason")}
+    body = {k: request.POST.get(k, "") for k in ("category", "officer", "assignee", "agency", "note", "answer",
+                                                 "reason")}
     body["public"] = request.POST.get("public") == "1"
     try:
         services.run_action(action, actor=request.user, item=item, body=body)

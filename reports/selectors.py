@@ -191,7 +191,10 @@ def dashboard(*, user, today: date | None = None) -> dict:
 
 def officers_return_trips(*, user, since: date) -> list[dict]:
     """Per officer since a date: supplement requests issued, desk slips that received nothing, dossiers received
-    that went over the two-trip limit (Decree 63/2010 Art. 20(4)). Three grouped queries."""
+    that went over the two-trip limit (Decree 63/2010 Art. 20(4)), and citizens' feedback about their conduct.
+    Four grouped queries."""
+    from feedback.models import Category, FeedbackItem
+
     start = datetime.combine(since, time.min, timezone.get_current_timezone())
     stats: dict[int, dict] = {}
 
@@ -199,7 +202,7 @@ def officers_return_trips(*, user, since: date) -> list[dict]:
         for officer_id, name_last, name_first, username, n in rows:
             entry = stats.setdefault(officer_id, {"officer": f"{name_last} {name_first}".strip() or username,
                                                   "username": username, "supplements": 0, "guidance": 0,
-                                                  "over_two_trips": 0})
+                                                  "over_two_trips": 0, "conduct_feedback": 0})
             entry[key] = n
 
     fields = ("last_name", "first_name", "username")
@@ -209,8 +212,11 @@ def officers_return_trips(*, user, since: date) -> list[dict]:
         .values_list("issued_by", *[f"issued_by__{f}" for f in fields]).annotate(n=Count("pk")), "guidance")
     add(scope_to_user(Dossier.objects.filter(trip_count__gt=2, received_at__gte=start, received_by__isnull=False), user)
         .values_list("received_by", *[f"received_by__{f}" for f in fields]).annotate(n=Count("pk")), "over_two_trips")
-    ranked = sorted(stats.values(), key=lambda r: (-(r["over_two_trips"] * 3 + r["supplements"] + r["guidance"]),
-                                                   r["username"]))
+    add(scope_to_user(FeedbackItem.objects.filter(category=Category.CONDUCT, officer__isnull=False,
+                                                  received_at__gte=start), user)
+        .values_list("officer", *[f"officer__{f}" for f in fields]).annotate(n=Count("pk")), "conduct_feedback")
+    ranked = sorted(stats.values(), key=lambda r: (-(r["over_two_trips"] * 3 + r["conduct_feedback"] * 3
+                                                     + r["supplements"] + r["guidance"]), r["username"]))
     return ranked[:20]
 
 

@@ -15,12 +15,13 @@ class FeedbackSerializer(serializers.ModelSerializer):
     related_dossier = serializers.SerializerMethodField()
     office = serializers.CharField(source="office.code")
     assignee = serializers.CharField(source="assignee.username", default=None)
+    officer = serializers.CharField(source="officer.username", default=None)
     sender = serializers.SerializerMethodField()
 
     class Meta:
         model = FeedbackItem
         fields = ["id", "code", "title", "content", "status", "category", "source", "office", "received_at", "due_at",
-                  "forward_due_at", "due_state", "related_dossier", "sender", "assignee", "answer", "answered_at",
+                  "forward_due_at", "due_state", "related_dossier", "sender", "assignee", "officer", "answer", "answered_at",
                   "is_public", "forwarded_to", "close_reason"]
 
     def get_related_dossier(self, obj) -> str | None:
@@ -72,6 +73,8 @@ class FeedbackDetail(generics.RetrieveAPIView):
 
 class ActionIn(serializers.Serializer):
     category = serializers.CharField(required=False, allow_blank=True, default="")
+    officer = serializers.CharField(required=False, allow_blank=True, default="",
+                                    help_text="classify, conduct items: the officer the feedback is about")
     assignee = serializers.CharField(required=False, allow_blank=True, default="")
     agency = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)

@@ -129,3 +129,15 @@ def test_feedback_pages(client, cast, make_item):
     assert item.status == "classified"
     client.force_login(cast["reception_hcm"])
     assert client.get(f"/phan-anh/{item.pk}/").status_code == 404
+
+
+def test_conduct_feedback_names_the_officer_and_counts_on_the_directors_dashboard(as_user, cast, make_item):
+    item = make_item(title="Cán bộ yêu cầu nộp thêm giấy tờ nhiều lần")
+    body = act(as_user(cast["reception_hn"]), item, "classify", category="conduct", officer="chuyenvien.hn").json()
+    assert body["officer"] == "chuyenvien.hn"
+    officers = as_user(cast["director_hn"]).get("/api/v1/dashboard/").json()["officers"]
+    assert [(o["username"], o["conduct_feedback"]) for o in officers] == [("chuyenvien.hn", 1)]
+    assert as_user(cast["director_hcm"]).get("/api/v1/dashboard/").json()["officers"] == []
+    other = make_item("PAKN.X.9")
+    response = act(as_user(cast["reception_hn"]), other, "classify", category="conduct", officer="tiepnhan.hcm")
+    assert response.status_code == 400 and response.json()["code"] == "ASSIGNEE_INVALID"
