@@ -1,6 +1,10 @@
-"""Demo dossiers: a realistic desk for Hà Nội and Hồ Chí Minh City, built through the real services so that
-codes, deadlines, events and slips are exactly what production would produce. Idempotent."""
+"""Demo dossiers: six weeks of desk work at Hà Nội and Hồ Chí Minh City, replayed through the real services at
+their historical moments, so that codes, deadlines, events, slips, reports and charts are exactly what
+production would produce. Deterministic and idempotent."""
+import random
+from contextlib import contextmanager
 from datetime import datetime, time, timedelta
+from unittest import mock
 
 from django.db import transaction
 from django.utils import timezone
@@ -12,43 +16,97 @@ from . import services
 from .catalogue import load_procedures
 from .models import Dossier, Procedure
 
-APPLICANTS = [
-    ("Nguyễn Văn Ánh", "citizen", "001085012345", "0912345678", "anh.nv@example.vn", "Cầu Giấy, Hà Nội"),
-    ("Trần Thị Bích Ngọc", "citizen", "001190023456", "0987654321", "", "Đống Đa, Hà Nội"),
-    ("Công ty TNHH May Thăng Long", "enterprise", "0100109106", "02438561234", "nhansu@maythanglong.vn",
-     "Cầu Giấy, Hà Nội"),
-    ("Lê Hoàng Phúc", "citizen", "079088034567", "0903111222", "", "Quận 1, TP. Hồ Chí Minh"),
-    ("Phạm Thu Hằng", "citizen", "001195045678", "0356789012", "hang.pt@example.vn", "Hoàn Kiếm, Hà Nội"),
-    ("Đặng Quốc Việt", "citizen", "079092056789", "0778123456", "", "Quận 3, TP. Hồ Chí Minh"),
-]
-
-# (username, applicant index, procedure code, working days ago received, then actions)
-PLAN = [
-    ("tiepnhan.hn", 0, "1.009020", 1, []),
-    ("tiepnhan.hn", 1, "1.009022", 5, ["start"]),
-    ("tiepnhan.hn", 2, "1.009003", 6, ["start"]),                       # 5 days: overdue
-    ("tiepnhan.hn", 4, "1.009014", 6, ["start"]),                       # 7 days: due soon
-    ("tiepnhan.hn", 0, "1.009013", 3, ["start", "request-supplement"]),
-    ("tiepnhan.hn", 1, "1.009031", 8, ["start", "resolve"]),
-    ("tiepnhan.hn", 4, "1.009012", 20, ["start", "resolve", "return"]),
-    ("tiepnhan.hcm", 3, "1.009023", 2, ["start"]),
-    ("tiepnhan.hcm", 5, "1.009011", 9, ["start"]),                      # 7 days: overdue
-]
+FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương"]
+MIDDLE = ["Văn", "Thị", "Minh", "Thu", "Quốc", "Ngọc", "Hữu", "Thanh", "Đức", "Bích"]
+GIVEN = ["Ánh", "Bình", "Cường", "Dung", "Giang", "Hằng", "Khánh", "Lan", "Nam", "Phúc", "Quân", "Trang",
+         "Tuấn", "Việt", "Yến"]
+COMPANIES = [("Công ty TNHH May Thăng Long", "0100109106"), ("Công ty CP Du lịch Hồ Tây", "0101248141")]
+OFFICES = {  # username → (province code for CCCD, district, working days back, dossiers per day)
+    "tiepnhan.hn": ("001", "Cầu Giấy, Hà Nội", 30, 4),
+    "tiepnhan.hcm": ("079", "Quận 3, TP. Hồ Chí Minh", 30, 2),
+}
+DESK_PROCEDURES = ["1.009020", "1.009022", "1.009023", "1.009014", "1.009012", "1.009013", "1.009011",
+                   "1.009031", "1.009015", "1.009003"]
 
 
-def _received_at(working_days_ago: int):
-    """A moment `working_days_ago` working days before today, at 09:15 local time."""
-    day = timezone.localdate()
-    for _ in range(working_days_ago):
-        day = _previous_working_day(day)
-    return timezone.make_aware(datetime.combine(day, time(9, 15)))
+@contextmanager
+def _at(moment):
+    """Run the services as if it were `moment` (the demo replays history; production never does this)."""
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        yield
 
 
-def _previous_working_day(day):
-    day -= timedelta(days=1)
-    while not calendar.is_working_day(day):
+def _working_days_back(n):
+    day, days = timezone.localdate(), []
+    while len(days) < n:
         day -= timedelta(days=1)
-    return day
+        if calendar.is_working_day(day):
+            days.append(day)
+    return list(reversed(days))
+
+
+def _moment(day, minutes):
+    return timezone.make_aware(datetime.combine(day, time(7, 45)) + timedelta(minutes=minutes))
+
+
+def _applicant(rng, province, address):
+    if rng.random() < 0.12:
+        name, tax = rng.choice(COMPANIES)
+        return {"name": name, "kind": "enterprise", "id_number": tax, "phone": "+842438561234",
+                "email": "nhansu@example.vn", "address": address}
+    name = f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+    id_number = f"{province}{rng.choice('0123')}{rng.randint(60, 99) if rng.random() < .6 else rng.randint(0, 5):02d}" \
+                f"{rng.randint(0, 999999):06d}"
+    return {"name": name, "kind": "citizen", "id_number": id_number,
+            "phone": f"+849{rng.randint(10000000, 99999999)}", "email": "", "address": address}
+
+
+def _replay(rng, officer, processor, procedure, received_at, now):
+    """Receive one dossier and take it as far as its age allows, each step at its own moment."""
+    with _at(received_at):
+        dossier = services.dossier_receive(actor=officer, procedure=procedure, channel="direct",
+                                           applicant=_applicant(rng, *OFFICES[officer.username][:2]),
+                                           received_at=received_at, summary=f"{procedure.name} – hồ sơ mẫu")
+    fate = rng.random()
+    if fate < 0.04:
+        with _at(received_at + timedelta(hours=2)):
+            return services.dossier_withdraw(actor=officer, dossier=dossier, reason="Người nộp xin rút hồ sơ")
+    step = received_at + timedelta(minutes=rng.randint(20, 240))
+    if step >= now:
+        return dossier
+    with _at(step):
+        dossier = services.dossier_start(actor=officer, dossier=dossier,
+                                         assignee=processor.username if processor else None)
+    if rng.random() < 0.12:
+        step += timedelta(days=1)
+        if step >= now:
+            return dossier
+        with _at(step):
+            dossier = services.dossier_request_supplement(
+                actor=processor or officer, dossier=dossier, reason="Thiếu giấy tờ chứng minh",
+                documents=["Bản sao giấy khai sinh", "Tờ khai TK1-TS (bản chính)"])
+        step += timedelta(days=rng.randint(1, 4))
+        if step >= now:
+            return dossier
+        with _at(step):
+            dossier = services.dossier_supplement_received(actor=officer, dossier=dossier)
+    # Most dossiers are resolved a little before their due moment; some late; some are still in progress.
+    slack = timedelta(hours=rng.choice([-72, -30, -6, -2, 3, 30]))
+    resolved = dossier.legal_due_at + slack
+    if resolved >= now or rng.random() < 0.1:
+        return dossier
+    resolved = max(resolved, step + timedelta(minutes=30))
+    with _at(resolved):
+        if rng.random() < 0.06:
+            return services.dossier_refuse(actor=processor or officer, dossier=dossier,
+                                           reason="Không đủ điều kiện hưởng theo quy định")
+        dossier = services.dossier_resolve(actor=processor or officer, dossier=dossier, outcome="approved",
+                                           result_summary="Đủ điều kiện, đã giải quyết")
+    collected = resolved + timedelta(days=rng.randint(0, 3), hours=1)
+    if collected < now and rng.random() < 0.8:
+        with _at(collected):
+            dossier = services.dossier_return(actor=officer, dossier=dossier)
+    return dossier
 
 
 @transaction.atomic
@@ -56,30 +114,35 @@ def seed(stdout=None):
     load_procedures()
     if Dossier.objects.filter(source="desk").exists():
         return  # the demo desk exists already: running twice changes nothing
-    processor = User.objects.filter(username="chuyenvien.hn").first()
-    for username, who, code, ago, actions in PLAN:
-        officer = User.objects.get(username=username)
-        name, kind, id_number, phone, email, address = APPLICANTS[who]
-        procedure = Procedure.objects.get(code=code)
-        channel = "direct" if "direct" in procedure.channels else procedure.channels[0]
-        dossier = services.dossier_receive(
-            actor=officer, procedure=procedure, channel=channel, received_at=_received_at(ago),
-            applicant={"name": name, "kind": kind, "id_number": id_number, "phone": "+84" + phone[1:],
-                       "email": email, "address": address},
-            summary=f"{procedure.name} – hồ sơ mẫu",
-        )
-        for action in actions:
-            if action == "start":
-                assignee = processor.username if processor and officer.office_id == processor.office_id else None
-                services.dossier_start(actor=officer, dossier=dossier, assignee=assignee)
-            elif action == "request-supplement":
-                services.dossier_request_supplement(
-                    actor=officer, dossier=dossier, reason="Thiếu giấy tờ chứng minh thay đổi thông tin",
-                    documents=["Bản sao giấy khai sinh", "Tờ khai TK1-TS (bản chính)"])
-            elif action == "resolve":
-                services.dossier_resolve(actor=officer, dossier=dossier, outcome="approved",
-                                         result_summary="Đủ điều kiện, đã giải quyết")
-            elif action == "return":
-                services.dossier_return(actor=officer, dossier=dossier)
+    rng = random.Random(1568)  # letter 1568/BHXH-PC
+    now = timezone.now()
+    procedures = {p.code: p for p in Procedure.objects.filter(code__in=DESK_PROCEDURES)}
+    with calendar.pinned():
+        for username, (_, _, days_back, per_day) in OFFICES.items():
+            officer = User.objects.get(username=username)
+            processor = User.objects.filter(role="processor", office=officer.office).first()
+            for day in _working_days_back(days_back) + [timezone.localdate()]:
+                for i in range(per_day + rng.randint(-1, 1)):
+                    received_at = _moment(day, i * 50 + rng.randint(0, 40))
+                    if received_at < now:
+                        _replay(rng, officer, processor, procedures[rng.choice(DESK_PROCEDURES)], received_at, now)
+        _apologies(now)
     if stdout:
         stdout.write(f"  demo dossiers: {Dossier.objects.filter(source='desk').count()}")
+
+
+def _apologies(now):
+    """Hà Nội's director has apologised for one late dossier; another apology waits for a signature."""
+    from .apology import apology_slip_draft, apology_slip_issue
+
+    late = list(Dossier.objects.filter(office__code="01", status__in=["received", "processing"],
+                                       legal_due_at__lt=now + timedelta(days=1)).order_by("legal_due_at")[:2])
+    director = User.objects.filter(username="giamdoc.hn").first()
+    officer = User.objects.filter(username="tiepnhan.hn").first()
+    new_day = calendar.add_working_days(timezone.localdate(), 3)
+    new_appointment = timezone.make_aware(datetime.combine(new_day, time(15, 0)))
+    reason = "Hồ sơ cần xác minh quá trình đóng BHXH tại đơn vị cũ, chưa nhận được kết quả xác minh."
+    if len(late) > 0 and director:
+        apology_slip_issue(actor=director, dossier=late[0], reason=reason, new_appointment_at=new_appointment)
+    if len(late) > 1 and officer:
+        apology_slip_draft(actor=officer, dossier=late[1], reason=reason, new_appointment_at=new_appointment)

@@ -396,7 +396,7 @@ def overdue_desk(*, user, now: datetime | None = None, office=None) -> dict:
                   apologised=Count("pk", filter=over & with_apology))
         .order_by("-overdue", "-due_soon", "assignee__username"))
     for row in per_officer:
-        full = f"{row['assignee__first_name'] or ''} {row['assignee__last_name'] or ''}".strip()
+        full = f"{row['assignee__last_name'] or ''} {row['assignee__first_name'] or ''}".strip()  # family name first
         row["name"] = full or row["assignee__username"] or "Chưa giao cán bộ xử lý"
     return {
         "now": now, "year": year, "counts": counts,

@@ -1,0 +1,29 @@
+"""`manage.py seed_demo` (CONTRACTS.md §1.1): the demo accounts with their roles, and twice changes nothing."""
+import pytest
+from django.apps import apps
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+pytestmark = pytest.mark.django_db
+
+COUNTED = ["core.Office", "core.User", "cases.Procedure", "cases.Dossier", "cases.DossierEvent", "cases.ApologySlip",
+           "feedback.FeedbackItem", "notifications.OutboxMessage", "workcal.WorkingDay"]
+
+
+def _counts():
+    return {label: apps.get_model(label).objects.count() for label in COUNTED}
+
+
+def test_seed_demo_twice_changes_nothing_and_every_account_signs_in(settings):
+    call_command("seed_demo")
+    first = _counts()
+    assert first["cases.Dossier"] > 100 and first["feedback.FeedbackItem"] == 3 and first["core.Office"] == 38
+    call_command("seed_demo")
+    assert _counts() == first
+    roles = {"admin": "admin", "tiepnhan.hn": "reception", "tiepnhan.hcm": "reception", "giamdoc.hn": "director",
+             "phapche": "legal"}
+    for username, role in roles.items():
+        user = authenticate(username=username, password=settings.DEMO_PASSWORD)
+        assert user is not None and user.role == role, username
+    assert authenticate(username="tiepnhan.hn", password=settings.DEMO_PASSWORD).office.code == "01"
+    assert authenticate(username="tiepnhan.hcm", password=settings.DEMO_PASSWORD).office.code == "79"
