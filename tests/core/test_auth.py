@@ -69,3 +69,12 @@ def test_schema_and_docs_are_served(client, cast):
     schema = client.get("/api/schema/")
     assert schema.status_code == 200 and b"openapi" in schema.content
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_error_pages_are_vietnamese(client, cast, settings):
+    settings.DEBUG = False
+    client.force_login(cast["reception_hn"])
+    page = client.get("/khong-co-trang-nay/")
+    assert page.status_code == 404 and "Không tìm thấy trang hoặc hồ sơ" in page.content.decode()
+    page = client.get("/giam-sat/")  # the Legal Department's page
+    assert page.status_code == 403 and "Bạn không có quyền xem trang này" in page.content.decode()
