@@ -7,6 +7,7 @@ from datetime import datetime, time
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from core.models import Office, User
 from core.scoping import can_write, visible_offices
@@ -433,14 +434,15 @@ def dossier_withdraw(*, actor: User, dossier: Dossier, reason: str) -> Dossier:
 
 
 ACTION_LABELS = {
-    "accept": "Tiếp nhận", "start": "Chuyển xử lý", "handover": "Chuyển bước xử lý",
-    "request-supplement": "Yêu cầu bổ sung", "supplement-received": "Nhận bổ sung", "resolve": "Có kết quả",
-    "return": "Trả kết quả", "refuse": "Từ chối", "withdraw": "Rút hồ sơ",
+    "accept": pgettext_lazy("action", "Tiếp nhận"), "start": pgettext_lazy("action", "Chuyển xử lý"), "handover": pgettext_lazy("action", "Chuyển bước xử lý"),
+    "request-supplement": pgettext_lazy("action", "Yêu cầu bổ sung"), "supplement-received": pgettext_lazy("action", "Nhận bổ sung"), "resolve": pgettext_lazy("action", "Có kết quả"),
+    "return": pgettext_lazy("action", "Trả kết quả"), "refuse": pgettext_lazy("action", "Từ chối"), "withdraw": pgettext_lazy("action", "Rút hồ sơ"),
 }
 # How each event of the history reads on the dossier page.
 EVENT_LABELS = {
-    **ACTION_LABELS, "receive": "Tiếp nhận hồ sơ", "pull": "Nhận từ Cổng DVCQG", "apology": "Phát hành phiếu xin lỗi",
-    "apology-draft": "Dự thảo phiếu xin lỗi", "recompute-deadline": "Tính lại hạn giải quyết",
+    **ACTION_LABELS, "receive": _("Tiếp nhận hồ sơ"), "pull": _("Nhận từ Cổng DVCQG"),
+    "apology": _("Phát hành phiếu xin lỗi"), "apology-draft": _("Dự thảo phiếu xin lỗi"),
+    "recompute-deadline": _("Tính lại hạn giải quyết"),
 }
 ACTION_FROM = {
     "accept": (Status.SUBMITTED,), "start": (Status.RECEIVED,), "handover": (Status.PROCESSING,),

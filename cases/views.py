@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
@@ -59,13 +60,14 @@ def intake(request):
                 dossier = services.dossier_receive(actor=request.user, procedure=d["procedure"],
                                                    applicant=form.applicant(), channel=d["channel"],
                                                    summary=d["summary"])
-                messages.success(request, f"Đã tiếp nhận hồ sơ {dossier.code}. Hẹn trả kết quả được in trên giấy "
-                                          "tiếp nhận.")
+                messages.success(request, gettext("Đã tiếp nhận hồ sơ %(code)s. Hẹn trả kết quả được in trên "
+                                                  "giấy tiếp nhận.") % {"code": dossier.code})
                 return redirect(reverse("cases:detail", kwargs={"code": dossier.code}) + "?new=1")
             guidance = services.intake_guidance_issue(
                 actor=request.user, kind=d["decision"], procedure=d["procedure"], applicant=form.applicant(),
                 reason=d["reason"], documents=form.document_list())
-            messages.success(request, f"Đã lập {guidance.get_kind_display().lower()} số {guidance.number}.")
+            messages.success(request, gettext("Đã lập %(slip)s số %(number)s.")
+                             % {"slip": guidance.get_kind_display().lower(), "number": guidance.number})
             return redirect(_guidance_url(guidance))
         except DomainError as exc:
             form.add_error(None, exc.message)
@@ -128,7 +130,8 @@ def dossier_action(request, code, action):
             "unit": d.get("unit", ""), "note": d.get("note", ""), "in_person": None}
     try:
         services.run_action(action, actor=request.user, dossier=dossier, body=body)
-        messages.success(request, f"Đã thực hiện: {services.ACTION_LABELS.get(action, action)}.")
+        label = services.ACTION_LABELS.get(action, action)
+        messages.success(request, gettext("Đã thực hiện: %(action)s.") % {"action": label})
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("cases:detail", code=dossier.code)

@@ -7,6 +7,7 @@ changes the row and appends a FeedbackEvent.
 """
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from core.errors import DomainError
 from core.models import Role, User
@@ -27,9 +28,9 @@ ACTION_FROM = {
     "close": (Status.NEW, Status.CLASSIFIED, Status.ASSIGNED, Status.ANSWERED_DRAFT, Status.APPROVED),
 }
 ACTION_LABELS = {
-    "classify": "Phân loại", "assign": "Giao xử lý", "forward": "Chuyển cơ quan có thẩm quyền",
-    "draft-answer": "Dự thảo trả lời", "approve": "Duyệt trả lời", "publish": "Trả lời, công khai",
-    "close": "Đóng",
+    "classify": pgettext_lazy("action", "Phân loại"), "assign": pgettext_lazy("action", "Giao xử lý"), "forward": pgettext_lazy("action", "Chuyển cơ quan có thẩm quyền"),
+    "draft-answer": pgettext_lazy("action", "Dự thảo trả lời"), "approve": pgettext_lazy("action", "Duyệt trả lời"), "publish": pgettext_lazy("action", "Trả lời, công khai"),
+    "close": pgettext_lazy("action", "Đóng"),
 }
 
 

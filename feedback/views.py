@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
@@ -50,7 +51,8 @@ def feedback_action(request, pk, action):
     body["public"] = request.POST.get("public") == "1"
     try:
         services.run_action(action, actor=request.user, item=item, body=body)
-        messages.success(request, f"Đã thực hiện: {services.ACTION_LABELS.get(action, action)}.")
+        label = services.ACTION_LABELS.get(action, action)
+        messages.success(request, gettext("Đã thực hiện: %(action)s.") % {"action": label})
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("feedback:detail", pk=item.pk)

@@ -129,3 +129,14 @@ def test_dashboard_chart_legends_in_english(client, cast):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
     page = client.get(reverse("reports:dashboard")).content.decode()
     assert '{label: "Tiếp nhận", data' in page and '{label: "Giải quyết", data' in page
+
+
+def test_dossier_actions_and_history_in_english(client, cast, receive):
+    dossier = receive()
+    client.force_login(cast["reception_hn"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(f"/ho-so/{dossier.code}/").content.decode()
+    assert "Send for processing</button>" in page and "Withdraw</button>" in page
+    assert "Dossier received" in page or "Receive dossier" in page  # the history line of the intake
+    response = client.post(f"/ho-so/{dossier.code}/thao-tac/start/", follow=True)
+    assert "Done: Send for processing." in response.content.decode()
