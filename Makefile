@@ -1,4 +1,7 @@
 # Two commands for a fresh machine with Python 3.11: `make run` and `make test`.
+# Settings come from the environment or from .env (KEY=value lines, see .env.example); reading .env here too lets
+# `make run` know whether the national portal and the gateways are configured or their stand-ins are needed.
+-include .env
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
