@@ -31,8 +31,7 @@ class LoginView(auth_views.LoginView):
     def post(self, request, *args, **kwargs):
         username = request.POST.get("username", "")
         if throttle.is_locked(username, throttle.client_ip(request)):
-            form = self.get_form()
-            form.errors.clear()
+            form = self.get_form_class()(request, initial={"username": username})  # unbound: no password check
             return render(request, self.template_name, {"form": form, "locked_message": LOCKED_MESSAGE}, status=429)
         return super().post(request, *args, **kwargs)
 
