@@ -16,10 +16,15 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--
 def browser():
     from playwright.sync_api import sync_playwright
 
+    from django.db import connections
+
     with sync_playwright() as p:
         instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield instance
         instance.close()
+        # Code run while Playwright's loop is active gets its own database connection (another context):
+        # close it here, or PostgreSQL refuses to drop the test database at the end of the session.
+        connections.close_all()
 
 
 def login(page, live_server, username, password):
