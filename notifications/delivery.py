@@ -1,9 +1,11 @@
 """Delivery of outbox rows. Each channel has a sender; a sender raises on failure. Every attempt is logged;
-failures back off exponentially; after MAX_ATTEMPTS the row is dead and shows on the sync/notification pages."""
+failures back off exponentially; after MAX_ATTEMPTS a message to a citizen is dead (it shows on the pages), while
+a push to the national portal is retried until the portal accepts it."""
 import logging
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .models import DeliveryAttempt, OutboxMessage
@@ -41,32 +43,49 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** (attempts - 1), 6 * 3600))
 
 
-def deliver(message_id: int) -> bool:
+# Channels whose messages are retried until accepted, never given up on (CONTRACTS.md §2: every push to the
+# national portal is retried with back-off until the portal accepts it).
+NEVER_GIVE_UP = {"portal"}
+LEASE = timedelta(minutes=5)  # how long a claimed row is left to the worker sending it
+
+
+def _claim(message_id: int):
+    """Take the row for one attempt in a short transaction: no lock is held during the network call (SQLite
+    would otherwise block every writer for as long as a gateway takes to answer)."""
     with transaction.atomic():
-        message = (OutboxMessage.objects.select_for_update(skip_locked=True)
-                   .filter(pk=message_id, state__in=["pending", "failed"]).first())
+        claimable = Q(state__in=["pending", "failed"]) | Q(state="sending", next_attempt_at__lte=timezone.now())
+        message = OutboxMessage.objects.select_for_update(skip_locked=True).filter(claimable, pk=message_id).first()
         if message is None:
-            return False  # delivered already, or another worker holds it
-        send = SENDERS.get(message.channel)
-        if send is None:
+            return None  # delivered already, or another worker is sending it
+        if message.channel not in SENDERS:
             # No gateway configured for this channel yet: keep it pending, look again later.
             message.next_attempt_at = timezone.now() + timedelta(minutes=10)
             message.save(update_fields=["next_attempt_at"])
-            return False
+            return None
+        # While it is being sent no other worker takes it; if this worker dies, the lease runs out and it is retried.
         message.attempts += 1
-        try:
-            detail = send(message) or ""
-        except Exception as exc:  # noqa: BLE001 - any failure is recorded and retried
-            log.warning("delivery of %s failed: %s", message, exc)
-            message.state = OutboxMessage.State.DEAD if message.attempts >= MAX_ATTEMPTS else OutboxMessage.State.FAILED
-            message.last_error = str(exc)[:2000]
-            message.next_attempt_at = timezone.now() + backoff(message.attempts)
-            message.save(update_fields=["state", "attempts", "last_error", "next_attempt_at"])
+        message.state, message.next_attempt_at = OutboxMessage.State.SENDING, timezone.now() + LEASE
+        message.save(update_fields=["attempts", "state", "next_attempt_at"])
+        return message
+
+
+def deliver(message_id: int) -> bool:
+    message = _claim(message_id)
+    if message is None:
+        return False
+    try:
+        detail = SENDERS[message.channel](message) or ""
+    except Exception as exc:  # noqa: BLE001 - any failure is recorded and retried
+        log.warning("delivery of %s failed: %s", message, exc)
+        give_up = message.attempts >= MAX_ATTEMPTS and message.channel not in NEVER_GIVE_UP
+        with transaction.atomic():
+            OutboxMessage.objects.filter(pk=message.pk).update(
+                state=OutboxMessage.State.DEAD if give_up else OutboxMessage.State.FAILED,
+                last_error=str(exc)[:2000], next_attempt_at=timezone.now() + backoff(message.attempts))
             DeliveryAttempt.objects.create(message=message, ok=False, detail=str(exc)[:2000])
-            return False
-        message.state = OutboxMessage.State.SENT
-        message.sent_at = timezone.now()
-        message.last_error = ""
-        message.save(update_fields=["state", "attempts", "sent_at", "last_error"])
+        return False
+    with transaction.atomic():
+        OutboxMessage.objects.filter(pk=message.pk).update(state=OutboxMessage.State.SENT, sent_at=timezone.now(),
+                                                           last_error="")
         DeliveryAttempt.objects.create(message=message, ok=True, detail=str(detail)[:2000])
-        return True
+    return True

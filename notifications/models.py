@@ -14,9 +14,14 @@ class Channel(models.TextChoices):
     PORTAL = "portal", _("Cổng DVCQG")
 
 
+# The states in which a row waits for its next attempt (a "sending" row whose lease ran out: its worker died).
+DUE_STATES = ["pending", "failed", "sending"]
+
+
 class OutboxMessage(models.Model):
     class State(models.TextChoices):
         PENDING = "pending", _("Chờ gửi")
+        SENDING = "sending", _("Đang gửi")
         SENT = "sent", _("Đã gửi")
         FAILED = "failed", _("Lỗi, sẽ thử lại")
         DEAD = "dead", _("Không gửi được")
@@ -45,8 +50,7 @@ class OutboxMessage(models.Model):
         verbose_name_plural = _("thông báo")
         ordering = ["-created_at"]
         indexes = [
-            models.Index(fields=["next_attempt_at"], name="outbox_due",
-                         condition=Q(state__in=["pending", "failed"])),
+            models.Index(fields=["next_attempt_at"], name="outbox_due", condition=Q(state__in=DUE_STATES)),
             models.Index(fields=["recipient_user", "-created_at"], name="outbox_user"),
         ]
 

@@ -2,7 +2,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from .delivery import SENDERS, deliver
-from .models import OutboxMessage
+from .models import DUE_STATES, OutboxMessage
 
 
 @shared_task(name="notifications.tasks.deliver_message", ignore_result=True)
@@ -12,8 +12,8 @@ def deliver_message(message_id: int):
 
 @shared_task(name="notifications.tasks.deliver_pending", ignore_result=True)
 def deliver_pending(limit: int = 500):
-    """Periodic sweep: everything pending or failed whose next attempt is due."""
-    ids = list(OutboxMessage.objects.filter(state__in=["pending", "failed"], next_attempt_at__lte=timezone.now(),
+    """Periodic sweep: everything pending or failed whose next attempt is due, and sends whose worker died."""
+    ids = list(OutboxMessage.objects.filter(state__in=DUE_STATES, next_attempt_at__lte=timezone.now(),
                                             channel__in=list(SENDERS))
                .order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
     for message_id in ids:

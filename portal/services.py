@@ -26,7 +26,7 @@ from feedback.models import FeedbackEvent, FeedbackItem
 from feedback.models import Source as FeedbackSource
 from feedback.models import Status as FeedbackStatus
 from notifications.delivery import deliver
-from notifications.models import OutboxMessage
+from notifications.models import DUE_STATES, OutboxMessage
 
 from . import contract, ingest
 from .client import PortalClient, PortalError
@@ -265,7 +265,7 @@ def push_pending(*, office, kind) -> tuple[int, int]:
     """Deliver the due outbox rows of this office and kind (every push is retried with back-off until the
     portal accepts it; each attempt is a DeliveryAttempt row)."""
     ids = list(OutboxMessage.objects.filter(
-        channel="portal", office=office, kind__in=PUSH_KINDS[kind], state__in=["pending", "failed"],
+        channel="portal", office=office, kind__in=PUSH_KINDS[kind], state__in=DUE_STATES,
         next_attempt_at__lte=timezone.now()).order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:PUSH_BATCH])
     sent = sum(1 for pk in ids if deliver(pk))
     return sent, len(ids) - sent

@@ -44,3 +44,31 @@ def test_a_failing_sender_backs_off_and_is_retried(monkeypatch):
     assert deliver(message.pk) is True
     message.refresh_from_db()
     assert message.state == "sent" and [a.ok for a in message.attempt_log.all()] == [False, True]
+
+
+@pytest.mark.parametrize("channel,final", [("sms", "dead"), ("portal", "failed")])
+def test_citizen_messages_give_up_after_max_attempts_portal_pushes_never(monkeypatch, channel, final):
+    from notifications import delivery
+
+    def down(message):
+        raise ConnectionError("down")
+
+    monkeypatch.setitem(delivery.SENDERS, channel, down)
+    message, _ = outbox_enqueue(channel=channel, kind="t", idempotency_key=f"k-{channel}", recipient="x")
+    for _ in range(delivery.MAX_ATTEMPTS + 2):
+        deliver(message.pk)
+    message.refresh_from_db()
+    assert message.state == final
+    assert message.attempt_log.count() == (delivery.MAX_ATTEMPTS if final == "dead" else delivery.MAX_ATTEMPTS + 2)
+
+
+def test_a_send_whose_worker_died_is_taken_again_after_its_lease(monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    message, _ = outbox_enqueue(channel="email", kind="t", idempotency_key="k-lease", recipient="a@b.vn", body="x")
+    OutboxMessage.objects.filter(pk=message.pk).update(state="sending", next_attempt_at=timezone.now() + timedelta(minutes=3))
+    assert deliver(message.pk) is False  # another worker is sending it
+    OutboxMessage.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+    assert deliver(message.pk) is True and len(mail.outbox) == 1
