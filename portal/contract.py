@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-STAMP = re.compile(r"^\d{14}$")
+STAMP = re.compile(r"[0-9]{14}\Z")  # ASCII digits only, nothing after (no trailing newline)
+FUTURE_TOLERANCE_MINUTES = 10  # clocks differ a little; a submission dated later than that is an error
 EPOCH = "20200101000000"  # `tungay` of an office's first pull
 
 # Services of POST {base}/integration.

@@ -5,10 +5,11 @@ Pure functions, no queries: the page's catalogue lookups are passed in, so a pag
 queries whatever its size.
 """
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import timezone
 
 from cases.models import ApplicantKind, Channel, Source, Status
 from cases.validators import validate_applicant_id, validate_phone
@@ -44,9 +45,12 @@ def item_code(item, key: str) -> str:
 
 
 def item_stamp(item, key: str) -> str:
-    """The item's date when it is a real yyyyMMddHHmmss moment, else ""."""
+    """The item's date when it is a real yyyyMMddHHmmss moment not in the future, else "" (a future date must
+    never carry the pull cursor past items not pulled yet)."""
     value = item.get(key) if isinstance(item, dict) else None
-    return value if contract.valid_stamp(value) else ""
+    if not contract.valid_stamp(value) or contract.parse_stamp(value) > _latest_allowed():
+        return ""
+    return value
 
 
 def _text(item, key, limit=None) -> str:
@@ -67,7 +71,11 @@ def _int(value):
     return None
 
 
-def _moment(item, key, label, reasons, *, required) -> datetime | None:
+def _latest_allowed() -> datetime:
+    return timezone.now() + timedelta(minutes=contract.FUTURE_TOLERANCE_MINUTES)
+
+
+def _moment(item, key, label, reasons, *, required, not_future=False) -> datetime | None:
     value = item.get(key)
     if value in (None, ""):
         if required:
@@ -77,10 +85,14 @@ def _moment(item, key, label, reasons, *, required) -> datetime | None:
         reasons.append(f"{label.capitalize()} ({key}) “{value}” không đúng định dạng yyyyMMddHHmmss")
         return None
     try:
-        return contract.parse_stamp(value)
+        moment = contract.parse_stamp(value)
     except ValueError:
         reasons.append(f"{label.capitalize()} ({key}) “{value}” không phải là ngày giờ có thật")
         return None
+    if not_future and moment > _latest_allowed():
+        reasons.append(f"{label.capitalize()} ({key}) “{value}” ở tương lai")
+        return None
+    return moment
 
 
 def _code(item, key, label, limit, reasons) -> str:
@@ -125,7 +137,7 @@ def parse_dossier(item, procedures: dict[str, int]) -> Parsed:
     _not_object(item)
     reasons = []
     code = _code(item, "MaHoSo", "mã hồ sơ", 60, reasons)
-    submitted_at = _moment(item, "NgayNopHoSo", "ngày nộp hồ sơ", reasons, required=True)
+    submitted_at = _moment(item, "NgayNopHoSo", "ngày nộp hồ sơ", reasons, required=True, not_future=True)
     for key, label in DOSSIER_DATES.items():
         _moment(item, key, label, reasons, required=False)
     procedure_code = _text(item, "MaTTHC")
@@ -170,7 +182,7 @@ def parse_pakn(item, madonvi: str) -> Parsed:
     _not_object(item)
     reasons = []
     code = _code(item, "MaPAKN", "mã PAKN", 40, reasons)
-    received_at = _moment(item, "NgayGui", "ngày gửi", reasons, required=True)
+    received_at = _moment(item, "NgayGui", "ngày gửi", reasons, required=True, not_future=True)
     title = _text(item, "TieuDe", 500)
     if not title:
         reasons.append("Thiếu tiêu đề (TieuDe)")

@@ -204,3 +204,17 @@ def test_retry_uses_the_portals_corrected_copy(sandbox, hanoi):
     sandbox.script("TraCuuHoSo", reply={"error_code": 0, "message": "", "result": [fixed]})
     stored, _ = services.quarantine_retry(item=item, client=PortalClient())
     assert stored and Dossier.objects.get(code=item.code).applicant_phone == "+84977000115"
+
+
+def test_a_future_dated_item_is_quarantined_and_does_not_carry_the_cursor(sandbox, hanoi):
+    from portal.models import QuarantinedItem, SyncCursor
+
+    items = fixture_items("dossiers_page_1.json")
+    future = dict(items[0], MaHoSo="000.00.01.G13-200530-0009", NgayNopHoSo="22020523091000")
+    fullwidth = dict(items[0], MaHoSo="000.00.01.G13-200530-0010", NgayNopHoSo="２０２０１２３１２３５９５９")
+    sandbox.script("LayDanhSachHoSo", reply={"error_code": 0, "message": "", "result": items + [future, fullwidth]})
+    services.sync_office(office=hanoi, kinds=(Kind.DOSSIER,))
+    reasons = dict(QuarantinedItem.objects.values_list("code", "reason"))
+    assert "ở tương lai" in reasons["000.00.01.G13-200530-0009"]
+    assert "yyyyMMddHHmmss" in reasons["000.00.01.G13-200530-0010"]
+    assert SyncCursor.objects.get(office=hanoi, kind=Kind.DOSSIER).position == max(i["NgayNopHoSo"] for i in items)
