@@ -130,14 +130,18 @@ def next_dossier_code(office: Office, day) -> str:
     if not office.agency_code:
         raise DomainError(errors.OFFICE_HAS_NO_AGENCY_CODE,
                           f"{office.name} chưa có mã định danh điện tử, chưa thể cấp mã hồ sơ.", status=409)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO cases_dailysequence (office_id, day, last) VALUES (%s, %s, 1) "
-            "ON CONFLICT (office_id, day) DO UPDATE SET last = cases_dailysequence.last + 1 RETURNING last",
-            [office.pk, day],
-        )
-        number = cursor.fetchone()[0]
-    return f"{office.agency_code}-{day:%y%m%d}-{number:04d}"
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO cases_dailysequence (office_id, day, last) VALUES (%s, %s, 1) "
+                "ON CONFLICT (office_id, day) DO UPDATE SET last = cases_dailysequence.last + 1 RETURNING last",
+                [office.pk, day],
+            )
+            number = cursor.fetchone()[0]
+        code = f"{office.agency_code}-{day:%y%m%d}-{number:04d}"
+        # A dossier filed on the national portal may already carry this number (same agency, same series).
+        if not Dossier.objects.filter(code=code).exists():
+            return code
 
 
 # --- intake ---------------------------------------------------------------------------------------------

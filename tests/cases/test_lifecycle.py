@@ -279,3 +279,11 @@ def test_portal_dossier_changes_queue_progress_for_the_portal(cast, procedures, 
     services.dossier_accept(actor=cast["reception_hn"], dossier=d)
     message = OutboxMessage.objects.get(channel="portal")
     assert message.payload["progress"]["MaHoSo"] == d.code and message.payload["progress"]["TrangThai"] == 2
+
+
+def test_desk_codes_skip_numbers_already_taken_by_portal_dossiers(receive, cast, procedures, offices):
+    Dossier.objects.create(code="000.00.01.G13-250602-0001", office=offices["01"], procedure=procedures["1.009001"],
+                           status=Status.SUBMITTED, channel="online", source="national_portal",
+                           applicant_name="Công ty A", applicant_id_number="0100109106")
+    assert receive(at=local(2025, 6, 2, 9, 0)).code == "000.00.01.G13-250602-0002"
+    assert receive(at=local(2025, 6, 2, 9, 5)).code == "000.00.01.G13-250602-0003"

@@ -302,3 +302,12 @@ def test_tracking_book_too_long_to_print_points_to_excel(hn, receive, monkeypatc
         response = _book(hn, **params, format=fmt)
         assert response.status_code == 400 and "tải tệp Excel" in response.content.decode()
     assert load_workbook(io.BytesIO(_book(hn, **params, format="xlsx").content)).active.max_row == 4
+
+
+def test_the_legal_department_reads_slips_with_the_applicant_masked(client, cast, receive):
+    dossier = receive()
+    client.force_login(cast["legal"])
+    page = client.get(reverse("cases:receipt", kwargs={"code": dossier.code})).content.decode()
+    assert "001******345" in page and "001085012345" not in page and "anh@example.vn" not in page
+    client.force_login(cast["reception_hn"])
+    assert "001085012345" in client.get(reverse("cases:receipt", kwargs={"code": dossier.code})).content.decode()
