@@ -69,6 +69,9 @@ class ApologySlipAdmin(admin.ModelAdmin):
     list_display = ["dossier", "number", "year", "state", "issued_at", "is_late"]
     list_filter = ["state", "is_late"]
 
+    def has_add_permission(self, request):
+        return False  # slips are drafted and issued on the dossier page, numbered and recorded there
+
     def has_change_permission(self, request, obj=None):
         return False
 
@@ -81,5 +84,11 @@ class IntakeGuidanceAdmin(admin.ModelAdmin):
     list_display = ["number", "kind", "office", "procedure", "issued_at", "applicant_name"]
     list_filter = ["kind"]
 
+    def has_add_permission(self, request):
+        return False
+
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -31,7 +31,9 @@ def dossier_list(*, user, filters: dict | None = None) -> QuerySet:
     if filters.get("source"):
         qs = qs.filter(source=filters["source"])
     if filters.get("overdue") is not None:
-        overdue = Q(status__in=CLOCK_RUNNING, legal_due_at__lt=timezone.now())
+        # The same predicate as Dossier.is_overdue: running past its due moment, or resolved after it.
+        overdue = Q(status__in=CLOCK_RUNNING, legal_due_at__lt=timezone.now()) | Q(
+            status__in=[Status.RESOLVED, Status.RETURNED], resolved_at__gt=F("legal_due_at"))
         qs = qs.filter(overdue) if filters["overdue"] else qs.exclude(overdue)
     if filters.get("due_before"):
         qs = qs.filter(legal_due_at__lt=filters["due_before"])

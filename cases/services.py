@@ -33,6 +33,7 @@ from .models import (
 from .timeliness import timeliness
 
 DESK_UNIT = "Bộ phận Tiếp nhận và Trả kết quả"
+EARLIEST_RECEIPT_YEAR = 2015  # the first year of the materialised working-day calendar
 PROCESSING_UNIT = "Phòng nghiệp vụ"
 
 
@@ -164,6 +165,10 @@ def dossier_receive(*, actor: User, procedure: Procedure, applicant: dict, chann
     received_at = received_at or now
     if received_at > now + timezone.timedelta(minutes=5):
         raise DomainError(errors.RECEIVED_IN_FUTURE, "Thời điểm tiếp nhận không được ở tương lai.", status=400)
+    received_at = min(received_at, now)  # a few minutes of clock skew is tolerated, never kept
+    if received_at.year < EARLIEST_RECEIPT_YEAR:
+        raise DomainError(errors.RECEIVED_TOO_EARLY, f"Thời điểm tiếp nhận phải từ năm {EARLIEST_RECEIPT_YEAR}.",
+                          status=400)
 
     dossier = Dossier(
         code=next_dossier_code(office, timezone.localtime(received_at).date()),
@@ -199,10 +204,12 @@ def intake_guidance_issue(*, actor: User, kind: str, procedure: Procedure, appli
     if kind == IntakeGuidance.Kind.SUPPLEMENT and not [d for d in documents if d.strip()]:
         raise DomainError(errors.REASON_REQUIRED, "Vui lòng liệt kê các giấy tờ cần bổ sung.", status=400)
     now = timezone.now()
-    prefix = "YCBS" if kind == IntakeGuidance.Kind.SUPPLEMENT else "TC"
-    count = IntakeGuidance.objects.filter(office=office, kind=kind, issued_at__year=timezone.localtime(now).year).count()
+    prefix = f"{office.code}-{'YCBS' if kind == IntakeGuidance.Kind.SUPPLEMENT else 'TC'}-{timezone.localtime(now):%Y}-"
+    Office.objects.select_for_update().filter(pk=office.pk).first()  # one number at a time per office
+    last = (IntakeGuidance.objects.filter(number__startswith=prefix).order_by("-number")
+            .values_list("number", flat=True).first())
     guidance = IntakeGuidance.objects.create(
-        kind=kind, number=f"{office.code}-{prefix}-{timezone.localtime(now):%Y}-{count + 1:05d}", office=office,
+        kind=kind, number=f"{prefix}{int(last.rsplit('-', 1)[1]) + 1 if last else 1:05d}", office=office,
         procedure=procedure, issued_at=now, issued_by=actor, applicant_name=applicant["name"],
         applicant_id_number=applicant["id_number"], applicant_phone=applicant.get("phone", ""),
         applicant_email=applicant.get("email", ""), applicant_address=applicant.get("address", ""),
@@ -347,6 +354,7 @@ def dossier_supplement_received(*, actor: User, dossier: Dossier, in_person: boo
         dossier.apologise_by = calendar.apologise_by(dossier.legal_due_at, dossier.office)
     else:
         _set_clock(dossier, now)
+    ProcessStep.objects.filter(dossier=dossier, done_at__isnull=True).update(due_at=dossier.legal_due_at)
     # The applicant is given a new appointment with the supplement receipt; never earlier than the one promised.
     dossier.appointment_at = max(dossier.legal_due_at, dossier.appointment_at or dossier.legal_due_at)
     old = dossier.status
@@ -521,6 +529,7 @@ def _recompute(candidates) -> int:
                 old_due = dossier.legal_due_at
                 Dossier.objects.filter(pk=dossier.pk).update(
                     legal_due_at=due, apologise_by=calendar.apologise_by(due, dossier.office))
+                ProcessStep.objects.filter(dossier=dossier, done_at__isnull=True).update(due_at=due)
                 dossier.legal_due_at = due
                 record_event(dossier, actor=None, action="recompute-deadline", from_status=dossier.status,
                              to_status=dossier.status, note="Lịch làm việc thay đổi: tính lại hạn giải quyết",

@@ -65,6 +65,8 @@ def parse_query(params, user) -> BookQuery:
     today = timezone.localdate()
     start = parse_day(params["from"], "Từ ngày") if params.get("from") else today.replace(day=1)
     end = parse_day(params["to"], "Đến ngày") if params.get("to") else today
+    if not (2000 <= start.year <= 2100 and 2000 <= end.year <= 2100):
+        raise BookError("Ngày phải trong các năm 2000–2100.")
     if start > end:
         raise BookError("“Từ ngày” phải trước hoặc bằng “Đến ngày”.")
     if (end - start).days + 1 > MAX_DAYS:

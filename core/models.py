@@ -56,6 +56,18 @@ class Office(models.Model):
     def province(self):
         return self if self.level != self.Level.DISTRICT else self.parent
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.office_hours:
+            try:
+                spans = [(time.fromisoformat(a), time.fromisoformat(b)) for a, b in self.office_hours]
+            except (TypeError, ValueError) as exc:
+                raise ValidationError({"office_hours": _('Dạng đúng: [["07:30", "11:30"], ["13:00", "17:00"]].')}) \
+                    from exc
+            if any(a >= b for a, b in spans) or any(spans[i][1] > spans[i + 1][0] for i in range(len(spans) - 1)):
+                raise ValidationError({"office_hours": _("Các khoảng giờ phải tăng dần và không chồng nhau.")})
+
     def hours(self):
         """Office hours as a list of (time, time) pairs; falls back to settings.OFFICE_HOURS."""
         from django.conf import settings

@@ -7,6 +7,9 @@ from django.utils.translation import gettext, gettext_lazy as _
 from core.scoping import visible_offices
 
 
+YEARS = (2000, 2100)
+
+
 class PeriodForm(forms.Form):
     """?from=&to=[&office=] with dates as dd/mm/yyyy or ISO; errors in the active language (Vietnamese by default)."""
 
@@ -26,14 +29,17 @@ class PeriodForm(forms.Form):
         today = timezone.localdate()
         data["start"] = data.get("start") or date(today.year, 1, 1)
         data["end"] = data.get("end") or today
-        if data["start"] > data["end"]:
+        if not (YEARS[0] <= data["start"].year <= YEARS[1] and YEARS[0] <= data["end"].year <= YEARS[1]):
+            self.add_error("end", gettext("Kỳ báo cáo phải trong các năm %(first)s–%(last)s.")
+                           % {"first": YEARS[0], "last": YEARS[1]})
+        elif data["start"] > data["end"]:
             self.add_error("end", gettext("“Đến ngày” phải sau “Từ ngày”."))
         elif (data["end"] - data["start"]).days > 3660:
             self.add_error("end", gettext("Kỳ báo cáo tối đa 10 năm."))
         code = (data.get("office") or "").strip()
         data["office_obj"] = None
         if code:
-            office = visible_offices(self.user).filter(code=code).first()
+            office = visible_offices(self.user).current().filter(code=code).first()
             if office is None:
                 self.add_error("office", gettext("Không có đơn vị mã “%(code)s” trong phạm vi của bạn.")
                                % {"code": code})

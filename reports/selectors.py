@@ -28,6 +28,7 @@ class Period:
 
     @classmethod
     def of(cls, first: date, last: date) -> "Period":
+        """[first, last] as local midnights (last is below date.max: the forms bound the years)."""
         tz = timezone.get_current_timezone()
         return cls(datetime.combine(first, time.min, tz), datetime.combine(last + timedelta(days=1), time.min, tz))
 
@@ -54,7 +55,9 @@ def _tthc_counts(period: Period) -> dict:
         "resolved_late": Count("pk", filter=resolved_in & late),
         "withdrawn": Count("pk", filter=withdrawn_in),
         "in_progress_total": Count("pk", filter=in_progress),
-        "in_progress_overdue": Count("pk", filter=in_progress & Q(legal_due_at__lt=e)),
+        # A dossier waiting for the applicant's papers has its clock stopped: within time (DOMAIN.md §2.3).
+        "in_progress_overdue": Count("pk", filter=in_progress & Q(legal_due_at__lt=e)
+                                     & ~Q(status=Status.AWAITING_SUPPLEMENT)),
         "refused_at_intake": Count("pk", filter=Q(received_at__isnull=True, status=Status.REFUSED,
                                                   closed_at__gte=s, closed_at__lt=e)),
     }

@@ -9,6 +9,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.fields import DateTimeField
 from core.errors import DomainError
 
 from .. import apology, errors, selectors
@@ -24,7 +25,7 @@ class ApologySlipIn(serializers.Serializer):
                         "max_length": "Lý do không quá {max_length} ký tự.",
                         "invalid": "Lý do phải là văn bản."},
     )
-    new_appointment_at = serializers.DateTimeField(
+    new_appointment_at = DateTimeField(
         error_messages={"required": "Vui lòng nhập ngày hẹn trả kết quả mới.",
                         "null": "Vui lòng nhập ngày hẹn trả kết quả mới.",
                         "invalid": "Ngày hẹn mới không hợp lệ; dùng dạng ISO 8601, ví dụ 2026-02-24T09:00:00+07:00.",

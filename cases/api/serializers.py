@@ -3,6 +3,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from rest_framework import serializers
 
+from core.api.fields import DateTimeField
+
 from ..models import ApplicantKind, Channel, Dossier, DossierEvent, Procedure
 from ..validators import mask_email, mask_id, mask_phone, validate_applicant_id, validate_phone
 
@@ -52,7 +54,7 @@ class DossierIn(serializers.Serializer):
                                       error_messages={"invalid_choice": "Kênh phải là direct, online hoặc postal."})
     summary = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
     office = serializers.CharField(required=False, allow_blank=True, default="")
-    received_at = serializers.DateTimeField(required=False, allow_null=True, default=None,
+    received_at = DateTimeField(required=False, allow_null=True, default=None,
                                             error_messages={"invalid": "Thời điểm không đúng định dạng ISO 8601."})
 
 

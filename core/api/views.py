@@ -50,5 +50,7 @@ class OfficeList(generics.ListAPIView):
     """The BHXH offices (the whole tree: office names are public information)."""
 
     serializer_class = OfficeSerializer
-    queryset = Office.objects.current().select_related("parent").order_by("code")
     filterset_fields = ["level"]
+
+    def get_queryset(self):
+        return Office.objects.current().select_related("parent").order_by("code")  # "current" as of this request
