@@ -13,9 +13,14 @@ from . import selectors, services
 from .models import Category, FeedbackItem, Status
 
 
+def _clean(value: str, limit: int) -> str:
+    """Form input as the database accepts it: no NUL characters, at most `limit` characters."""
+    return value.replace("\x00", "").strip()[:limit]
+
+
 @login_required
 def feedback_list(request):
-    filters = {k: request.GET.get(k, "").strip() for k in ("status", "category", "q")}
+    filters = {k: _clean(request.GET.get(k, ""), 200) for k in ("status", "category", "q")}
     page = Paginator(selectors.feedback_list(user=request.user, filters=filters), 30).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -46,8 +51,9 @@ def feedback_detail(request, pk):
 @require_POST
 def feedback_action(request, pk, action):
     item = _get(request, pk)
-    body = {k: request.POST.get(k, "") for k in ("category", "officer", "assignee", "agency", "note", "answer",
-                                                 "reason")}
+    limits = {"agency": 300, "answer": 20000}
+    body = {k: _clean(request.POST.get(k, ""), limits.get(k, 2000))
+            for k in ("category", "officer", "assignee", "agency", "note", "answer", "reason")}
     body["public"] = request.POST.get("public") == "1"
     try:
         services.run_action(action, actor=request.user, item=item, body=body)
