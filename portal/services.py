@@ -288,6 +288,12 @@ def sync_office(*, office, kinds=(Kind.DOSSIER, Kind.PAKN), client=None, trigger
         except PortalError as exc:
             log.warning("pull %s %s failed: %s (%s)", office.agency_code, kind, exc, exc.detail)
             errors.append(f"Lấy dữ liệu: {exc}")
+        except Exception as exc:
+            # Anything else (a database error …) is recorded too, so the health page never shows a crashed run
+            # as healthy; the task then fails loudly.
+            log.exception("pull %s %s crashed", office.agency_code, kind)
+            _finish_run(run, error=f"Lỗi hệ thống khi lấy dữ liệu: {exc.__class__.__name__}")
+            raise
         try:
             run.pushed, run.push_failed = push_pending(office=office, kind=kind)
         except PortalError as exc:
