@@ -3,6 +3,20 @@ from django.contrib import admin
 from .models import ApologySlip, Dossier, DossierEvent, IntakeGuidance, Procedure
 
 
+class ReadOnly:
+    """Viewable in the admin, never added, changed or deleted there: these rows are written by the services
+    (numbered, recorded in the history) and are evidence afterwards."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Procedure)
 class ProcedureAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "field", "processing_days", "is_covid_support", "supplement_clock",
@@ -11,22 +25,16 @@ class ProcedureAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
 
 
-class EventInline(admin.TabularInline):
+class EventInline(ReadOnly, admin.TabularInline):
     model = DossierEvent
     fields = ["at", "actor_name", "action", "from_status", "to_status", "note"]
     readonly_fields = fields
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Dossier)
-class DossierAdmin(admin.ModelAdmin):
+class DossierAdmin(ReadOnly, admin.ModelAdmin):
     """Read-only in the admin: every change of a dossier goes through the desk so that it is recorded."""
 
     list_display = ["code", "office", "procedure", "status", "received_at", "legal_due_at", "appointment_at"]
@@ -36,59 +44,25 @@ class DossierAdmin(admin.ModelAdmin):
     inlines = [EventInline]
     show_full_result_count = False
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(DossierEvent)
-class DossierEventAdmin(admin.ModelAdmin):
+class DossierEventAdmin(ReadOnly, admin.ModelAdmin):
     """History is append-only: viewable, never editable or deletable."""
 
     list_display = ["at", "dossier", "actor_name", "action", "from_status", "to_status"]
     list_select_related = ["dossier"]
     search_fields = ["dossier__code"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ApologySlip)
-class ApologySlipAdmin(admin.ModelAdmin):
+class ApologySlipAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["dossier", "number", "year", "state", "issued_at", "is_late"]
     list_filter = ["state", "is_late"]
 
-    def has_add_permission(self, request):
-        return False  # slips are drafted and issued on the dossier page, numbered and recorded there
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(IntakeGuidance)
-class IntakeGuidanceAdmin(admin.ModelAdmin):
+class IntakeGuidanceAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["number", "kind", "office", "procedure", "issued_at", "applicant_name"]
     list_filter = ["kind"]
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

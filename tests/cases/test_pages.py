@@ -100,3 +100,13 @@ def test_public_lookup_page(client, receive):
     assert "Đã tiếp nhận" in page and "Nguyễn Văn Ánh" not in page
     wrong = client.get("/tra-cuu/", {"ma": dossier.code, "dt": "0987654321"})
     assert wrong.status_code == 404 and "Không tìm thấy hồ sơ" in wrong.content.decode()
+
+
+def test_admin_shows_dossiers_read_only(client, cast, receive):
+    dossier = receive(at=local(2025, 6, 2, 9, 0))
+    client.force_login(cast["admin"])
+    assert client.get("/admin/cases/dossier/").status_code == 200
+    page = client.get(f"/admin/cases/dossier/{dossier.pk}/change/")
+    assert page.status_code == 200 and "Tiếp nhận hồ sơ" in page.content.decode()  # the history inline
+    assert client.get("/admin/cases/apologyslip/add/").status_code == 403
+    assert client.get("/admin/cases/procedure/").status_code == 200
