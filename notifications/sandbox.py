@@ -33,8 +33,9 @@ import threading
 import time
 import uuid
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+from core.loopback import LoopbackServer, QuietHandler
 
 SMS_PATH = "/MainService.svc/json/SendMultipleMessage_V4_post_json/"
 ZNS_PATH = "/message/template"
@@ -49,7 +50,9 @@ def _sign(text: str) -> str:
     return hmac.new(SIGNING_KEY, text.encode(), hashlib.sha256).hexdigest()[:20]
 
 
-class GatewaySandbox:
+class GatewaySandbox(LoopbackServer):
+    thread_name = "gateway-sandbox"
+
     """The gateways' state and switches; `serve()` runs it in a background thread (for tests)."""
 
     def __init__(self, *, api_key=None, secret_key=None, app_id=None, app_secret=None, refresh_token=None,
@@ -292,48 +295,15 @@ class GatewaySandbox:
 
     # --- running ----------------------------------------------------------------------------------------
 
-    def server(self, host="127.0.0.1", port=0) -> ThreadingHTTPServer:
-        class Handler(GatewayHandler):
-            pass
-
-        Handler.sandbox = self
-        httpd = ThreadingHTTPServer((host, port), Handler)
-        httpd.daemon_threads = True
-        return httpd
-
-    def serve(self, host="127.0.0.1", port=0):
-        """Start in a daemon thread; returns the server (`.server_address`, `.shutdown()`); sets `.url`."""
-        httpd = self.server(host, port)
-        threading.Thread(target=httpd.serve_forever, name="gateway-sandbox", daemon=True).start()
-        self.url = f"http://{host}:{httpd.server_address[1]}"
-        return httpd
+    def handler_class(self) -> type:
+        return GatewayHandler
 
 
 def _now() -> str:
     return datetime.now().strftime("%d/%m/%Y %H:%M:%S")
 
 
-class GatewayHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    sandbox: GatewaySandbox = None
-
-    def log_message(self, fmt, *args):  # quiet: the page at / shows what matters
-        pass
-
-    def _send(self, status, body):
-        if isinstance(body, str):
-            data, content_type = body.encode(), "text/html; charset=utf-8"
-        else:
-            data, content_type = json.dumps(body, ensure_ascii=False).encode(), "application/json; charset=utf-8"
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        try:
-            self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):  # the caller gave up (time-out) or was killed
-            self.close_connection = True
-
+class GatewayHandler(QuietHandler):
     def _raw(self) -> bytes:
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length else b""

@@ -22,8 +22,9 @@ import threading
 import time
 import uuid
 from datetime import datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from core.loopback import LoopbackServer, QuietHandler
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "national_portal"
 BASE = datetime(2020, 6, 1, 7, 30)  # first generated item; the fixtures' own items are earlier (May 2020)
@@ -179,7 +180,9 @@ class Stream:
         }
 
 
-class Sandbox:
+class Sandbox(LoopbackServer):
+    thread_name = "portal-sandbox"
+
     """The portal's state and switches; `serve()` runs it in a background thread (for tests)."""
 
     def __init__(self, *, backlog=30, pakn_backlog=None, every=None, interval=1200, pakn_interval=None,
@@ -402,44 +405,11 @@ class Sandbox:
 
     # --- running ----------------------------------------------------------------------------------------
 
-    def server(self, host="127.0.0.1", port=0) -> ThreadingHTTPServer:
-        sandbox = self
-
-        class Handler(SandboxHandler):
-            pass
-
-        Handler.sandbox = sandbox
-        httpd = ThreadingHTTPServer((host, port), Handler)
-        httpd.daemon_threads = True
-        return httpd
-
-    def serve(self, host="127.0.0.1", port=0):
-        """Start in a daemon thread; returns the server (`.server_address`, `.shutdown()`)."""
-        httpd = self.server(host, port)
-        threading.Thread(target=httpd.serve_forever, name="portal-sandbox", daemon=True).start()
-        self.url = f"http://{host}:{httpd.server_address[1]}"
-        return httpd
+    def handler_class(self) -> type:
+        return SandboxHandler
 
 
-class SandboxHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    sandbox: Sandbox = None
-
-    def log_message(self, fmt, *args):  # quiet: the page at / shows what matters
-        pass
-
-    def _send(self, status, body, content_type="application/json; charset=utf-8"):
-        data = body if isinstance(body, bytes) else (
-            json.dumps(body, ensure_ascii=False).encode() if not isinstance(body, str) else body.encode())
-        self.send_response(status)
-        self.send_header("Content-Type", content_type if not isinstance(body, str) else "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        try:
-            self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):  # the caller gave up (time-out) or was killed
-            self.close_connection = True
-
+class SandboxHandler(QuietHandler):
     def _body(self):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
