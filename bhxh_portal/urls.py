@@ -1,7 +1,4 @@
 """URLs. Each app owns `<app>/urls.py` (pages, namespaced by app) and `<app>/api/urls.py` (under /api/v1/)."""
-from importlib import import_module
-from importlib.util import find_spec
-
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -11,20 +8,16 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from core import views as core_views
 from core.api import views as core_api
 
-APPS = ["core", "workcal", "cases", "feedback", "notifications", "portal", "reports"]
+# Every app's URLs, named explicitly: a missing module is an import error at start-up, never a silent skip.
+API_APPS = ["workcal", "cases", "feedback", "reports"]
+PAGE_APPS = ["workcal", "cases", "feedback", "portal", "reports"]
 
 api_patterns = [
     path("auth/token/", core_api.TokenView.as_view(), name="api-token"),
     path("offices/", core_api.OfficeList.as_view(), name="api-offices"),
+    *(path("", include(f"{app}.api.urls")) for app in API_APPS),
 ]
-page_patterns = []
-for app in APPS:
-    if find_spec(app) is None:
-        continue
-    if find_spec(f"{app}.api") is not None and find_spec(f"{app}.api.urls") is not None:
-        api_patterns.append(path("", include(import_module(f"{app}.api.urls").urlpatterns)))
-    if app != "core" and find_spec(f"{app}.urls") is not None:
-        page_patterns.append(path("", include((import_module(f"{app}.urls").urlpatterns, app), namespace=app)))
+page_patterns = [path("", include((f"{app}.urls", app), namespace=app)) for app in PAGE_APPS]
 
 urlpatterns = [
     path("", core_views.home, name="home"),

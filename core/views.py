@@ -68,7 +68,7 @@ def _check_database():
 
 
 def _check_broker():
-    from bhxh_portal.celery import app
+    from celery import current_app as app  # the project's app (bhxh_portal/__init__.py sets it)
 
     try:
         with app.connection_for_write() as conn:

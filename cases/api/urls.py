@@ -1,9 +1,6 @@
-from importlib import import_module
-from importlib.util import find_spec
-
 from django.urls import path
 
-from . import views
+from . import apology, views
 
 urlpatterns = [
     path("procedures/", views.ProcedureList.as_view(), name="api-procedures"),
@@ -12,8 +9,5 @@ urlpatterns = [
     path("dossiers/<str:code>/actions/<str:action>/", views.DossierAction.as_view(), name="api-dossier-action"),
     path("dossiers/<str:code>/events/", views.DossierEvents.as_view(), name="api-dossier-events"),
     path("public/dossiers/<str:code>/", views.PublicDossier.as_view(), name="api-public-dossier"),
+    *apology.urlpatterns,
 ]
-
-for module in ("cases.api.apology",):
-    if find_spec(module) is not None:
-        urlpatterns += import_module(module).urlpatterns

@@ -1,10 +1,9 @@
 from importlib import import_module
-from importlib.util import find_spec
 
 from django.core.management.base import BaseCommand
 
 # Order matters: organisation first, then the catalogue, then the dossiers that use both.
-DEMO_MODULES = ["core.demo", "workcal.demo", "cases.demo", "feedback.demo", "portal.demo"]
+DEMO_MODULES = ["core.demo", "workcal.demo", "cases.demo", "portal.demo"]
 
 
 class Command(BaseCommand):
@@ -12,8 +11,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         for name in DEMO_MODULES:
-            if find_spec(name.split(".")[0]) is None or find_spec(name) is None:
-                continue
             import_module(name).seed(stdout=self.stdout)
             self.stdout.write(f"  {name}: ok")
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
