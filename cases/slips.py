@@ -9,7 +9,7 @@
 5. Phiếu xin lỗi và hẹn lại ngày trả kết quả (Decision 2192/QĐ-BHXH Art. 13.6)          cases:apology_slip
 6. Sổ theo dõi hồ sơ (cases.tracking_book)                                             cases:tracking_book
 
-Every slip is built from rows as a `cases.pdf.Document`, and the same Document is rendered as HTML or as PDF.
+Every slip is built from rows as a `core.documents.Document`, and the same Document is rendered as HTML or as PDF.
 Every view is login-required and loads its row through `core.scoping.scope_to_user` (404 outside the scope).
 """
 from urllib.parse import quote
@@ -36,7 +36,8 @@ from .models import (
     Status,
     SupplementRequest,
 )
-from .pdf import KV, QR, Document, Items, Para, Signature, Table, fmt_date, fmt_dt, render_pdf
+from core.documents import KV, QR, Document, Items, Para, Signature, Table, fmt_date, fmt_dt
+from core.documents.pdf import render_pdf
 from .validators import mask_email, mask_id, mask_phone
 
 DESK_UNIT = "Bộ phận Tiếp nhận và Trả kết quả"

@@ -18,7 +18,8 @@ from core.models import Office
 from core.scoping import visible_offices
 
 from .models import Channel, Dossier, ProcessStep, Status
-from .pdf import Document, Para, Signature, Table, fmt_dt, render_pdf
+from core.documents import Document, Para, Signature, Table, fmt_dt
+from core.documents.pdf import render_pdf
 from .timeliness import timeliness
 
 MAX_DAYS = 366

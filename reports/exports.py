@@ -6,7 +6,8 @@ from datetime import date
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from cases.pdf import Document, Para, Signature, Table, render_pdf
+from core.documents import Document, Para, Signature, Table
+from core.documents.pdf import render_pdf
 
 from .selectors import COLUMNS
 

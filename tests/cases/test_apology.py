@@ -459,9 +459,11 @@ def test_the_pages_hide_dossiers_outside_the_scope(dossier, cast, client):
 def test_the_pdf_has_the_code_the_dates_and_the_reason(dossier, cast, client):
     from pypdf import PdfReader
 
-    pdf_module = pytest.importorskip("cases.pdf")
+    from cases.slips import apology_document
+    from core.documents.pdf import render_pdf
+
     slip = _issue(cast["director_hn"], dossier)
-    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf_module.render_apology_pdf(slip))).pages)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(render_pdf(apology_document(slip)))).pages)
     text = " ".join(text.split())
     assert dossier.code in text
     assert "24/02/2026 09:00" in text  # the original appointment

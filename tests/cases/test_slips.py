@@ -12,7 +12,8 @@ from pypdf import PdfReader
 
 from cases import services
 from cases.models import ApologySlip, IntakeGuidance
-from cases.pdf import render_apology_pdf
+from cases.slips import apology_document
+from core.documents.pdf import render_pdf
 from cases.slips import dossier_slips, slip_url
 
 from .conftest import local
@@ -175,7 +176,7 @@ def _apology(dossier, cast, *, issued=True):
 
 def test_apology_pdf_has_dossier_dates_reason_and_signer(cast, dossier):
     slip = _apology(dossier, cast)
-    text = pdf_text(render_apology_pdf(slip))
+    text = pdf_text(render_pdf(apology_document(slip)))
     for expected in ("PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ", "Số: 12/PXL-BHXH",
                      "Hà Nội, ngày 13 tháng 06 năm 2025", "Kính gửi: Ông/Bà Nguyễn Văn Ánh", CODE, "Giải quyết hưởng BHXH một lần", "02/06/2025 09:00",
                      "16/06/2025 09:00", "23/06/2025 14:30", "tại đơn vị cũ ở tỉnh Đắk Lắk", "xin lỗi",
@@ -186,7 +187,7 @@ def test_apology_pdf_has_dossier_dates_reason_and_signer(cast, dossier):
 
 def test_apology_draft_is_marked_and_the_page_is_scoped(client, cast, dossier):
     slip = _apology(dossier, cast, issued=False)
-    assert "DỰ THẢO" in pdf_text(render_apology_pdf(slip))
+    assert "DỰ THẢO" in pdf_text(render_pdf(apology_document(slip)))
     url = slip_url("apology", slip)
     assert url == reverse("cases:apology_slip", kwargs={"code": CODE, "pk": slip.pk})
     client.force_login(cast["director_hn"])
