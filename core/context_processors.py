@@ -30,4 +30,4 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = [{"label": label, "url": url, "active": request.path.startswith(url)} for label, url in menu_for(user)]
-    return {"nav_items": items, "user_role_label": Role(permissions.role_of(user) or user.role).label}
+    return {"nav_items": items, "user_role_label": Role(permissions.role_of(user)).label}

@@ -47,7 +47,7 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def home(request):
-    role = permissions.role_of(request.user) or request.user.role
+    role = permissions.role_of(request.user)
     if request.GET.get("stay") is None:
         gates = {name: cap for _label, name, cap in NAVIGATION}
         for name in ROLE_HOME.get(role, []):
