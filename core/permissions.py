@@ -16,9 +16,9 @@ A superuser counts as an administrator whatever their `role` field says.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Callable
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -273,7 +273,7 @@ class CapabilityRequiredMixin:
 
 # --- API --------------------------------------------------------------------------------------------------
 
-def HasCapability(name: str, *, methods: tuple[str, ...] | None = None, code: str | None = None):  # noqa: N802
+def HasCapability(name: str, *, methods: tuple[str, ...] | None = None, code: str | None = None):
     """A DRF permission class for `permission_classes`. It checks the role before the view reads its body and
     answers the capability's coded 403 ({"code", "detail"}); `has_object_permission` adds the office rule.
     `methods` limits it to some HTTP methods (e.g. ("POST",) for intake on a list that everyone may read)."""

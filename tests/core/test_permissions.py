@@ -11,7 +11,6 @@ from django.urls import reverse
 from core import permissions
 from core.context_processors import NAVIGATION, menu_for
 from core.models import Role, User
-
 from tests.cases.conftest import local
 
 pytestmark = pytest.mark.django_db
