@@ -28,7 +28,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from core.models import Office, User
-from core.scoping import can_write, visible_offices
+from core import permissions
 from notifications.services import outbox_enqueue
 from workcal import calendar
 
@@ -41,34 +41,23 @@ APOLOGY_STATUSES = (Status.RECEIVED, Status.PROCESSING, Status.AWAITING_SUPPLEME
 NUMBER_SUFFIX = "PXL-BHXH"
 
 
-# --- permissions (also used by the pages to decide which buttons to show) --------------------------------
+# --- who may (core.permissions) and whether the dossier may still be rescheduled --------------------------
 
-def can_sign(user, dossier_or_slip) -> bool:
-    """A director or deputy of the dossier's office, or of the province office above it."""
-    if not (user.is_authenticated and user.is_signer and user.office_id):
-        return False
-    office = dossier_or_slip.office
-    return user.office_id in (office.pk, office.parent_id)
-
-
-def can_draft(user, dossier) -> bool:
-    return (can_write(user) and dossier.status in APOLOGY_STATUSES
-            and dossier.reschedule_count < dossier.procedure.max_reschedules)
+def may_reschedule(dossier) -> bool:
+    """The dossier is open and has not used up its reschedules (the rule `_check_dossier` enforces)."""
+    return dossier.status in APOLOGY_STATUSES and dossier.reschedule_count < dossier.procedure.max_reschedules
 
 
 # --- rules ----------------------------------------------------------------------------------------------
 
 def _require_drafter(actor, dossier):
-    if not can_write(actor):
-        raise DomainError(errors.READ_ONLY_ROLE, "Tài khoản của bạn chỉ có quyền xem.", status=403)
-    if not actor.sees_all_offices and not visible_offices(actor).filter(pk=dossier.office_id).exists():
+    permissions.require(actor, "write", code=errors.READ_ONLY_ROLE)
+    if not permissions.can_draft_apology(actor, dossier):
         raise DomainError(errors.OFFICE_OUT_OF_SCOPE, "Bạn không thuộc đơn vị giải quyết hồ sơ này.", status=403)
 
 
 def _require_signer(actor, dossier):
-    if not can_sign(actor, dossier):
-        raise DomainError(errors.APOLOGY_SIGNER_REQUIRED,
-                          "Chỉ Giám đốc hoặc Phó Giám đốc của đơn vị được ký, phát hành phiếu xin lỗi.", status=403)
+    permissions.require(actor, "sign_apology", dossier, code=errors.APOLOGY_SIGNER_REQUIRED)
 
 
 def _check_dossier(dossier):

@@ -1,5 +1,5 @@
 """Coded domain errors of the dossier lifecycle. The API returns {"code", "detail"}; the UI shows `detail`."""
-from core.errors import DomainError, PermissionDenied  # noqa: F401 - re-exported for callers
+from core.errors import READ_ONLY_ROLE, ROLE_NOT_ALLOWED, DomainError, PermissionDenied  # noqa: F401 - re-exported
 
 ACTION_NOT_ALLOWED = "ACTION_NOT_ALLOWED"
 SUPPLEMENT_ALREADY_REQUESTED = "SUPPLEMENT_ALREADY_REQUESTED"
@@ -7,7 +7,6 @@ PROCEDURE_INACTIVE = "PROCEDURE_INACTIVE"
 CHANNEL_NOT_OFFERED = "CHANNEL_NOT_OFFERED"
 OFFICE_HAS_NO_AGENCY_CODE = "OFFICE_HAS_NO_AGENCY_CODE"
 OFFICE_OUT_OF_SCOPE = "OFFICE_OUT_OF_SCOPE"
-READ_ONLY_ROLE = "READ_ONLY_ROLE"
 REASON_REQUIRED = "REASON_REQUIRED"
 RECEIVED_IN_FUTURE = "RECEIVED_IN_FUTURE"
 RECEIVED_TOO_EARLY = "RECEIVED_TOO_EARLY"

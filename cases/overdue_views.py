@@ -20,39 +20,23 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError
-from core.models import Office, Role
+from core import permissions
+from core.permissions import capability_required
 from core.scoping import visible_offices
 
 from . import apology, overdue, selectors
 from .models import ApologySlip, Dossier
 
-DESK_ROLES = {Role.DIRECTOR, Role.DEPUTY, Role.PROCESSOR, Role.ADMIN}
-
-
-def _may_see_desk(user) -> bool:
-    return user.is_superuser or user.role in DESK_ROLES
-
-
-@login_required
+@capability_required("view_overdue_desk")
 def overdue_desk(request):
-    if not _may_see_desk(request.user):
-        raise PermissionDenied("Trang này dành cho Lãnh đạo và chuyên viên phòng nghiệp vụ.")
     offices = visible_offices(request.user).order_by("code")
     office = None
     if request.GET.get("office"):
         office = offices.filter(code=request.GET["office"]).first()
     data = overdue.overdue_desk(user=request.user, office=office)
     return render(request, "cases/overdue/desk.html", {
-        **data, "offices": offices, "office": office, "is_signer": request.user.is_signer,
-        "signer_office_ids": _signer_office_ids(request.user),
+        **data, "offices": offices, "office": office,
     })
-
-
-def _signer_office_ids(user) -> list[int]:
-    """Offices whose drafts this user may sign: their own and the offices directly under it."""
-    if not (user.is_signer and user.office_id):
-        return []
-    return list(Office.objects.filter(parent_id=user.office_id).values_list("pk", flat=True)) + [user.office_id]
 
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -148,8 +132,10 @@ def apology_draft(request, code):
         else:
             status = 400
     return render(request, "cases/overdue/apology_form.html", {
-        "dossier": dossier, "form": form, "can_sign": apology.can_sign(request.user, dossier),
-        "can_draft": apology.can_draft(request.user, dossier), "next": _back(request, dossier),
+        "dossier": dossier, "form": form,
+        "can_sign": permissions.can_sign_apology(request.user, dossier),
+        "can_draft": permissions.can_draft_apology(request.user, dossier) and apology.may_reschedule(dossier),
+        "next": _back(request, dossier),
     }, status=status)
 
 

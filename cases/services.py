@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from core.models import Office, User
-from core.scoping import can_write, visible_offices
+from core import permissions
+from core.scoping import office_in_scope
 from notifications.services import outbox_enqueue
 from workcal import calendar
 
@@ -40,12 +41,11 @@ PROCESSING_UNIT = "Phòng nghiệp vụ"
 # --- helpers --------------------------------------------------------------------------------------------
 
 def _require_writer(actor):
-    if not can_write(actor):
-        raise DomainError(errors.READ_ONLY_ROLE, "Tài khoản của bạn chỉ có quyền xem.", status=403)
+    permissions.require(actor, "write", code=errors.READ_ONLY_ROLE)
 
 
 def _require_office_in_scope(actor, office):
-    if not actor.sees_all_offices and not visible_offices(actor).filter(pk=office.pk).exists():
+    if not office_in_scope(actor, office):
         raise DomainError(errors.OFFICE_OUT_OF_SCOPE, "Bạn không thuộc đơn vị này.", status=403)
 
 
@@ -261,9 +261,7 @@ def _resolve_assignee(dossier, username):
     if not username:
         return None
     assignee = User.objects.filter(username=username, is_active=True).select_related("office").first()
-    if assignee is None or assignee.is_read_only or not (
-        assignee.office_id == dossier.office_id or assignee.office_id == dossier.office.parent_id
-    ):
+    if assignee is None or not permissions.can_be_assigned(assignee, dossier):
         raise DomainError(errors.ASSIGNEE_INVALID, f"Không thể giao hồ sơ cho “{username}”: "
                           "người này không thuộc đơn vị giải quyết hồ sơ.", status=400)
     return assignee
@@ -493,7 +491,7 @@ def run_action(action: str, *, actor, dossier, body: dict) -> Dossier:
 
 def allowed_actions(dossier, user) -> list[str]:
     """The actions the user can take on the dossier now (drives the buttons on the dossier page)."""
-    if not can_write(user):
+    if not permissions.can_process(user, dossier):
         return []
     actions = [a for a, allowed in ACTION_FROM.items() if dossier.status in allowed]
     if "request-supplement" in actions and dossier.supplement_count >= dossier.procedure.max_supplement_requests:

@@ -22,6 +22,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
+from core.documents import KV, QR, Document, Items, Para, Signature, Table, fmt_date, fmt_dt
+from core.documents.pdf import render_pdf
 from core.scoping import scope_to_user
 
 from . import tracking_book
@@ -36,9 +38,7 @@ from .models import (
     Status,
     SupplementRequest,
 )
-from core.documents import KV, QR, Document, Items, Para, Signature, Table, fmt_date, fmt_dt
-from core.documents.pdf import render_pdf
-from .validators import mask_email, mask_id, mask_phone
+from .privacy import mask_applicant
 
 DESK_UNIT = "Bộ phận Tiếp nhận và Trả kết quả"
 
@@ -294,20 +294,9 @@ def render_slip(request, doc: Document, *, back_url: str = ""):
                   {"doc": doc, "pdf_url": f"{request.path}?{query.urlencode()}", "back_url": back_url})
 
 
-def _masked_for(user, row):
-    """Oversight roles (read-only, every office) read slips with the applicant's identifiers masked, as in the
-    API; the office that handles the dossier prints them in full. Only the in-memory row is changed."""
-    if user.is_superuser or not (user.is_read_only or user.sees_all_offices):
-        return row
-    row.applicant_id_number = mask_id(row.applicant_id_number)
-    row.applicant_phone, row.applicant_email = mask_phone(row.applicant_phone), mask_email(row.applicant_email)
-    row.applicant_address = ""
-    return row
-
-
 def _dossier(request, code) -> Dossier:
     qs = Dossier.objects.select_related("office__parent", "procedure", "received_by")
-    return _masked_for(request.user, get_object_or_404(scope_to_user(qs, request.user), code=code))
+    return mask_applicant(request.user, get_object_or_404(scope_to_user(qs, request.user), code=code))
 
 
 def _detail_url(code):
@@ -335,7 +324,7 @@ def supplement_slip(request, code, number):
 @login_required
 def guidance_slip(request, number):
     qs = IntakeGuidance.objects.select_related("office__parent", "procedure", "issued_by")
-    g = _masked_for(request.user, get_object_or_404(scope_to_user(qs, request.user), number=number))
+    g = mask_applicant(request.user, get_object_or_404(scope_to_user(qs, request.user), number=number))
     return render_slip(request, guidance_document(g))
 
 

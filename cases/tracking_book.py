@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from io import BytesIO
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 from core.models import Office
+from core.permissions import capability_required
 from core.scoping import visible_offices
 
 from .models import Channel, Dossier, ProcessStep, Status
@@ -166,7 +166,7 @@ def _page(request, *, q=None, rows=None, error="", status=200):
                   status=status)
 
 
-@login_required
+@capability_required("view_tracking_book")
 def tracking_book(request):
     try:
         q = parse_query(request.GET, request.user)

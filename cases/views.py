@@ -1,6 +1,5 @@
 """Pages of the one-stop desk. Thin: parse input, call one service or selector, render."""
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -9,27 +8,27 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
-from core.scoping import can_write
+from core.permissions import capability_required
 
-from . import selectors, services
+from . import apology, selectors, services
 from .forms import ActionForm, IntakeForm, SearchForm
 from .slips import dossier_slips
 from core.models import User
 
 from .models import Dossier, IntakeGuidance, Outcome, ProcessStep
-from .validators import mask_id, mask_phone
+from .privacy import applicant_for
 
 PAGE_SIZE = 30
 
 
-@login_required
+@capability_required("view_desk")
 def desk(request):
     """Today's desk: received today, waiting from the portal, due soon, overdue, to return."""
     return render(request, "cases/desk.html", {"desk": selectors.desk_summary(user=request.user),
                                                "search": SearchForm()})
 
 
-@login_required
+@capability_required("view_dossiers")
 def dossier_list(request):
     form = SearchForm(request.GET or None)
     filters = {}
@@ -48,10 +47,8 @@ def dossier_list(request):
     return render(request, "cases/list.html", {"page": page, "form": form, "query": query.urlencode()})
 
 
-@login_required
+@capability_required("receive")
 def intake(request):
-    if not can_write(request.user):
-        raise Http404
     form = IntakeForm(request.POST or None, initial={"channel": "direct", "decision": "receive"})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -85,10 +82,10 @@ def _get(request, code) -> Dossier:
         raise Http404 from exc
 
 
-@login_required
+@capability_required("view_dossiers")
 def dossier_detail(request, code):
     dossier = _get(request, code)
-    full = request.user.is_superuser or (can_write(request.user) and not request.user.sees_all_offices)
+    applicant = applicant_for(request.user, dossier)
     context = {
         "dossier": dossier,
         "events": selectors.dossier_events(dossier=dossier),
@@ -98,10 +95,11 @@ def dossier_detail(request, code):
         "outcomes": Outcome.choices,
         "assignees": User.objects.filter(office_id__in=[dossier.office_id, dossier.office.parent_id],
                                          role__in=["processor", "reception"], is_active=True).order_by("username"),
-        "id_number": dossier.applicant_id_number if full else mask_id(dossier.applicant_id_number),
-        "phone": dossier.applicant_phone if full else mask_phone(dossier.applicant_phone),
+        "id_number": applicant["id_number"],
+        "phone": applicant["phone"],
     }
     context["apology_panel"] = _template_exists("cases/_apology_panel.html")
+    context["may_reschedule"] = apology.may_reschedule(dossier)
     context["slips"] = dossier_slips(dossier)
     return render(request, "cases/detail.html", context)
 
@@ -117,7 +115,7 @@ def _template_exists(name) -> bool:
         return False
 
 
-@login_required
+@capability_required("view_dossiers")
 @require_POST
 def dossier_action(request, code, action):
     dossier = _get(request, code)

@@ -1,35 +1,33 @@
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_noop as _
 
+from . import permissions
 from .models import Role
 
-# (label, url name, roles that see it; None = every signed-in user)
+# (label, url name, capability): an item is shown exactly when its page lets the user in (core.permissions).
 NAVIGATION = [
-    (_("Bàn làm việc"), "cases:desk", {Role.RECEPTION, Role.PROCESSOR, Role.ADMIN}),
-    (_("Tiếp nhận hồ sơ"), "cases:intake", {Role.RECEPTION, Role.ADMIN}),
-    (_("Hồ sơ"), "cases:list", None),
-    (_("Sổ theo dõi"), "cases:tracking_book", {Role.RECEPTION, Role.DIRECTOR, Role.DEPUTY, Role.ADMIN}),
-    (_("Hồ sơ quá hạn"), "cases:overdue", {Role.DIRECTOR, Role.DEPUTY, Role.ADMIN, Role.PROCESSOR}),
-    (_("Bảng điều hành"), "reports:dashboard", {Role.DIRECTOR, Role.DEPUTY, Role.ADMIN}),
-    (_("Phản ánh, kiến nghị"), "feedback:list", None),
-    (_("Báo cáo"), "reports:tthc", {Role.DIRECTOR, Role.DEPUTY, Role.LEGAL, Role.ADMIN}),
-    (_("Giám sát toàn quốc"), "reports:oversight", {Role.LEGAL, Role.ADMIN}),
-    (_("Đồng bộ Cổng DVCQG"), "portal:health", {Role.DIRECTOR, Role.DEPUTY, Role.ADMIN}),
-    (_("Lịch làm việc"), "workcal:year", None),
+    (_("Bàn làm việc"), "cases:desk", "view_desk"),
+    (_("Tiếp nhận hồ sơ"), "cases:intake", "receive"),
+    (_("Hồ sơ"), "cases:list", "view_dossiers"),
+    (_("Sổ theo dõi"), "cases:tracking_book", "view_tracking_book"),
+    (_("Hồ sơ quá hạn"), "cases:overdue", "view_overdue_desk"),
+    (_("Bảng điều hành"), "reports:dashboard", "view_dashboard"),
+    (_("Phản ánh, kiến nghị"), "feedback:list", "view_feedback"),
+    (_("Báo cáo"), "reports:tthc", "view_reports"),
+    (_("Giám sát toàn quốc"), "reports:oversight", "view_oversight"),
+    (_("Đồng bộ Cổng DVCQG"), "portal:health", "view_sync_health"),
+    (_("Lịch làm việc"), "workcal:year", "view_calendar"),
 ]
+
+
+def menu_for(user) -> list[tuple[str, str]]:
+    """(label, url) of the pages the user may open, in menu order. A wrong url or capability name raises."""
+    return [(label, reverse(name)) for label, name, cap in NAVIGATION if permissions.can(user, cap)]
 
 
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    role = Role.ADMIN if user.is_superuser else user.role
-    items = []
-    for label, name, roles in NAVIGATION:
-        if roles is not None and role not in roles:
-            continue
-        try:
-            items.append({"label": label, "url": reverse(name), "active": request.path.startswith(reverse(name))})
-        except NoReverseMatch:
-            continue  # the capability is not installed yet
-    return {"nav_items": items, "user_role_label": Role(role).label}
+    items = [{"label": label, "url": url, "active": request.path.startswith(url)} for label, url in menu_for(user)]
+    return {"nav_items": items, "user_role_label": Role(permissions.role_of(user)).label}

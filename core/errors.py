@@ -20,3 +20,8 @@ class DomainError(Exception):
 
 class PermissionDenied(DomainError):
     status = 403
+
+
+# Codes of the permission rules (core.permissions); the apps re-export them.
+READ_ONLY_ROLE = "READ_ONLY_ROLE"
+ROLE_NOT_ALLOWED = "ROLE_NOT_ALLOWED"

@@ -102,16 +102,8 @@ class User(AbstractUser):
 
     @property
     def sees_all_offices(self):
+        """Office scope (core.scoping); who may do what is core.permissions."""
         return self.is_superuser or self.role in (Role.LEGAL, Role.ADMIN)
-
-    @property
-    def is_signer(self):
-        """Directors and deputies sign apology slips and approve answers."""
-        return self.role in (Role.DIRECTOR, Role.DEPUTY)
-
-    @property
-    def is_read_only(self):
-        return self.role == Role.LEGAL and not self.is_superuser
 
 
 class WorkerHeartbeat(models.Model):

@@ -26,5 +26,10 @@ def scope_to_user(queryset: QuerySet, user, office_field: str = "office") -> Que
     return queryset.filter(**{f"{office_field}__in": visible_offices(user).values("pk")})
 
 
-def can_write(user) -> bool:
-    return user.is_authenticated and not user.is_read_only
+def office_in_scope(user, office) -> bool:
+    """Whether `office` is one of `visible_offices(user)`, without a query (the office's parent_id is read)."""
+    if not user.is_authenticated or office is None:
+        return False
+    if user.sees_all_offices:
+        return True
+    return user.office_id is not None and user.office_id in (office.pk, office.parent_id)

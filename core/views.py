@@ -4,16 +4,17 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
-from . import throttle
+from . import permissions, throttle
+from .context_processors import NAVIGATION
 from .models import Role
 
 LOCKED_MESSAGE = _("Bạn đã đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút.")
 
-# Where each role lands after signing in (first one that is installed).
+# Where each role lands after signing in: the first of these menu pages the user may open.
 ROLE_HOME = {
     Role.RECEPTION: ["cases:desk"],
     Role.PROCESSOR: ["cases:desk"],
@@ -46,14 +47,12 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def home(request):
-    user = request.user
-    role = Role.ADMIN if user.is_superuser else user.role
+    role = permissions.role_of(request.user)
     if request.GET.get("stay") is None:
+        gates = {name: cap for _label, name, cap in NAVIGATION}
         for name in ROLE_HOME.get(role, []):
-            try:
+            if permissions.can(request.user, gates[name]):
                 return redirect(reverse(name))
-            except NoReverseMatch:
-                continue
     return render(request, "core/home.html", {"role": Role(role)})
 
 

@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
-from core.errors import DomainError
-from core.models import Role, User
-from core.scoping import can_write, visible_offices
+from core import permissions
+from core.errors import READ_ONLY_ROLE, DomainError
+from core.models import User
 
 from .models import Category, FeedbackEvent, FeedbackItem, Status
 
@@ -41,8 +41,7 @@ def _event(item, *, actor, action, from_status, note="", data=None):
 
 
 def _begin(actor, item, action) -> tuple[FeedbackItem, str]:
-    if not can_write(actor):
-        raise DomainError("READ_ONLY_ROLE", "Tài khoản của bạn chỉ có quyền xem.", status=403)
+    permissions.require(actor, "handle_feedback", code=READ_ONLY_ROLE)
     item = FeedbackItem.objects.select_for_update().select_related("office").get(pk=item.pk)
     if item.status not in ACTION_FROM[action]:
         raise DomainError(ACTION_NOT_ALLOWED, f"Không thể “{ACTION_LABELS[action]}” khi phản ánh đang ở trạng thái "
@@ -59,7 +58,7 @@ def _required(value, message):
 
 def _staff_of(item, username, what) -> User:
     user = User.objects.filter(username=username, is_active=True).first()
-    if user is None or user.is_read_only or not visible_offices(user).filter(pk=item.office_id).exists():
+    if user is None or not permissions.can_be_assigned(user, item):
         raise DomainError("ASSIGNEE_INVALID", f"Không thể {what} “{username}”: người này không thuộc đơn vị.",
                           status=400)
     return user
@@ -123,9 +122,7 @@ def feedback_draft_answer(*, actor: User, item: FeedbackItem, answer: str) -> Fe
 @transaction.atomic
 def feedback_approve(*, actor: User, item: FeedbackItem) -> FeedbackItem:
     """The director or a deputy of the office approves and signs the answer."""
-    if not (actor.role in (Role.DIRECTOR, Role.DEPUTY) and actor.office_id
-            and visible_offices(actor).filter(pk=item.office_id).exists()):
-        raise DomainError(SIGNER_REQUIRED, "Chỉ Giám đốc hoặc Phó Giám đốc của đơn vị được duyệt trả lời.", status=403)
+    permissions.require(actor, "approve_feedback", item, code=SIGNER_REQUIRED)
     item, old = _begin(actor, item, "approve")
     now = timezone.now()
     item.status, item.approved_by, item.approved_at, item.answered_at = Status.APPROVED, actor, now, now
@@ -180,9 +177,9 @@ def run_action(action: str, *, actor, item, body: dict) -> FeedbackItem:
 
 
 def allowed_actions(item, user) -> list[str]:
-    if not can_write(user):
+    if not permissions.can_handle_feedback(user, item):
         return []
     actions = [a for a, allowed in ACTION_FROM.items() if item.status in allowed]
-    if "approve" in actions and user.role not in (Role.DIRECTOR, Role.DEPUTY):
+    if "approve" in actions and not permissions.can_approve_feedback(user, item):
         actions.remove("approve")
     return actions

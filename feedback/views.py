@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -7,6 +6,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
+from core.permissions import capability_required
 from core.models import User
 
 from . import selectors, services
@@ -18,7 +18,7 @@ def _clean(value: str, limit: int) -> str:
     return value.replace("\x00", "").strip()[:limit]
 
 
-@login_required
+@capability_required("view_feedback")
 def feedback_list(request):
     filters = {k: _clean(request.GET.get(k, ""), 200) for k in ("status", "category", "q")}
     page = Paginator(selectors.feedback_list(user=request.user, filters=filters), 30).get_page(request.GET.get("page"))
@@ -35,7 +35,7 @@ def _get(request, pk):
         raise Http404 from exc
 
 
-@login_required
+@capability_required("view_feedback")
 def feedback_detail(request, pk):
     item = _get(request, pk)
     return render(request, "feedback/detail.html", {
@@ -47,7 +47,7 @@ def feedback_detail(request, pk):
     })
 
 
-@login_required
+@capability_required("view_feedback")
 @require_POST
 def feedback_action(request, pk, action):
     item = _get(request, pk)

@@ -3,13 +3,11 @@ import logging
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from core.models import Role
+from core.permissions import capability_required
 from core.scoping import visible_offices
 
 from . import selectors, services
@@ -17,17 +15,10 @@ from .client import PortalClient, PortalError
 from .models import QuarantinedItem
 
 log = logging.getLogger(__name__)
-ROLES = {Role.DIRECTOR, Role.DEPUTY, Role.ADMIN}
 
 
-def _require_role(user):
-    if not (user.is_superuser or user.role in ROLES):
-        raise PermissionDenied("Chỉ lãnh đạo đơn vị và quản trị hệ thống xem được trang đồng bộ.")
-
-
-@login_required
+@capability_required("view_sync_health")
 def health(request):
-    _require_role(request.user)
     quarantine, quarantine_total = selectors.quarantine_list(request.user)
     return render(request, "portal/health.html", {
         "rows": selectors.sync_health(request.user),
@@ -47,10 +38,9 @@ def _lookup_client():
         return None
 
 
-@login_required
+@capability_required("view_sync_health")
 @require_POST
 def quarantine_retry(request, pk):
-    _require_role(request.user)
     item = get_object_or_404(QuarantinedItem, pk=pk, office__in=visible_offices(request.user).values("pk"))
     try:
         stored, message = services.quarantine_retry(item=item, user=request.user, client=_lookup_client())

@@ -1,24 +1,13 @@
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
-from core.models import Role
+from core.permissions import capability_required
 
 from . import selectors
 from .api.views import render_report
 from .forms import PeriodForm
 
-OVERSEERS = {Role.DIRECTOR, Role.DEPUTY, Role.LEGAL, Role.ADMIN}
-
-
-def _require(user, roles):
-    if not (user.is_superuser or user.role in roles):
-        raise PermissionDenied
-
-
-@login_required
+@capability_required("view_reports")
 def tthc(request):
-    _require(request.user, OVERSEERS)
     form = PeriodForm(request.GET, user=request.user)
     report = None
     if form.is_valid():
@@ -32,15 +21,13 @@ def tthc(request):
                   status=200 if report is not None else 400)
 
 
-@login_required
+@capability_required("view_dashboard")
 def dashboard(request):
-    _require(request.user, {Role.DIRECTOR, Role.DEPUTY, Role.ADMIN})
     return render(request, "reports/dashboard.html", {"data": selectors.dashboard(user=request.user)})
 
 
-@login_required
+@capability_required("view_oversight")
 def oversight(request):
-    _require(request.user, {Role.LEGAL, Role.ADMIN})
     form = PeriodForm(request.GET, user=request.user)
     rows = None
     if form.is_valid():

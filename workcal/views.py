@@ -1,7 +1,7 @@
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 
+from core.permissions import capability_required
 from workcal import calendar, rules
 from workcal.forms import DueDateForm
 from workcal.grid import year_grid
@@ -15,7 +15,7 @@ def _year(raw) -> int:
     return min(max(year, rules.MIN_YEAR), rules.MAX_YEAR)
 
 
-@login_required
+@capability_required("view_calendar")
 def year_view(request):
     """The working-day calendar of a year, with a due-date calculator (GET only: nothing is written)."""
     year = _year(request.GET.get("year"))

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.fields import DateTimeField
+from core import permissions
 from core.errors import DomainError
 
 from .. import apology, errors, selectors
@@ -62,10 +63,7 @@ class ApologySlipCreate(APIView):
             dossier = selectors.dossier_get(user=request.user, code=code)
         except Dossier.DoesNotExist:
             return Response({"detail": "Không tìm thấy hồ sơ."}, status=status.HTTP_404_NOT_FOUND)
-        if not apology.can_sign(request.user, dossier):
-            error = DomainError(errors.APOLOGY_SIGNER_REQUIRED,
-                                "Chỉ Giám đốc hoặc Phó Giám đốc của đơn vị được ký, phát hành phiếu xin lỗi.", status=403)
-            return Response(error.as_dict(), status=error.status)
+        permissions.require(request.user, "sign_apology", dossier, code=errors.APOLOGY_SIGNER_REQUIRED)  # 403 before the body is read
         data = ApologySlipIn(data=request.data)
         data.is_valid(raise_exception=True)
         try:

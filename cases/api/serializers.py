@@ -6,7 +6,8 @@ from rest_framework import serializers
 from core.api.fields import DateTimeField
 
 from ..models import ApplicantKind, Channel, Dossier, DossierEvent, Procedure
-from ..validators import mask_email, mask_id, mask_phone, validate_applicant_id, validate_phone
+from ..privacy import applicant_for
+from ..validators import mask_phone, validate_applicant_id, validate_phone
 
 
 class ProcedureSerializer(serializers.ModelSerializer):
@@ -58,15 +59,6 @@ class DossierIn(serializers.Serializer):
                                             error_messages={"invalid": "Thời điểm không đúng định dạng ISO 8601."})
 
 
-def _can_see_personal_data(request, dossier) -> bool:
-    """Officers of the office that handles the dossier see the applicant in full; oversight roles and
-    lists see it masked."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return False
-    return user.is_superuser or (not user.is_read_only and not user.sees_all_offices)
-
-
 class DossierSerializer(serializers.ModelSerializer):
     procedure = serializers.CharField(source="procedure.code")
     procedure_name = serializers.CharField(source="procedure.name")
@@ -89,14 +81,8 @@ class DossierSerializer(serializers.ModelSerializer):
     mask = False  # lists mask personal data; the detail view turns this off for the handling office
 
     def get_applicant(self, obj):
-        full = not self.mask and _can_see_personal_data(self.context.get("request"), obj)
-        return {
-            "name": obj.applicant_name, "kind": obj.applicant_kind,
-            "id_number": obj.applicant_id_number if full else mask_id(obj.applicant_id_number),
-            "phone": obj.applicant_phone if full else mask_phone(obj.applicant_phone),
-            "email": obj.applicant_email if full else mask_email(obj.applicant_email),
-            "address": obj.applicant_address if full else "",
-        }
+        request = self.context.get("request")
+        return applicant_for(getattr(request, "user", None), obj, masked=self.mask)
 
     def get_is_overdue(self, obj) -> bool:
         return obj.is_overdue

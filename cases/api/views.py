@@ -4,13 +4,14 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from core.errors import DomainError
 from core.models import Office
+from core.permissions import HasCapability
 
 from .. import selectors, services
 from ..models import Channel, Dossier, Source, Status
@@ -65,6 +66,7 @@ class DossierListCreate(generics.ListCreateAPIView):
     """List the dossiers in the caller's scope, or receive one at the desk (intake)."""
 
     filterset_class = DossierFilter
+    permission_classes = [IsAuthenticated, HasCapability("receive", methods=("POST",))]
 
     def get_serializer_class(self):
         return DossierIn if self.request.method == "POST" else DossierListSerializer
@@ -122,6 +124,8 @@ ACTIONS = list(services.ACTION_FROM)
 
 class DossierAction(DossierMixin, APIView):
     """One transition of the dossier (CONTRACTS.md §1.3); 409 with a coded reason when not allowed now."""
+
+    permission_classes = [IsAuthenticated, HasCapability("process")]
 
     @extend_schema(request=ActionIn, responses={200: DossierSerializer},
                    parameters=[OpenApiParameter("action", str, OpenApiParameter.PATH, enum=ACTIONS)])

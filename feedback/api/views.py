@@ -2,10 +2,12 @@ from django.http import Http404
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.validators import mask_phone
+from core.permissions import HasCapability
 
 from .. import selectors, services
 from ..models import Category, FeedbackItem, Source, Status
@@ -85,6 +87,8 @@ class ActionIn(serializers.Serializer):
 
 class FeedbackAction(APIView):
     """One step of handling (CONTRACTS.md §1.4); 409 with a coded reason when not allowed now."""
+
+    permission_classes = [IsAuthenticated, HasCapability("handle_feedback")]
 
     @extend_schema(request=ActionIn, responses=FeedbackSerializer, parameters=[
         OpenApiParameter("action", str, OpenApiParameter.PATH, enum=list(services.ACTION_FROM))])

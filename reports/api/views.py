@@ -1,7 +1,10 @@
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from core.permissions import HasCapability
 
 from .. import exports, selectors
 from ..forms import PeriodForm
@@ -11,6 +14,8 @@ FORMATS = ["json", "csv", "xlsx", "pdf"]
 
 class TthcReport(APIView):
     """The official TTHC results report (form 06/VPCP/KSTT) for a period, computed from the dossiers."""
+
+    permission_classes = [IsAuthenticated, HasCapability("view_reports")]
 
     @extend_schema(parameters=[
         OpenApiParameter("from", str, description="yyyy-mm-dd or dd/mm/yyyy (default: 1 January)"),
@@ -48,6 +53,8 @@ def _file(content, content_type, filename):
 
 class Dashboard(APIView):
     """The director's figures for the caller's scope."""
+
+    permission_classes = [IsAuthenticated, HasCapability("view_dashboard")]
 
     def get(self, request):
         return Response(selectors.dashboard(user=request.user))

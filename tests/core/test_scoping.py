@@ -1,7 +1,8 @@
 import pytest
 
 from core.models import Office, User
-from core.scoping import can_write, scope_to_user, visible_offices
+from core.permissions import can_write
+from core.scoping import scope_to_user, visible_offices
 
 pytestmark = pytest.mark.django_db
 

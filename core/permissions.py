@@ -1,0 +1,303 @@
+"""The one place for who may do what.
+
+Each capability is a named predicate `can_<name>(user, obj=None) -> bool`. The pages (`capability_required`),
+the API (`HasCapability`), the templates (`{% load capabilities %}`: `user|can:"view_reports"`,
+`{% can_do "sign_apology" dossier as may_sign %}`) and the menu (`core.context_processors.NAVIGATION`) all ask
+these functions; no other module tests a role.
+
+* Page capabilities take only the user: which role may open a page.
+* Object capabilities take the user and a dossier, a slip, a feedback item or an office. Called without the
+  object they answer "may this role do it in some office" (what the API checks before it reads the body, so a
+  caller whose role may not act gets 403 before validation; CONTRACTS.md); with the object they add the office
+  rule of `core.scoping` (own office and the offices under it; the Legal Department and administrators see every
+  office).
+
+A superuser counts as an administrator whatever their `role` field says.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.utils.translation import gettext_lazy as _
+from rest_framework.permissions import BasePermission
+
+from .errors import READ_ONLY_ROLE, ROLE_NOT_ALLOWED, PermissionDenied
+from .models import Office, Role
+from .scoping import office_in_scope
+
+RECEPTION, PROCESSOR, DIRECTOR, DEPUTY, LEGAL, ADMIN = (
+    Role.RECEPTION, Role.PROCESSOR, Role.DIRECTOR, Role.DEPUTY, Role.LEGAL, Role.ADMIN)
+EVERY_ROLE = frozenset(Role.values)
+SIGNERS = frozenset({DIRECTOR, DEPUTY})
+WRITERS = EVERY_ROLE - {LEGAL}
+
+
+def role_of(user) -> str | None:
+    """The role the rules read: None for an anonymous or inactive user; a superuser is an administrator."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    return ADMIN if user.is_superuser else user.role
+
+
+def _office_of(obj) -> Office | None:
+    if obj is None or isinstance(obj, Office):
+        return obj
+    return obj.office
+
+
+@dataclass(frozen=True)
+class Capability:
+    name: str
+    check: Callable
+    message: str          # shown on the 403 (page) or as `detail` (API)
+    code: str             # the API's `code` when the role may not
+    object_level: bool
+
+    def __call__(self, user, obj=None) -> bool:
+        return bool(self.check(user, obj))
+
+
+CAPABILITIES: dict[str, Capability] = {}
+
+
+def _capability(name, *, message, code=ROLE_NOT_ALLOWED, object_level=False):
+    def register(check):
+        cap = Capability(name, check, message, code, object_level)
+        CAPABILITIES[name] = cap
+
+        @wraps(check)
+        def can(user, obj=None) -> bool:
+            return cap(user, obj)
+
+        return can
+
+    return register
+
+
+def _roles(user, roles) -> bool:
+    return role_of(user) in roles
+
+
+# --- page capabilities (which role may open which page) --------------------------------------------------
+
+@_capability("write", message=_("Tài khoản của bạn chỉ có quyền xem."), code=READ_ONLY_ROLE)
+def can_write(user, obj=None):
+    """Every role but the Legal Department (read-only oversight)."""
+    return _roles(user, WRITERS)
+
+
+@_capability("view_dossiers", message=_("Vui lòng đăng nhập."))
+def can_view_dossiers(user, obj=None):
+    return role_of(user) is not None
+
+
+@_capability("view_feedback", message=_("Vui lòng đăng nhập."))
+def can_view_feedback(user, obj=None):
+    return role_of(user) is not None
+
+
+@_capability("view_calendar", message=_("Vui lòng đăng nhập."))
+def can_view_calendar(user, obj=None):
+    return role_of(user) is not None
+
+
+@_capability("view_desk", message=_("Bàn làm việc dành cho cán bộ tiếp nhận và chuyên viên."))
+def can_view_desk(user, obj=None):
+    return _roles(user, {RECEPTION, PROCESSOR, ADMIN})
+
+
+@_capability("receive", message=_("Chỉ cán bộ tiếp nhận được tiếp nhận hồ sơ."))
+def can_receive(user, obj=None):
+    """Intake at the one-stop desk (page and `POST /dossiers/`), in the user's own office."""
+    return _roles(user, {RECEPTION, ADMIN}) and (obj is None or office_in_scope(user, _office_of(obj)))
+
+
+@_capability("view_tracking_book",
+             message=_("Sổ theo dõi hồ sơ dành cho Bộ phận Tiếp nhận và Trả kết quả và lãnh đạo đơn vị."))
+def can_view_tracking_book(user, obj=None):
+    return _roles(user, {RECEPTION, DIRECTOR, DEPUTY, ADMIN})
+
+
+@_capability("view_overdue_desk", message=_("Trang này dành cho Lãnh đạo và chuyên viên phòng nghiệp vụ."))
+def can_view_overdue_desk(user, obj=None):
+    return _roles(user, {PROCESSOR, DIRECTOR, DEPUTY, ADMIN})
+
+
+@_capability("view_dashboard", message=_("Bảng điều hành dành cho lãnh đạo đơn vị."))
+def can_view_dashboard(user, obj=None):
+    return _roles(user, {DIRECTOR, DEPUTY, ADMIN})
+
+
+@_capability("view_reports", message=_("Báo cáo dành cho lãnh đạo đơn vị và Vụ Pháp chế."))
+def can_view_reports(user, obj=None):
+    return _roles(user, {DIRECTOR, DEPUTY, LEGAL, ADMIN})
+
+
+@_capability("view_oversight", message=_("Trang giám sát toàn quốc dành cho Vụ Pháp chế."))
+def can_view_oversight(user, obj=None):
+    return _roles(user, {LEGAL, ADMIN})
+
+
+@_capability("view_sync_health",
+             message=_("Chỉ lãnh đạo đơn vị và quản trị hệ thống xem được trang đồng bộ."))
+def can_view_sync_health(user, obj=None):
+    """The sync health page and its actions (retrying a quarantined item)."""
+    return _roles(user, {DIRECTOR, DEPUTY, ADMIN})
+
+
+# --- object capabilities (a role, and the office of the dossier or item) ---------------------------------
+
+def _writer_in_scope(user, obj) -> bool:
+    return can_write(user) and (obj is None or office_in_scope(user, _office_of(obj)))
+
+
+def _signer_of(user, obj) -> bool:
+    """A director or deputy of the office, or of the province office directly above it."""
+    if not (_roles(user, SIGNERS) and user.office_id):
+        return False
+    office = _office_of(obj)
+    return office is None or user.office_id in (office.pk, office.parent_id)
+
+
+@_capability("process", message=_("Tài khoản của bạn chỉ có quyền xem."), code=READ_ONLY_ROLE, object_level=True)
+def can_process(user, obj=None):
+    """The lifecycle actions of a dossier (accept, start, handover, supplement, resolve, return, refuse…)."""
+    return _writer_in_scope(user, obj)
+
+
+@_capability("draft_apology", message=_("Tài khoản của bạn chỉ có quyền xem."), code=READ_ONLY_ROLE,
+             object_level=True)
+def can_draft_apology(user, obj=None):
+    """Any officer of the office drafts the apology and reschedule slip."""
+    return _writer_in_scope(user, obj)
+
+
+@_capability("sign_apology",
+             message=_("Chỉ Giám đốc hoặc Phó Giám đốc của đơn vị được ký, phát hành phiếu xin lỗi."),
+             object_level=True)
+def can_sign_apology(user, obj=None):
+    """Signed and issued only by the director or a deputy (DOMAIN.md §2.5)."""
+    return _signer_of(user, obj)
+
+
+@_capability("see_personal_data", message=_("Bạn không được xem đầy đủ thông tin cá nhân."), object_level=True)
+def can_see_personal_data(user, obj=None):
+    """The office that handles the dossier (and administrators) read the applicant's identifiers in full; the
+    Legal Department and lists read them masked (`cases.privacy.applicant_for`)."""
+    role = role_of(user)
+    if role == ADMIN:
+        return True
+    return role in WRITERS and (obj is None or office_in_scope(user, _office_of(obj)))
+
+
+@_capability("handle_feedback", message=_("Tài khoản của bạn chỉ có quyền xem."), code=READ_ONLY_ROLE,
+             object_level=True)
+def can_handle_feedback(user, obj=None):
+    """Classify, assign, forward, draft the answer, publish, close."""
+    return _writer_in_scope(user, obj)
+
+
+@_capability("approve_feedback",
+             message=_("Chỉ Giám đốc hoặc Phó Giám đốc của đơn vị được duyệt trả lời."),
+             object_level=True)
+def can_approve_feedback(user, obj=None):
+    return _signer_of(user, obj)
+
+
+def can_be_assigned(user, obj) -> bool:
+    """Whom a dossier or feedback item may be given to: an active officer (not read-only) who belongs to its
+    office or to the province office directly above it."""
+    return (user is not None and user.is_active and can_write(user) and user.office_id is not None
+            and office_in_scope(user, _office_of(obj)))
+
+
+# --- lookups ----------------------------------------------------------------------------------------------
+
+def capability(name: str) -> Capability:
+    """The capability by name, with or without the `can_` prefix; an unknown name is an error (a typo fails)."""
+    key = name.removeprefix("can_")
+    try:
+        return CAPABILITIES[key]
+    except KeyError:
+        raise KeyError(f"unknown capability {name!r}; one of {', '.join(sorted(CAPABILITIES))}") from None
+
+
+def can(user, name: str, obj=None) -> bool:
+    return capability(name)(user, obj)
+
+
+def require(user, name: str, obj=None, *, code: str | None = None) -> None:
+    """Raise a coded 403 (core.errors.PermissionDenied) unless the user may: the app's own `code` when given
+    (e.g. cases.errors.APOLOGY_SIGNER_REQUIRED), else the capability's (READ_ONLY_ROLE or ROLE_NOT_ALLOWED)."""
+    cap = capability(name)
+    if not cap(user, obj):
+        raise PermissionDenied(code or cap.code, str(cap.message))
+
+
+# --- pages ------------------------------------------------------------------------------------------------
+
+def capability_required(name: str):
+    """Page decorator: sign-in first (redirect to the login page), then 403 (templates/403.html) unless the
+    user has the capability."""
+    cap = capability(name)
+
+    def decorate(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not cap(request.user):
+                raise DjangoPermissionDenied(cap.message)
+            return view(request, *args, **kwargs)
+
+        return login_required(wrapped)
+
+    return decorate
+
+
+class CapabilityRequiredMixin:
+    """Class-based pages: `capability = "view_reports"`."""
+
+    capability: str = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return login_required(lambda r: None)(request)
+        cap = capability(self.capability)
+        if not cap(request.user):
+            raise DjangoPermissionDenied(cap.message)
+        return super().dispatch(request, *args, **kwargs)
+
+
+# --- API --------------------------------------------------------------------------------------------------
+
+def HasCapability(name: str, *, methods: tuple[str, ...] | None = None, code: str | None = None):
+    """A DRF permission class for `permission_classes`. It checks the role before the view reads its body and
+    answers the capability's coded 403 ({"code", "detail"}); `has_object_permission` adds the office rule.
+    `methods` limits it to some HTTP methods (e.g. ("POST",) for intake on a list that everyone may read)."""
+    cap = capability(name)
+    wanted = {m.upper() for m in methods} if methods else None
+    code = code or cap.code
+
+    class _HasCapability(BasePermission):
+        message = cap.message
+
+        def _applies(self, request):
+            return wanted is None or request.method in wanted
+
+        def has_permission(self, request, view):
+            if not request.user or not request.user.is_authenticated:
+                return False  # 401/403 as DRF answers an anonymous caller
+            if self._applies(request) and not cap(request.user):
+                raise PermissionDenied(code, str(cap.message))
+            return True
+
+        def has_object_permission(self, request, view, obj):
+            if self._applies(request) and cap.object_level and not cap(request.user, obj):
+                raise PermissionDenied(code, str(cap.message))
+            return True
+
+    _HasCapability.__name__ = _HasCapability.__qualname__ = f"HasCapability_{cap.name}"
+    return _HasCapability
