@@ -22,7 +22,17 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
-from core.documents import KV, QR, Document, Items, Para, Signature, Table, fmt_date, fmt_dt
+from core.documents import (
+    KV,
+    QR,
+    Document,
+    Items,
+    Para,
+    Signature,
+    Table,
+    fmt_date,
+    fmt_dt,
+)
 from core.documents.pdf import render_pdf
 from core.scoping import scope_to_user
 
@@ -33,8 +43,8 @@ from .models import (
     Channel,
     Dossier,
     IntakeGuidance,
-    ProcessStep,
     Procedure,
+    ProcessStep,
     Status,
     SupplementRequest,
 )
