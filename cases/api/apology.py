@@ -55,16 +55,17 @@ class ApologySlipCreate(APIView):
 
     @extend_schema(request=ApologySlipIn, responses={
         201: ApologySlipOut, 400: OpenApiResponse(description="per-field messages"),
-        403: OpenApiResponse(description="APOLOGY_SIGNER_REQUIRED"), 404: OpenApiResponse(description="not found"),
-        409: OpenApiResponse(description="APOLOGY_NOT_ALLOWED, APOLOGY_LIMIT_REACHED")})
+        403: OpenApiResponse(description=errors.DossierError.APOLOGY_SIGNER_REQUIRED.code),
+        404: OpenApiResponse(description="not found"),
+        409: OpenApiResponse(description=", ".join(
+            (errors.DossierError.APOLOGY_NOT_ALLOWED.code, errors.DossierError.APOLOGY_LIMIT_REACHED.code)))})
     def post(self, request, code):
         try:
             dossier = selectors.dossier_get(user=request.user, code=code)
         except Dossier.DoesNotExist:
             return Response({"detail": "Không tìm thấy hồ sơ."}, status=status.HTTP_404_NOT_FOUND)
         if not apology.can_sign(request.user, dossier):
-            error = DomainError(errors.APOLOGY_SIGNER_REQUIRED,
-                                "Chỉ Giám đốc hoặc Phó Giám đốc của đơn vị được ký, phát hành phiếu xin lỗi.", status=403)
+            error = DomainError(errors.DossierError.APOLOGY_SIGNER_REQUIRED)
             return Response(error.as_dict(), status=error.status)
         data = ApologySlipIn(data=request.data)
         data.is_valid(raise_exception=True)
