@@ -57,12 +57,12 @@ class DomainError(Exception):
     `params` fill the member's message; `extra` are further fields of the API answer (`current_status`, …).
     The message is translated when it is read (`message`, `as_dict()`), in the language active then."""
 
-    def __init__(self, error: ErrorCode, /, *, status: int | None = None, extra: dict | None = None, **params):
+    def __init__(self, error: ErrorCode, /, *, http_status: int | None = None, extra: dict | None = None, **params):
         if not isinstance(error, ErrorCode):
             raise TypeError(f"DomainError takes an ErrorCode member, not {error!r}")
         super().__init__(error.code)
         self.error, self.code, self.params, self.extra = error, error.code, params, extra or {}
-        self.status = status if status is not None else error.status
+        self.status = http_status if http_status is not None else error.status
 
     @property
     def message(self) -> str:
