@@ -32,10 +32,10 @@ from core import permissions
 from notifications.services import outbox_enqueue
 from workcal import calendar
 
-from . import errors
-from .errors import DomainError
+from . import events
+from .errors import CoreError, DomainError, DossierError
 from .models import ApologySlip, Dossier, Status
-from .services import _lock, record_event
+from .services import _lock
 
 APOLOGY_STATUSES = (Status.RECEIVED, Status.PROCESSING, Status.AWAITING_SUPPLEMENT)
 NUMBER_SUFFIX = "PXL-BHXH"
@@ -51,56 +51,52 @@ def may_reschedule(dossier) -> bool:
 # --- rules ----------------------------------------------------------------------------------------------
 
 def _require_drafter(actor, dossier):
-    permissions.require(actor, "write", code=errors.READ_ONLY_ROLE)
+    permissions.require(actor, "write", error=CoreError.READ_ONLY_ROLE)
     if not permissions.can_draft_apology(actor, dossier):
-        raise DomainError(errors.OFFICE_OUT_OF_SCOPE, "Bạn không thuộc đơn vị giải quyết hồ sơ này.", status=403)
+        raise DomainError(DossierError.OFFICE_NOT_HANDLING)
 
 
 def _require_signer(actor, dossier):
-    permissions.require(actor, "sign_apology", dossier, code=errors.APOLOGY_SIGNER_REQUIRED)
+    permissions.require(actor, "sign_apology", dossier, error=DossierError.APOLOGY_SIGNER_REQUIRED)
 
 
 def _check_dossier(dossier):
     if dossier.status not in APOLOGY_STATUSES:
-        raise DomainError(errors.APOLOGY_NOT_ALLOWED,
-                          f"Không thể lập phiếu xin lỗi cho hồ sơ đang ở trạng thái “{Status(dossier.status).label}”: "
-                          "chỉ hồ sơ đang giải quyết mới được hẹn lại.", status=409, current_status=dossier.status)
+        raise DomainError(DossierError.APOLOGY_NOT_ALLOWED, status=Status(dossier.status).label,
+                          extra={"current_status": dossier.status})
     limit = dossier.procedure.max_reschedules
     if dossier.reschedule_count >= limit:
-        raise DomainError(errors.APOLOGY_LIMIT_REACHED,
-                          f"Hồ sơ đã được hẹn lại {dossier.reschedule_count} lần; theo quy định chỉ được hẹn lại "
-                          f"{limit} lần.", status=409)
+        raise DomainError(DossierError.APOLOGY_LIMIT_REACHED, count=dossier.reschedule_count, limit=limit)
 
 
 def _check_reason(reason) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError(errors.REASON_REQUIRED, "Vui lòng ghi rõ lý do chậm trả kết quả.", status=400,
-                          field="reason")
+        raise DomainError(DossierError.APOLOGY_REASON_REQUIRED, extra={"field": "reason"})
     return reason
 
 
-def _date_error(message):
-    return DomainError(errors.APOLOGY_DATE_INVALID, message, status=400, field="new_appointment_at")
+def _date_error(error: DossierError, **params):
+    return DomainError(error, extra={"field": "new_appointment_at"}, **params)
 
 
 def _check_new_appointment(dossier, new_appointment_at, now) -> datetime:
     if new_appointment_at is None:
-        raise _date_error("Vui lòng nhập ngày hẹn trả kết quả mới.")
+        raise _date_error(DossierError.APOLOGY_DATE_REQUIRED)
     if timezone.is_naive(new_appointment_at):
         new_appointment_at = timezone.make_aware(new_appointment_at)  # read as local time (Asia/Ho_Chi_Minh)
     current = dossier.appointment_at or dossier.legal_due_at
     if current and new_appointment_at <= current:
-        raise _date_error(f"Ngày hẹn mới phải sau ngày hẹn hiện tại ({timezone.localtime(current):%d/%m/%Y %H:%M}).")
+        raise _date_error(DossierError.APOLOGY_DATE_NOT_LATER, current=f"{timezone.localtime(current):%d/%m/%Y %H:%M}")
     if new_appointment_at <= now:
-        raise _date_error("Ngày hẹn mới phải ở tương lai.")
+        raise _date_error(DossierError.APOLOGY_DATE_PAST)
     local_day = timezone.localtime(new_appointment_at).date()
     try:
         working = calendar.is_working_day(local_day)
     except calendar.CalendarRangeError as exc:
-        raise _date_error(f"Ngày {local_day:%d/%m/%Y} nằm ngoài lịch làm việc đã có.") from exc
+        raise _date_error(DossierError.APOLOGY_DATE_OUT_OF_CALENDAR, day=f"{local_day:%d/%m/%Y}") from exc
     if not working:
-        raise _date_error(f"Ngày {local_day:%d/%m/%Y} không phải ngày làm việc; vui lòng chọn ngày làm việc.")
+        raise _date_error(DossierError.APOLOGY_DATE_NOT_WORKING, day=f"{local_day:%d/%m/%Y}")
     return new_appointment_at
 
 
@@ -122,9 +118,7 @@ def apology_slip_draft(*, actor: User, dossier: Dossier, reason: str, new_appoin
     slip.original_appointment_at = dossier.appointment_at or dossier.legal_due_at
     slip.legal_due_at, slip.drafted_by, slip.drafted_at = dossier.legal_due_at, actor, now
     slip.save()
-    record_event(dossier, actor=actor, action="apology-draft", from_status=dossier.status, to_status=dossier.status,
-                 note=f"Dự thảo phiếu xin lỗi, đề xuất hẹn lại {timezone.localtime(new_appointment_at):%d/%m/%Y %H:%M}",
-                 data={"slip": slip.pk}, at=now)
+    events.apology_drafted(dossier, actor=actor, slip=slip, at=now)
     return slip
 
 
@@ -135,8 +129,7 @@ def apology_slip_sign(*, actor: User, slip: ApologySlip, at: datetime | None = N
     _require_signer(actor, dossier)
     slip = ApologySlip.objects.select_for_update().get(pk=slip.pk)
     if slip.state != ApologySlip.State.DRAFT:
-        raise DomainError(errors.APOLOGY_NOT_ALLOWED, f"Phiếu này đã được ký, phát hành ({slip.number_label}).",
-                          status=409)
+        raise DomainError(DossierError.APOLOGY_ALREADY_ISSUED, number=slip.number_label)
     return _issue(actor=actor, dossier=dossier, slip=slip, now=at or timezone.now())
 
 
@@ -180,15 +173,7 @@ def _issue(*, actor, dossier, slip, now) -> ApologySlip:
     dossier.appointment_at = new_appointment_at
     dossier.reschedule_count += 1
     dossier.save(update_fields=["appointment_at", "reschedule_count", "updated_at"])
-    local = timezone.localtime
-    record_event(
-        dossier, actor=actor, action="apology", from_status=dossier.status, to_status=dossier.status, at=now,
-        note=(f"Phiếu xin lỗi và hẹn lại ngày trả kết quả số {slip.number_label}: hẹn lại từ "
-              f"{local(old_appointment):%d/%m/%Y %H:%M} sang {local(new_appointment_at):%d/%m/%Y %H:%M}. "
-              f"Lý do: {slip.reason}"),
-        data={"slip": slip.pk, "number": slip.number_label, "old_appointment_at": old_appointment.isoformat(),
-              "new_appointment_at": new_appointment_at.isoformat(), "is_late": slip.is_late},
-    )
+    events.apology_issued(dossier, actor=actor, slip=slip, old_appointment=old_appointment, at=now)
     _notify_applicant(dossier, slip, old_appointment)
     return slip
 

@@ -1,17 +1,52 @@
-"""Coded domain errors of the dossier lifecycle. The API returns {"code", "detail"}; the UI shows `detail`."""
-from core.errors import READ_ONLY_ROLE, ROLE_NOT_ALLOWED, DomainError, PermissionDenied  # noqa: F401 - re-exported
+"""Coded domain errors of the dossier lifecycle and the apology slip. The API returns {"code", "detail"};
+the UI shows `detail`, translated at render time."""
+from django.utils.translation import gettext_lazy as _
 
-ACTION_NOT_ALLOWED = "ACTION_NOT_ALLOWED"
-SUPPLEMENT_ALREADY_REQUESTED = "SUPPLEMENT_ALREADY_REQUESTED"
-PROCEDURE_INACTIVE = "PROCEDURE_INACTIVE"
-CHANNEL_NOT_OFFERED = "CHANNEL_NOT_OFFERED"
-OFFICE_HAS_NO_AGENCY_CODE = "OFFICE_HAS_NO_AGENCY_CODE"
-OFFICE_OUT_OF_SCOPE = "OFFICE_OUT_OF_SCOPE"
-REASON_REQUIRED = "REASON_REQUIRED"
-RECEIVED_IN_FUTURE = "RECEIVED_IN_FUTURE"
-RECEIVED_TOO_EARLY = "RECEIVED_TOO_EARLY"
-ASSIGNEE_INVALID = "ASSIGNEE_INVALID"
-APOLOGY_NOT_ALLOWED = "APOLOGY_NOT_ALLOWED"
-APOLOGY_SIGNER_REQUIRED = "APOLOGY_SIGNER_REQUIRED"
-APOLOGY_LIMIT_REACHED = "APOLOGY_LIMIT_REACHED"
-APOLOGY_DATE_INVALID = "APOLOGY_DATE_INVALID"
+from core.errors import CoreError, DomainError, ErrorCode  # noqa: F401 - re-exported for callers
+
+
+class DossierError(ErrorCode):
+    ACTION_NOT_ALLOWED = ("ACTION_NOT_ALLOWED", _("Không thể thực hiện “%(action)s” với hồ sơ đang ở trạng thái "
+                                                  "“%(status)s”."), 409)
+    SUPPLEMENT_ALREADY_REQUESTED = ("SUPPLEMENT_ALREADY_REQUESTED",
+                                    _("Hồ sơ đã được yêu cầu bổ sung; theo quy định chỉ yêu cầu bổ sung một lần."), 409)
+    PROCEDURE_INACTIVE = "PROCEDURE_INACTIVE", _("Thủ tục này đã ngừng áp dụng."), 400
+    CHANNEL_NOT_OFFERED = "CHANNEL_NOT_OFFERED", _("Thủ tục này không tiếp nhận qua kênh “%(channel)s”."), 400
+    OFFICE_HAS_NO_AGENCY_CODE = ("OFFICE_HAS_NO_AGENCY_CODE",
+                                 _("%(office)s chưa có mã định danh điện tử, chưa thể cấp mã hồ sơ."), 409)
+    OFFICE_OUT_OF_SCOPE = "OFFICE_OUT_OF_SCOPE", _("Bạn không thuộc đơn vị này."), 403
+    USER_WITHOUT_OFFICE = "OFFICE_OUT_OF_SCOPE", _("Tài khoản chưa gắn với đơn vị nào."), 400
+    OFFICE_NOT_HANDLING = "OFFICE_OUT_OF_SCOPE", _("Bạn không thuộc đơn vị giải quyết hồ sơ này."), 403
+    RECEIVED_IN_FUTURE = "RECEIVED_IN_FUTURE", _("Thời điểm tiếp nhận không được ở tương lai."), 400
+    RECEIVED_TOO_EARLY = "RECEIVED_TOO_EARLY", _("Thời điểm tiếp nhận phải từ năm %(year)s."), 400
+    ASSIGNEE_INVALID = ("ASSIGNEE_INVALID", _("Không thể giao hồ sơ cho “%(username)s”: người này không thuộc đơn vị "
+                                              "giải quyết hồ sơ."), 400)
+    OUTCOME_INVALID = ("OUTCOME_INVALID",
+                       _("Kết quả phải là “approved” (chấp thuận) hoặc “rejected” (không chấp thuận)."), 400)
+    CODE_CONFLICT = "CONFLICT", _("Xung đột khi cấp mã hồ sơ, vui lòng thử lại."), 409
+    NOT_FOUND_FOR_PHONE = "NOT_FOUND", _("Không tìm thấy hồ sơ với mã và số điện thoại này."), 404
+    # REASON_REQUIRED: a written reason or list is missing; each message says which one.
+    REASON_REQUIRED = "REASON_REQUIRED", _("Vui lòng ghi rõ lý do."), 400
+    SUPPLEMENT_DOCUMENTS_REQUIRED = "REASON_REQUIRED", _("Vui lòng liệt kê các giấy tờ cần bổ sung."), 400
+    HANDOVER_UNIT_REQUIRED = "REASON_REQUIRED", _("Vui lòng ghi đơn vị nhận hồ sơ."), 400
+    SUPPLEMENT_REQUEST_INCOMPLETE = ("REASON_REQUIRED", _("Phiếu yêu cầu bổ sung phải nêu lý do và liệt kê đầy đủ "
+                                                          "giấy tờ cần bổ sung."), 400)
+    REJECTION_REASON_REQUIRED = "REASON_REQUIRED", _("Không chấp thuận thì phải nêu rõ lý do bằng văn bản."), 400
+    REFUSAL_REASON_REQUIRED = "REASON_REQUIRED", _("Từ chối phải nêu rõ lý do."), 400
+    WITHDRAWAL_REASON_REQUIRED = "REASON_REQUIRED", _("Vui lòng ghi lý do rút hồ sơ."), 400
+    APOLOGY_REASON_REQUIRED = "REASON_REQUIRED", _("Vui lòng ghi rõ lý do chậm trả kết quả."), 400
+    # The apology and new-appointment slip (Decision 468/QĐ-TTg Art. 14 §2).
+    APOLOGY_SIGNER_REQUIRED = ("APOLOGY_SIGNER_REQUIRED",
+                               _("Chỉ Giám đốc hoặc Phó Giám đốc của đơn vị được ký, phát hành phiếu xin lỗi."), 403)
+    APOLOGY_NOT_ALLOWED = ("APOLOGY_NOT_ALLOWED", _("Không thể lập phiếu xin lỗi cho hồ sơ đang ở trạng thái "
+                                                    "“%(status)s”: chỉ hồ sơ đang giải quyết mới được hẹn lại."), 409)
+    APOLOGY_ALREADY_ISSUED = "APOLOGY_NOT_ALLOWED", _("Phiếu này đã được ký, phát hành (%(number)s)."), 409
+    APOLOGY_LIMIT_REACHED = ("APOLOGY_LIMIT_REACHED", _("Hồ sơ đã được hẹn lại %(count)s lần; theo quy định chỉ được "
+                                                        "hẹn lại %(limit)s lần."), 409)
+    APOLOGY_DATE_REQUIRED = "APOLOGY_DATE_INVALID", _("Vui lòng nhập ngày hẹn trả kết quả mới."), 400
+    APOLOGY_DATE_NOT_LATER = ("APOLOGY_DATE_INVALID",
+                              _("Ngày hẹn mới phải sau ngày hẹn hiện tại (%(current)s)."), 400)
+    APOLOGY_DATE_PAST = "APOLOGY_DATE_INVALID", _("Ngày hẹn mới phải ở tương lai."), 400
+    APOLOGY_DATE_OUT_OF_CALENDAR = "APOLOGY_DATE_INVALID", _("Ngày %(day)s nằm ngoài lịch làm việc đã có."), 400
+    APOLOGY_DATE_NOT_WORKING = ("APOLOGY_DATE_INVALID",
+                                _("Ngày %(day)s không phải ngày làm việc; vui lòng chọn ngày làm việc."), 400)

@@ -3,25 +3,25 @@
 Each function is one use case in one transaction: it locks the dossier, checks the rule, changes the row,
 appends a DossierEvent and queues its side effects (outbox rows) in the same transaction.
 """
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, time
 
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from core.models import Office, User
 from core import permissions
 from core.scoping import office_in_scope
-from notifications.services import outbox_enqueue
 from workcal import calendar
 
-from . import errors
-from .errors import DomainError
+from . import events
+from .errors import CoreError, DomainError, DossierError
+from .events import DossierAction
 from .models import (
     OPEN_STATUSES,
     Channel,
     Dossier,
-    DossierEvent,
     IntakeGuidance,
     Outcome,
     ProcessStep,
@@ -41,70 +41,29 @@ PROCESSING_UNIT = "Phòng nghiệp vụ"
 # --- helpers --------------------------------------------------------------------------------------------
 
 def _require_writer(actor):
-    permissions.require(actor, "write", code=errors.READ_ONLY_ROLE)
+    permissions.require(actor, "write", error=CoreError.READ_ONLY_ROLE)
 
 
 def _require_office_in_scope(actor, office):
     if not office_in_scope(actor, office):
-        raise DomainError(errors.OFFICE_OUT_OF_SCOPE, "Bạn không thuộc đơn vị này.", status=403)
+        raise DomainError(DossierError.OFFICE_OUT_OF_SCOPE)
 
 
 def _cutoff(procedure: Procedure) -> time | None:
     return procedure.same_day_cutoff
 
 
-def record_event(dossier, *, actor, action, from_status="", to_status="", note="", data=None, at=None):
-    event = DossierEvent.objects.create(
-        dossier=dossier, at=at or timezone.now(), actor=actor,
-        actor_name=actor.display_name if actor else "Hệ thống", action=action,
-        from_status=from_status, to_status=to_status or dossier.status, note=note, data=data or {},
-    )
-    _after_event(dossier, event)
-    return event
-
-
-def _after_event(dossier, event):
-    """Side effects of a change, queued in the same transaction: progress back to the national portal, and a
-    message to the applicant on the events they must hear about."""
-    if dossier.source == Source.NATIONAL_PORTAL and event.to_status and event.to_status != Status.SUBMITTED:
-        from portal.outbox import queue_dossier_progress
-
-        queue_dossier_progress(dossier, event)
-    text = _applicant_message(dossier, event)
-    if text:
-        for channel, recipient in (("sms", dossier.applicant_phone), ("email", dossier.applicant_email)):
-            if recipient:
-                outbox_enqueue(channel=channel, kind=f"dossier.{event.action}", recipient=recipient,
-                               idempotency_key=f"dossier-event:{event.pk}:{channel}", office=dossier.office,
-                               dossier_code=dossier.code, subject=f"Hồ sơ {dossier.code}", body=text)
-
-
-def _applicant_message(dossier, event) -> str:
-    local = timezone.localtime
-    if event.action in ("receive", "accept"):
-        return (f"BHXH: Ho so {dossier.code} da duoc tiep nhan. Hen tra ket qua: "
-                f"{local(dossier.appointment_at):%d/%m/%Y %H:%M}.")
-    if event.action == "request-supplement":
-        return f"BHXH: Ho so {dossier.code} can bo sung giay to. Vui long xem phieu yeu cau bo sung."
-    if event.action == "resolve":
-        return f"BHXH: Ho so {dossier.code} da co ket qua. Vui long nhan ket qua theo hen."
-    if event.action == "refuse":
-        return f"BHXH: Ho so {dossier.code} bi tu choi. Ly do: {event.note[:80]}"
-    return ""
-
-
 def _lock(dossier) -> Dossier:
     return Dossier.objects.select_for_update().select_related("procedure", "office").get(pk=dossier.pk)
 
 
-def _check_from(dossier, action, allowed):
-    if dossier.status not in allowed:
-        raise DomainError(
-            errors.ACTION_NOT_ALLOWED,
-            f"Không thể thực hiện “{ACTION_LABELS[action]}” với hồ sơ đang ở trạng thái "
-            f"“{Status(dossier.status).label}”.",
-            status=409, current_status=dossier.status,
-        )
+def _check_from(dossier, action: DossierAction) -> "Transition":
+    """The transition of `action` if the dossier's status allows it now (TRANSITIONS), else a 409."""
+    transition = TRANSITIONS[action]
+    if dossier.status not in transition.sources:
+        raise DomainError(DossierError.ACTION_NOT_ALLOWED, action=DossierAction(action).label,
+                          status=Status(dossier.status).label, extra={"current_status": dossier.status})
+    return transition
 
 
 def _count_trip(dossier, purpose, officer, at):
@@ -129,8 +88,7 @@ def next_dossier_code(office: Office, day) -> str:
     commits, so concurrent intakes at one office are serialised and a rolled-back intake gives its number back.
     """
     if not office.agency_code:
-        raise DomainError(errors.OFFICE_HAS_NO_AGENCY_CODE,
-                          f"{office.name} chưa có mã định danh điện tử, chưa thể cấp mã hồ sơ.", status=409)
+        raise DomainError(DossierError.OFFICE_HAS_NO_AGENCY_CODE, office=office.name)
     while True:
         with connection.cursor() as cursor:
             cursor.execute(
@@ -154,21 +112,19 @@ def dossier_receive(*, actor: User, procedure: Procedure, applicant: dict, chann
     _require_writer(actor)
     office = office or actor.office
     if office is None:
-        raise DomainError(errors.OFFICE_OUT_OF_SCOPE, "Tài khoản chưa gắn với đơn vị nào.", status=400)
+        raise DomainError(DossierError.USER_WITHOUT_OFFICE)
     _require_office_in_scope(actor, office)
     if not procedure.active:
-        raise DomainError(errors.PROCEDURE_INACTIVE, "Thủ tục này đã ngừng áp dụng.", status=400)
+        raise DomainError(DossierError.PROCEDURE_INACTIVE)
     if procedure.channels and channel not in procedure.channels:
-        raise DomainError(errors.CHANNEL_NOT_OFFERED,
-                          f"Thủ tục này không tiếp nhận qua kênh “{Channel(channel).label}”.", status=400)
+        raise DomainError(DossierError.CHANNEL_NOT_OFFERED, channel=Channel(channel).label)
     now = timezone.now()
     received_at = received_at or now
     if received_at > now + timezone.timedelta(minutes=5):
-        raise DomainError(errors.RECEIVED_IN_FUTURE, "Thời điểm tiếp nhận không được ở tương lai.", status=400)
+        raise DomainError(DossierError.RECEIVED_IN_FUTURE)
     received_at = min(received_at, now)  # a few minutes of clock skew is tolerated, never kept
     if received_at.year < EARLIEST_RECEIPT_YEAR:
-        raise DomainError(errors.RECEIVED_TOO_EARLY, f"Thời điểm tiếp nhận phải từ năm {EARLIEST_RECEIPT_YEAR}.",
-                          status=400)
+        raise DomainError(DossierError.RECEIVED_TOO_EARLY, year=EARLIEST_RECEIPT_YEAR)
 
     dossier = Dossier(
         code=next_dossier_code(office, timezone.localtime(received_at).date()),
@@ -185,9 +141,7 @@ def dossier_receive(*, actor: User, procedure: Procedure, applicant: dict, chann
                                given_at=received_at, due_at=dossier.legal_due_at, done_at=None)
     if channel == Channel.DIRECT:
         _count_trip(dossier, Trip.Purpose.INTAKE, actor, received_at)
-    record_event(dossier, actor=actor, action="receive", from_status="", to_status=Status.RECEIVED,
-                 note="Tiếp nhận hồ sơ", at=received_at,
-                 data={"legal_due_at": dossier.legal_due_at.isoformat(), "channel": channel})
+    events.dossier_received(dossier, actor=actor, at=received_at, channel=channel)
     return dossier
 
 
@@ -200,9 +154,9 @@ def intake_guidance_issue(*, actor: User, kind: str, procedure: Procedure, appli
     office = office or actor.office
     _require_office_in_scope(actor, office)
     if not (reason or "").strip():
-        raise DomainError(errors.REASON_REQUIRED, "Vui lòng ghi rõ lý do.", status=400)
+        raise DomainError(DossierError.REASON_REQUIRED)
     if kind == IntakeGuidance.Kind.SUPPLEMENT and not [d for d in documents if d.strip()]:
-        raise DomainError(errors.REASON_REQUIRED, "Vui lòng liệt kê các giấy tờ cần bổ sung.", status=400)
+        raise DomainError(DossierError.SUPPLEMENT_DOCUMENTS_REQUIRED)
     now = timezone.now()
     prefix = f"{office.code}-{'YCBS' if kind == IntakeGuidance.Kind.SUPPLEMENT else 'TC'}-{timezone.localtime(now):%Y}-"
     Office.objects.select_for_update().filter(pk=office.pk).first()  # one number at a time per office
@@ -227,18 +181,16 @@ def dossier_accept(*, actor: User, dossier: Dossier, at: datetime | None = None)
     """An online dossier from the national portal is accepted: the legal clock starts now."""
     _require_writer(actor)
     dossier = _lock(dossier)
-    _check_from(dossier, "accept", (Status.SUBMITTED,))
+    transition = _check_from(dossier, DossierAction.ACCEPT)
     now = at or timezone.now()
     old = dossier.status
-    dossier.status, dossier.received_at, dossier.received_by = Status.RECEIVED, now, actor
+    dossier.status, dossier.received_at, dossier.received_by = transition.target, now, actor
     _set_clock(dossier, now)
     dossier.appointment_at = dossier.legal_due_at
     dossier.save()
     ProcessStep.objects.create(dossier=dossier, seq=1, unit=DESK_UNIT, handler=actor, handler_name=actor.display_name,
                                given_at=now, due_at=dossier.legal_due_at)
-    record_event(dossier, actor=actor, action="accept", from_status=old, to_status=dossier.status,
-                 note="Tiếp nhận hồ sơ trực tuyến", at=now,
-                 data={"legal_due_at": dossier.legal_due_at.isoformat()})
+    events.dossier_accepted(dossier, actor=actor, from_status=old, at=now)
     return dossier
 
 
@@ -262,8 +214,7 @@ def _resolve_assignee(dossier, username):
         return None
     assignee = User.objects.filter(username=username, is_active=True).select_related("office").first()
     if assignee is None or not permissions.can_be_assigned(assignee, dossier):
-        raise DomainError(errors.ASSIGNEE_INVALID, f"Không thể giao hồ sơ cho “{username}”: "
-                          "người này không thuộc đơn vị giải quyết hồ sơ.", status=400)
+        raise DomainError(DossierError.ASSIGNEE_INVALID, username=username)
     return assignee
 
 
@@ -272,18 +223,16 @@ def dossier_start(*, actor: User, dossier: Dossier, assignee: str | None = None)
     """The desk hands the dossier to the processing department (a row of the process-control slip)."""
     _require_writer(actor)
     dossier = _lock(dossier)
-    _check_from(dossier, "start", (Status.RECEIVED,))
+    transition = _check_from(dossier, DossierAction.START)
     handler = _resolve_assignee(dossier, assignee)
     now = timezone.now()
     _close_open_step(dossier, now)
     _open_step(dossier, PROCESSING_UNIT, handler, now, dossier.legal_due_at)
     old = dossier.status
-    dossier.status = Status.PROCESSING
+    dossier.status = transition.target
     dossier.assignee = handler
     dossier.save(update_fields=["status", "assignee", "updated_at"])
-    record_event(dossier, actor=actor, action="start", from_status=old, to_status=dossier.status,
-                 note=f"Chuyển {PROCESSING_UNIT}" + (f" – {handler.display_name}" if handler else ""),
-                 data={"assignee": handler.username if handler else None})
+    events.dossier_started(dossier, actor=actor, from_status=old, unit=PROCESSING_UNIT, handler=handler)
     return dossier
 
 
@@ -292,18 +241,16 @@ def dossier_handover(*, actor: User, dossier: Dossier, unit: str, assignee: str 
     """Hand a dossier in processing to another unit or officer: closes the current step, opens the next."""
     _require_writer(actor)
     dossier = _lock(dossier)
-    _check_from(dossier, "handover", (Status.PROCESSING,))
+    _check_from(dossier, DossierAction.HANDOVER)
     if not (unit or "").strip():
-        raise DomainError(errors.REASON_REQUIRED, "Vui lòng ghi đơn vị nhận hồ sơ.", status=400)
+        raise DomainError(DossierError.HANDOVER_UNIT_REQUIRED)
     handler = _resolve_assignee(dossier, assignee)
     now = timezone.now()
     _close_open_step(dossier, now)
     _open_step(dossier, unit.strip(), handler, now, dossier.legal_due_at)
     dossier.assignee = handler or dossier.assignee
     dossier.save(update_fields=["assignee", "updated_at"])
-    record_event(dossier, actor=actor, action="handover", from_status=dossier.status, to_status=dossier.status,
-                 note=f"Chuyển {unit.strip()}" + (f" – {handler.display_name}" if handler else "") +
-                 (f": {note}" if note else ""))
+    events.dossier_handed_over(dossier, actor=actor, unit=unit.strip(), handler=handler, note=note)
     return dossier
 
 
@@ -313,24 +260,21 @@ def dossier_request_supplement(*, actor: User, dossier: Dossier, reason: str, do
     paper; the legal clock stops until the papers arrive."""
     _require_writer(actor)
     dossier = _lock(dossier)
-    _check_from(dossier, "request-supplement", (Status.RECEIVED, Status.PROCESSING))
-    if dossier.supplement_count >= dossier.procedure.max_supplement_requests:
-        raise DomainError(errors.SUPPLEMENT_ALREADY_REQUESTED,
-                          "Hồ sơ đã được yêu cầu bổ sung; theo quy định chỉ yêu cầu bổ sung một lần.", status=409)
+    transition = _check_from(dossier, DossierAction.REQUEST_SUPPLEMENT)
+    if not _supplement_left(dossier):
+        raise DomainError(DossierError.SUPPLEMENT_ALREADY_REQUESTED)
     documents = [d.strip() for d in documents or [] if d and d.strip()]
     if not (reason or "").strip() or not documents:
-        raise DomainError(errors.REASON_REQUIRED,
-                          "Phiếu yêu cầu bổ sung phải nêu lý do và liệt kê đầy đủ giấy tờ cần bổ sung.", status=400)
+        raise DomainError(DossierError.SUPPLEMENT_REQUEST_INCOMPLETE)
     now = timezone.now()
     used = calendar.working_time_between(dossier.clock_started_at, now, dossier.office)
     SupplementRequest.objects.create(dossier=dossier, number=dossier.supplement_count + 1, requested_at=now,
                                      requested_by=actor, reason=reason.strip(), documents=documents, clock_used=used)
     old = dossier.status
-    dossier.status, dossier.paused_at = Status.AWAITING_SUPPLEMENT, now
+    dossier.status, dossier.paused_at = transition.target, now
     dossier.supplement_count += 1
     dossier.save(update_fields=["status", "paused_at", "supplement_count", "updated_at"])
-    record_event(dossier, actor=actor, action="request-supplement", from_status=old, to_status=dossier.status,
-                 note=reason.strip(), data={"documents": documents})
+    events.supplement_requested(dossier, actor=actor, from_status=old, reason=reason.strip(), documents=documents)
     return dossier
 
 
@@ -339,7 +283,7 @@ def dossier_supplement_received(*, actor: User, dossier: Dossier, in_person: boo
     """The papers arrived: the clock restarts from zero (default) or resumes with the time left, per procedure."""
     _require_writer(actor)
     dossier = _lock(dossier)
-    _check_from(dossier, "supplement-received", (Status.AWAITING_SUPPLEMENT,))
+    transition = _check_from(dossier, DossierAction.SUPPLEMENT_RECEIVED)
     now = timezone.now()
     request = dossier.supplement_requests.order_by("-number").first()
     request.fulfilled_at = now
@@ -356,13 +300,11 @@ def dossier_supplement_received(*, actor: User, dossier: Dossier, in_person: boo
     # The applicant is given a new appointment with the supplement receipt; never earlier than the one promised.
     dossier.appointment_at = max(dossier.legal_due_at, dossier.appointment_at or dossier.legal_due_at)
     old = dossier.status
-    dossier.status, dossier.paused_at, dossier.due_state = Status.PROCESSING, None, ""
+    dossier.status, dossier.paused_at, dossier.due_state = transition.target, None, ""
     dossier.save()
     if in_person if in_person is not None else dossier.channel == Channel.DIRECT:
         _count_trip(dossier, Trip.Purpose.SUPPLEMENT, actor, now)
-    record_event(dossier, actor=actor, action="supplement-received", from_status=old, to_status=dossier.status,
-                 note="Nhận hồ sơ bổ sung", data={"legal_due_at": dossier.legal_due_at.isoformat(),
-                                                  "clock": dossier.procedure.supplement_clock})
+    events.supplement_received(dossier, actor=actor, from_status=old)
     return dossier
 
 
@@ -370,22 +312,19 @@ def dossier_supplement_received(*, actor: User, dossier: Dossier, in_person: boo
 def dossier_resolve(*, actor: User, dossier: Dossier, outcome: str, result_summary: str = "") -> Dossier:
     _require_writer(actor)
     dossier = _lock(dossier)
-    _check_from(dossier, "resolve", (Status.PROCESSING,))
+    transition = _check_from(dossier, DossierAction.RESOLVE)
     if outcome not in Outcome.values:
-        raise DomainError("OUTCOME_INVALID", "Kết quả phải là “approved” (chấp thuận) hoặc “rejected” (không chấp thuận).",
-                          status=400)
+        raise DomainError(DossierError.OUTCOME_INVALID)
     if outcome == Outcome.REJECTED and not (result_summary or "").strip():
-        raise DomainError(errors.REASON_REQUIRED, "Không chấp thuận thì phải nêu rõ lý do bằng văn bản.", status=400)
+        raise DomainError(DossierError.REJECTION_REASON_REQUIRED)
     now = timezone.now()
     _close_open_step(dossier, now)
     _open_step(dossier, DESK_UNIT, dossier.received_by, now, dossier.appointment_at)
     old = dossier.status
-    dossier.status, dossier.resolved_at = Status.RESOLVED, now
+    dossier.status, dossier.resolved_at = transition.target, now
     dossier.outcome, dossier.result_summary = outcome, (result_summary or "").strip()
     dossier.save(update_fields=["status", "resolved_at", "outcome", "result_summary", "updated_at"])
-    record_event(dossier, actor=actor, action="resolve", from_status=old, to_status=dossier.status,
-                 note=f"{Outcome(outcome).label}" + (f": {dossier.result_summary}" if dossier.result_summary else ""),
-                 data={"outcome": outcome, "timeliness": timeliness(now, dossier.legal_due_at)})
+    events.dossier_resolved(dossier, actor=actor, from_status=old, timeliness=timeliness(now, dossier.legal_due_at))
     return dossier
 
 
@@ -393,17 +332,16 @@ def dossier_resolve(*, actor: User, dossier: Dossier, outcome: str, result_summa
 def dossier_return(*, actor: User, dossier: Dossier, returned_to: str = "", in_person: bool | None = None) -> Dossier:
     _require_writer(actor)
     dossier = _lock(dossier)
-    _check_from(dossier, "return", (Status.RESOLVED,))
+    transition = _check_from(dossier, DossierAction.RETURN)
     now = timezone.now()
     _close_open_step(dossier, now)
     old = dossier.status
-    dossier.status, dossier.returned_at, dossier.closed_at = Status.RETURNED, now, now
+    dossier.status, dossier.returned_at, dossier.closed_at = transition.target, now, now
     dossier.returned_to = (returned_to or dossier.applicant_name)[:200]
     dossier.save(update_fields=["status", "returned_at", "closed_at", "returned_to", "updated_at"])
     if in_person if in_person is not None else dossier.channel == Channel.DIRECT:
         _count_trip(dossier, Trip.Purpose.COLLECTION, actor, now)
-    record_event(dossier, actor=actor, action="return", from_status=old, to_status=dossier.status,
-                 note=f"Trả kết quả cho {dossier.returned_to}")
+    events.dossier_returned(dossier, actor=actor, from_status=old)
     return dossier
 
 
@@ -412,18 +350,17 @@ def dossier_refuse(*, actor: User, dossier: Dossier, reason: str) -> Dossier:
     """Refusal with written reasons (Form 03). From `submitted` it is a refusal at intake (not received)."""
     _require_writer(actor)
     dossier = _lock(dossier)
-    _check_from(dossier, "refuse", (Status.SUBMITTED, Status.RECEIVED, Status.PROCESSING))
+    transition = _check_from(dossier, DossierAction.REFUSE)
     if not (reason or "").strip():
-        raise DomainError(errors.REASON_REQUIRED, "Từ chối phải nêu rõ lý do.", status=400)
+        raise DomainError(DossierError.REFUSAL_REASON_REQUIRED)
     now = timezone.now()
     _close_open_step(dossier, now)
     old = dossier.status
-    dossier.status, dossier.closed_at, dossier.result_summary = Status.REFUSED, now, reason.strip()
+    dossier.status, dossier.closed_at, dossier.result_summary = transition.target, now, reason.strip()
     if old != Status.SUBMITTED:
         dossier.resolved_at = now  # refused after acceptance counts as resolved (DOMAIN.md §6)
     dossier.save(update_fields=["status", "closed_at", "result_summary", "resolved_at", "updated_at"])
-    record_event(dossier, actor=actor, action="refuse", from_status=old, to_status=dossier.status, note=reason.strip(),
-                 data={"at_intake": old == Status.SUBMITTED})
+    events.dossier_refused(dossier, actor=actor, from_status=old, reason=reason.strip())
     return dossier
 
 
@@ -431,72 +368,76 @@ def dossier_refuse(*, actor: User, dossier: Dossier, reason: str) -> Dossier:
 def dossier_withdraw(*, actor: User, dossier: Dossier, reason: str) -> Dossier:
     _require_writer(actor)
     dossier = _lock(dossier)
-    _check_from(dossier, "withdraw", OPEN_STATUSES)
+    transition = _check_from(dossier, DossierAction.WITHDRAW)
     if not (reason or "").strip():
-        raise DomainError(errors.REASON_REQUIRED, "Vui lòng ghi lý do rút hồ sơ.", status=400)
+        raise DomainError(DossierError.WITHDRAWAL_REASON_REQUIRED)
     now = timezone.now()
     _close_open_step(dossier, now)
     old = dossier.status
-    dossier.status, dossier.closed_at = Status.WITHDRAWN, now
+    dossier.status, dossier.closed_at = transition.target, now
     dossier.save(update_fields=["status", "closed_at", "updated_at"])
-    record_event(dossier, actor=actor, action="withdraw", from_status=old, to_status=dossier.status, note=reason.strip())
+    events.dossier_withdrawn(dossier, actor=actor, from_status=old, reason=reason.strip())
     return dossier
 
 
-ACTION_LABELS = {
-    "accept": pgettext_lazy("action", "Tiếp nhận"), "start": pgettext_lazy("action", "Chuyển xử lý"), "handover": pgettext_lazy("action", "Chuyển bước xử lý"),
-    "request-supplement": pgettext_lazy("action", "Yêu cầu bổ sung"), "supplement-received": pgettext_lazy("action", "Nhận bổ sung"), "resolve": pgettext_lazy("action", "Có kết quả"),
-    "return": pgettext_lazy("action", "Trả kết quả"), "refuse": pgettext_lazy("action", "Từ chối"), "withdraw": pgettext_lazy("action", "Rút hồ sơ"),
-}
-# How each event of the history reads on the dossier page.
-EVENT_LABELS = {
-    **ACTION_LABELS, "receive": _("Tiếp nhận hồ sơ"), "pull": _("Nhận từ Cổng DVCQG"),
-    "apology": _("Phát hành phiếu xin lỗi"), "apology-draft": _("Dự thảo phiếu xin lỗi"),
-    "recompute-deadline": _("Tính lại hạn giải quyết"),
-}
-ACTION_FROM = {
-    "accept": (Status.SUBMITTED,), "start": (Status.RECEIVED,), "handover": (Status.PROCESSING,),
-    "request-supplement": (Status.RECEIVED, Status.PROCESSING), "supplement-received": (Status.AWAITING_SUPPLEMENT,),
-    "resolve": (Status.PROCESSING,), "return": (Status.RESOLVED,),
-    "refuse": (Status.SUBMITTED, Status.RECEIVED, Status.PROCESSING), "withdraw": OPEN_STATUSES,
-}
+def _supplement_left(dossier) -> bool:
+    return dossier.supplement_count < dossier.procedure.max_supplement_requests
+
+
+# --- the state machine (CONTRACTS.md §1.3) --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Transition:
+    """One action of the lifecycle: the statuses it starts from, the status it leads to, the service that
+    performs it, how a request body (API or page form) becomes the service's arguments, and an optional
+    further condition for offering it (`available(dossier)`)."""
+
+    action: DossierAction
+    sources: frozenset
+    target: Status
+    service: Callable
+    parse: Callable[[dict], dict] = lambda body: {}
+    available: Callable | None = None
+
+
+TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
+    Transition(DossierAction.ACCEPT, frozenset({Status.SUBMITTED}), Status.RECEIVED, dossier_accept),
+    Transition(DossierAction.START, frozenset({Status.RECEIVED}), Status.PROCESSING, dossier_start,
+               lambda b: {"assignee": b.get("assignee") or None}),
+    Transition(DossierAction.HANDOVER, frozenset({Status.PROCESSING}), Status.PROCESSING, dossier_handover,
+               lambda b: {"unit": b["unit"], "assignee": b.get("assignee") or None, "note": b["note"]}),
+    Transition(DossierAction.REQUEST_SUPPLEMENT, frozenset({Status.RECEIVED, Status.PROCESSING}),
+               Status.AWAITING_SUPPLEMENT, dossier_request_supplement,
+               lambda b: {"reason": b["reason"], "documents": b["documents"]}, available=_supplement_left),
+    Transition(DossierAction.SUPPLEMENT_RECEIVED, frozenset({Status.AWAITING_SUPPLEMENT}), Status.PROCESSING,
+               dossier_supplement_received, lambda b: {"in_person": b["in_person"]}),
+    Transition(DossierAction.RESOLVE, frozenset({Status.PROCESSING}), Status.RESOLVED, dossier_resolve,
+               lambda b: {"outcome": b["outcome"], "result_summary": b["result_summary"]}),
+    Transition(DossierAction.RETURN, frozenset({Status.RESOLVED}), Status.RETURNED, dossier_return,
+               lambda b: {"returned_to": b["returned_to"], "in_person": b["in_person"]}),
+    Transition(DossierAction.REFUSE, frozenset({Status.SUBMITTED, Status.RECEIVED, Status.PROCESSING}),
+               Status.REFUSED, dossier_refuse, lambda b: {"reason": b["reason"]}),
+    Transition(DossierAction.WITHDRAW, frozenset(OPEN_STATUSES), Status.WITHDRAWN, dossier_withdraw,
+               lambda b: {"reason": b["reason"]}),
+)}
+# The button label of each action (the event label of the same action).
+ACTION_LABELS = {action: DossierAction(action).label for action in TRANSITIONS}
 
 
 def run_action(action: str, *, actor, dossier, body: dict) -> Dossier:
     """One lifecycle action by name (CONTRACTS.md §1.3), as the API and the dossier page call it."""
-    if action == "accept":
-        return dossier_accept(actor=actor, dossier=dossier)
-    if action == "start":
-        return dossier_start(actor=actor, dossier=dossier, assignee=body.get("assignee") or None)
-    if action == "handover":
-        return dossier_handover(actor=actor, dossier=dossier, unit=body["unit"],
-                                assignee=body.get("assignee") or None, note=body["note"])
-    if action == "request-supplement":
-        return dossier_request_supplement(actor=actor, dossier=dossier, reason=body["reason"],
-                                          documents=body["documents"])
-    if action == "supplement-received":
-        return dossier_supplement_received(actor=actor, dossier=dossier, in_person=body["in_person"])
-    if action == "resolve":
-        return dossier_resolve(actor=actor, dossier=dossier, outcome=body["outcome"],
-                               result_summary=body["result_summary"])
-    if action == "return":
-        return dossier_return(actor=actor, dossier=dossier, returned_to=body["returned_to"],
-                              in_person=body["in_person"])
-    if action == "refuse":
-        return dossier_refuse(actor=actor, dossier=dossier, reason=body["reason"])
-    if action == "withdraw":
-        return dossier_withdraw(actor=actor, dossier=dossier, reason=body["reason"])
-    raise DomainError("UNKNOWN_ACTION", f"Không có thao tác “{action}”.", status=404)
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise DomainError(CoreError.UNKNOWN_ACTION, action=action)
+    return transition.service(actor=actor, dossier=dossier, **transition.parse(body))
 
 
 def allowed_actions(dossier, user) -> list[str]:
     """The actions the user can take on the dossier now (drives the buttons on the dossier page)."""
     if not permissions.can_process(user, dossier):
         return []
-    actions = [a for a, allowed in ACTION_FROM.items() if dossier.status in allowed]
-    if "request-supplement" in actions and dossier.supplement_count >= dossier.procedure.max_supplement_requests:
-        actions.remove("request-supplement")
-    return actions
+    return [action for action, t in TRANSITIONS.items()
+            if dossier.status in t.sources and (t.available is None or t.available(dossier))]
 
 
 def recompute_open_deadlines(*, dates) -> int:
@@ -529,9 +470,7 @@ def _recompute(candidates) -> int:
                     legal_due_at=due, apologise_by=calendar.apologise_by(due, dossier.office))
                 ProcessStep.objects.filter(dossier=dossier, done_at__isnull=True).update(due_at=due)
                 dossier.legal_due_at = due
-                record_event(dossier, actor=None, action="recompute-deadline", from_status=dossier.status,
-                             to_status=dossier.status, note="Lịch làm việc thay đổi: tính lại hạn giải quyết",
-                             data={"old": old_due.isoformat(), "new": due.isoformat()})
+                events.deadline_recomputed(dossier, old_due=old_due, new_due=due)
             changed += 1
     return changed
 

@@ -37,6 +37,7 @@ from core.documents.pdf import render_pdf
 from core.scoping import scope_to_user
 
 from . import tracking_book
+from .events import DossierAction
 from .models import (
     ApologySlip,
     ApplicantKind,
@@ -205,7 +206,7 @@ def guidance_document(g: IntakeGuidance) -> Document:
 
 def refusal_document(d: Dossier) -> Document:
     """Form 03 for a refused dossier; the reason is the refusal event's note (or the dossier's result summary)."""
-    event = d.events.filter(action="refuse").select_related("actor").order_by("-at", "-id").first()
+    event = d.events.filter(action=DossierAction.REFUSE).select_related("actor").order_by("-at", "-id").first()
     at_intake = bool(event and event.data.get("at_intake"))
     reason = d.result_summary or (event.note if event else "")
     officer = "" if event is None else _person(event.actor, event.actor_name)

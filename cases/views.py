@@ -11,6 +11,7 @@ from core.errors import DomainError
 from core.permissions import capability_required
 
 from . import apology, selectors, services
+from .events import DossierAction
 from .forms import ActionForm, IntakeForm, SearchForm
 from .slips import dossier_slips
 from core.models import User
@@ -91,7 +92,7 @@ def dossier_detail(request, code):
         "events": selectors.dossier_events(dossier=dossier),
         "steps": ProcessStep.objects.filter(dossier=dossier).select_related("handler"),
         "actions": services.allowed_actions(dossier, request.user),
-        "labels": services.ACTION_LABELS,
+        "labels": services.ACTION_LABELS, "Action": DossierAction,
         "outcomes": Outcome.choices,
         "assignees": User.objects.filter(office_id__in=[dossier.office_id, dossier.office.parent_id],
                                          role__in=["processor", "reception"], is_active=True).order_by("username"),

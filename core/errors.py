@@ -1,27 +1,92 @@
-"""Domain errors: each has a stable code that the API returns as JSON and the UI shows in Vietnamese."""
+"""Domain errors (Saleor's `error_codes.py`): each app lists its errors once, in its own `errors.py`, as an
+`ErrorCode` enum. A member carries the stable code the API returns, a translatable message and the HTTP
+status; services raise `DomainError(member, **params)`, the API answers `{"code", "detail"}` and the pages
+show `detail`, both translated into the language of the request when they are rendered.
+
+    class DossierError(ErrorCode):
+        READ_ONLY = "READ_ONLY_ROLE", _("Tài khoản của bạn chỉ có quyền xem."), 403
+
+Two members may share a code when the rule is the same and only the message differs (each message says
+which field is missing, for instance); the code is still written only in the app's `errors.py`.
+"""
+import enum
+
+from django.utils.translation import gettext_lazy as _
+
+
+class ErrorCode(enum.Enum):
+    """A TextChoices-like enum of coded errors: `member.code`, `member.message` (lazy), `member.status`."""
+
+    def __new__(cls, code: str, message, status: int = 409):
+        member = object.__new__(cls)
+        # Members that share a code must stay distinct members (an Enum would alias equal values).
+        member._value_ = f"{code}#{len(cls._member_names_)}"
+        member.code, member.message, member.status = code, message, status
+        return member
+
+    @property
+    def label(self):
+        return self.message
+
+    def format(self, **params) -> str:
+        """The message in the active language, with its `%(name)s` placeholders filled in."""
+        return str(self.message) % params if params else str(self.message)
+
+    def __str__(self):
+        return self.code
+
+    @classmethod
+    def choices(cls):
+        return [(member.code, member.message) for member in cls]
+
+
+class CoreError(ErrorCode):
+    """Errors that every app may raise."""
+
+    READ_ONLY_ROLE = "READ_ONLY_ROLE", _("Tài khoản của bạn chỉ có quyền xem."), 403
+    UNKNOWN_ACTION = "UNKNOWN_ACTION", _("Không có thao tác “%(action)s”."), 404
+    NOT_FOUND = "NOT_FOUND", _("Không tìm thấy."), 404
+    INTERNAL_ERROR = "INTERNAL_ERROR", _("Lỗi hệ thống, vui lòng thử lại sau."), 500
+    TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS", _("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút."), 429
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS", _("Tên đăng nhập hoặc mật khẩu không đúng."), 400
+    # Who may do what (core.permissions): each capability's refusal.
+    ROLE_NOT_ALLOWED = "ROLE_NOT_ALLOWED", _("Bạn không có quyền thực hiện thao tác này."), 403
+    LOGIN_REQUIRED = "ROLE_NOT_ALLOWED", _("Vui lòng đăng nhập."), 403
+    DESK_ONLY = "ROLE_NOT_ALLOWED", _("Bàn làm việc dành cho cán bộ tiếp nhận và chuyên viên."), 403
+    RECEPTION_ONLY = "ROLE_NOT_ALLOWED", _("Chỉ cán bộ tiếp nhận được tiếp nhận hồ sơ."), 403
+    TRACKING_BOOK_ONLY = ("ROLE_NOT_ALLOWED",
+                          _("Sổ theo dõi hồ sơ dành cho Bộ phận Tiếp nhận và Trả kết quả và lãnh đạo đơn vị."), 403)
+    OVERDUE_DESK_ONLY = "ROLE_NOT_ALLOWED", _("Trang này dành cho Lãnh đạo và chuyên viên phòng nghiệp vụ."), 403
+    DASHBOARD_ONLY = "ROLE_NOT_ALLOWED", _("Bảng điều hành dành cho lãnh đạo đơn vị."), 403
+    REPORTS_ONLY = "ROLE_NOT_ALLOWED", _("Báo cáo dành cho lãnh đạo đơn vị và Vụ Pháp chế."), 403
+    OVERSIGHT_ONLY = "ROLE_NOT_ALLOWED", _("Trang giám sát toàn quốc dành cho Vụ Pháp chế."), 403
+    SYNC_HEALTH_ONLY = ("ROLE_NOT_ALLOWED", _("Chỉ lãnh đạo đơn vị và quản trị hệ thống xem được trang đồng bộ."),
+                        403)
+    SIGNER_ONLY = ("ROLE_NOT_ALLOWED",
+                   _("Chỉ Giám đốc hoặc Phó Giám đốc của đơn vị được ký, phát hành phiếu xin lỗi."), 403)
+    PERSONAL_DATA_HIDDEN = "ROLE_NOT_ALLOWED", _("Bạn không được xem đầy đủ thông tin cá nhân."), 403
+    APPROVER_ONLY = "ROLE_NOT_ALLOWED", _("Chỉ Giám đốc hoặc Phó Giám đốc của đơn vị được duyệt trả lời."), 403
 
 
 class DomainError(Exception):
-    """A business rule said no. `status` is the HTTP status the API answers with (409 by default)."""
+    """A business rule said no. `status` is the HTTP status the API answers with (the member's, by default).
 
-    status = 409
+    `params` fill the member's message; `extra` are further fields of the API answer (`current_status`, …).
+    The message is translated when it is read (`message`, `as_dict()`), in the language active then."""
 
-    def __init__(self, code: str, message: str, status: int | None = None, **extra):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.extra = extra
-        if status is not None:
-            self.status = status
+    def __init__(self, error: ErrorCode, /, *, http_status: int | None = None, extra: dict | None = None, **params):
+        if not isinstance(error, ErrorCode):
+            raise TypeError(f"DomainError takes an ErrorCode member, not {error!r}")
+        super().__init__(error.code)
+        self.error, self.code, self.params, self.extra = error, error.code, params, extra or {}
+        self.status = http_status if http_status is not None else error.status
+
+    @property
+    def message(self) -> str:
+        return self.error.format(**self.params)
+
+    def __str__(self):
+        return self.message
 
     def as_dict(self):
         return {"code": self.code, "detail": self.message, **self.extra}
-
-
-class PermissionDenied(DomainError):
-    status = 403
-
-
-# Codes of the permission rules (core.permissions); the apps re-export them.
-READ_ONLY_ROLE = "READ_ONLY_ROLE"
-ROLE_NOT_ALLOWED = "ROLE_NOT_ALLOWED"

@@ -22,10 +22,9 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
-from .errors import READ_ONLY_ROLE, ROLE_NOT_ALLOWED, PermissionDenied
+from .errors import CoreError, DomainError, ErrorCode
 from .models import Office, Role
 from .scoping import office_in_scope
 
@@ -53,9 +52,12 @@ def _office_of(obj) -> Office | None:
 class Capability:
     name: str
     check: Callable
-    message: str          # shown on the 403 (page) or as `detail` (API)
-    code: str             # the API's `code` when the role may not
+    error: ErrorCode      # its code is the API's `code` when the role may not; its message the 403's text
     object_level: bool
+
+    @property
+    def message(self):
+        return self.error.message
 
     def __call__(self, user, obj=None) -> bool:
         return bool(self.check(user, obj))
@@ -64,9 +66,9 @@ class Capability:
 CAPABILITIES: dict[str, Capability] = {}
 
 
-def _capability(name, *, message, code=ROLE_NOT_ALLOWED, object_level=False):
+def _capability(name, *, error: ErrorCode = CoreError.ROLE_NOT_ALLOWED, object_level=False):
     def register(check):
-        cap = Capability(name, check, message, code, object_level)
+        cap = Capability(name, check, error, object_level)
         CAPABILITIES[name] = cap
 
         @wraps(check)
@@ -84,66 +86,66 @@ def _roles(user, roles) -> bool:
 
 # --- page capabilities (which role may open which page) --------------------------------------------------
 
-@_capability("write", message=_("Tài khoản của bạn chỉ có quyền xem."), code=READ_ONLY_ROLE)
+@_capability("write", error=CoreError.READ_ONLY_ROLE)
 def can_write(user, obj=None):
     """Every role but the Legal Department (read-only oversight)."""
     return _roles(user, WRITERS)
 
 
-@_capability("view_dossiers", message=_("Vui lòng đăng nhập."))
+@_capability("view_dossiers", error=CoreError.LOGIN_REQUIRED)
 def can_view_dossiers(user, obj=None):
     return role_of(user) is not None
 
 
-@_capability("view_feedback", message=_("Vui lòng đăng nhập."))
+@_capability("view_feedback", error=CoreError.LOGIN_REQUIRED)
 def can_view_feedback(user, obj=None):
     return role_of(user) is not None
 
 
-@_capability("view_calendar", message=_("Vui lòng đăng nhập."))
+@_capability("view_calendar", error=CoreError.LOGIN_REQUIRED)
 def can_view_calendar(user, obj=None):
     return role_of(user) is not None
 
 
-@_capability("view_desk", message=_("Bàn làm việc dành cho cán bộ tiếp nhận và chuyên viên."))
+@_capability("view_desk", error=CoreError.DESK_ONLY)
 def can_view_desk(user, obj=None):
     return _roles(user, {RECEPTION, PROCESSOR, ADMIN})
 
 
-@_capability("receive", message=_("Chỉ cán bộ tiếp nhận được tiếp nhận hồ sơ."))
+@_capability("receive", error=CoreError.RECEPTION_ONLY)
 def can_receive(user, obj=None):
     """Intake at the one-stop desk (page and `POST /dossiers/`), in the user's own office."""
     return _roles(user, {RECEPTION, ADMIN}) and (obj is None or office_in_scope(user, _office_of(obj)))
 
 
 @_capability("view_tracking_book",
-             message=_("Sổ theo dõi hồ sơ dành cho Bộ phận Tiếp nhận và Trả kết quả và lãnh đạo đơn vị."))
+             error=CoreError.TRACKING_BOOK_ONLY)
 def can_view_tracking_book(user, obj=None):
     return _roles(user, {RECEPTION, DIRECTOR, DEPUTY, ADMIN})
 
 
-@_capability("view_overdue_desk", message=_("Trang này dành cho Lãnh đạo và chuyên viên phòng nghiệp vụ."))
+@_capability("view_overdue_desk", error=CoreError.OVERDUE_DESK_ONLY)
 def can_view_overdue_desk(user, obj=None):
     return _roles(user, {PROCESSOR, DIRECTOR, DEPUTY, ADMIN})
 
 
-@_capability("view_dashboard", message=_("Bảng điều hành dành cho lãnh đạo đơn vị."))
+@_capability("view_dashboard", error=CoreError.DASHBOARD_ONLY)
 def can_view_dashboard(user, obj=None):
     return _roles(user, {DIRECTOR, DEPUTY, ADMIN})
 
 
-@_capability("view_reports", message=_("Báo cáo dành cho lãnh đạo đơn vị và Vụ Pháp chế."))
+@_capability("view_reports", error=CoreError.REPORTS_ONLY)
 def can_view_reports(user, obj=None):
     return _roles(user, {DIRECTOR, DEPUTY, LEGAL, ADMIN})
 
 
-@_capability("view_oversight", message=_("Trang giám sát toàn quốc dành cho Vụ Pháp chế."))
+@_capability("view_oversight", error=CoreError.OVERSIGHT_ONLY)
 def can_view_oversight(user, obj=None):
     return _roles(user, {LEGAL, ADMIN})
 
 
 @_capability("view_sync_health",
-             message=_("Chỉ lãnh đạo đơn vị và quản trị hệ thống xem được trang đồng bộ."))
+             error=CoreError.SYNC_HEALTH_ONLY)
 def can_view_sync_health(user, obj=None):
     """The sync health page and its actions (retrying a quarantined item)."""
     return _roles(user, {DIRECTOR, DEPUTY, ADMIN})
@@ -163,28 +165,27 @@ def _signer_of(user, obj) -> bool:
     return office is None or user.office_id in (office.pk, office.parent_id)
 
 
-@_capability("process", message=_("Tài khoản của bạn chỉ có quyền xem."), code=READ_ONLY_ROLE, object_level=True)
+@_capability("process", error=CoreError.READ_ONLY_ROLE, object_level=True)
 def can_process(user, obj=None):
     """The lifecycle actions of a dossier (accept, start, handover, supplement, resolve, return, refuse…)."""
     return _writer_in_scope(user, obj)
 
 
-@_capability("draft_apology", message=_("Tài khoản của bạn chỉ có quyền xem."), code=READ_ONLY_ROLE,
-             object_level=True)
+@_capability("draft_apology", error=CoreError.READ_ONLY_ROLE, object_level=True)
 def can_draft_apology(user, obj=None):
     """Any officer of the office drafts the apology and reschedule slip."""
     return _writer_in_scope(user, obj)
 
 
 @_capability("sign_apology",
-             message=_("Chỉ Giám đốc hoặc Phó Giám đốc của đơn vị được ký, phát hành phiếu xin lỗi."),
+             error=CoreError.SIGNER_ONLY,
              object_level=True)
 def can_sign_apology(user, obj=None):
     """Signed and issued only by the director or a deputy (DOMAIN.md §2.5)."""
     return _signer_of(user, obj)
 
 
-@_capability("see_personal_data", message=_("Bạn không được xem đầy đủ thông tin cá nhân."), object_level=True)
+@_capability("see_personal_data", error=CoreError.PERSONAL_DATA_HIDDEN, object_level=True)
 def can_see_personal_data(user, obj=None):
     """The office that handles the dossier (and administrators) read the applicant's identifiers in full; the
     Legal Department and lists read them masked (`cases.privacy.applicant_for`)."""
@@ -194,15 +195,14 @@ def can_see_personal_data(user, obj=None):
     return role in WRITERS and (obj is None or office_in_scope(user, _office_of(obj)))
 
 
-@_capability("handle_feedback", message=_("Tài khoản của bạn chỉ có quyền xem."), code=READ_ONLY_ROLE,
-             object_level=True)
+@_capability("handle_feedback", error=CoreError.READ_ONLY_ROLE, object_level=True)
 def can_handle_feedback(user, obj=None):
     """Classify, assign, forward, draft the answer, publish, close."""
     return _writer_in_scope(user, obj)
 
 
 @_capability("approve_feedback",
-             message=_("Chỉ Giám đốc hoặc Phó Giám đốc của đơn vị được duyệt trả lời."),
+             error=CoreError.APPROVER_ONLY,
              object_level=True)
 def can_approve_feedback(user, obj=None):
     return _signer_of(user, obj)
@@ -230,12 +230,12 @@ def can(user, name: str, obj=None) -> bool:
     return capability(name)(user, obj)
 
 
-def require(user, name: str, obj=None, *, code: str | None = None) -> None:
-    """Raise a coded 403 (core.errors.PermissionDenied) unless the user may: the app's own `code` when given
-    (e.g. cases.errors.APOLOGY_SIGNER_REQUIRED), else the capability's (READ_ONLY_ROLE or ROLE_NOT_ALLOWED)."""
+def require(user, name: str, obj=None, *, error: ErrorCode | None = None) -> None:
+    """Raise a coded 403 (DomainError) unless the user may: the app's own `error` when given
+    (e.g. DossierError.APOLOGY_SIGNER_REQUIRED), else the capability's (READ_ONLY_ROLE or ROLE_NOT_ALLOWED…)."""
     cap = capability(name)
     if not cap(user, obj):
-        raise PermissionDenied(code or cap.code, str(cap.message))
+        raise DomainError(error or cap.error, http_status=403)
 
 
 # --- pages ------------------------------------------------------------------------------------------------
@@ -273,13 +273,13 @@ class CapabilityRequiredMixin:
 
 # --- API --------------------------------------------------------------------------------------------------
 
-def HasCapability(name: str, *, methods: tuple[str, ...] | None = None, code: str | None = None):
+def HasCapability(name: str, *, methods: tuple[str, ...] | None = None, error: ErrorCode | None = None):
     """A DRF permission class for `permission_classes`. It checks the role before the view reads its body and
     answers the capability's coded 403 ({"code", "detail"}); `has_object_permission` adds the office rule.
     `methods` limits it to some HTTP methods (e.g. ("POST",) for intake on a list that everyone may read)."""
     cap = capability(name)
     wanted = {m.upper() for m in methods} if methods else None
-    code = code or cap.code
+    error = error or cap.error
 
     class _HasCapability(BasePermission):
         message = cap.message
@@ -291,12 +291,12 @@ def HasCapability(name: str, *, methods: tuple[str, ...] | None = None, code: st
             if not request.user or not request.user.is_authenticated:
                 return False  # 401/403 as DRF answers an anonymous caller
             if self._applies(request) and not cap(request.user):
-                raise PermissionDenied(code, str(cap.message))
+                raise DomainError(error, http_status=403)
             return True
 
         def has_object_permission(self, request, view, obj):
             if self._applies(request) and cap.object_level and not cap(request.user, obj):
-                raise PermissionDenied(code, str(cap.message))
+                raise DomainError(error, http_status=403)
             return True
 
     _HasCapability.__name__ = _HasCapability.__qualname__ = f"HasCapability_{cap.name}"

@@ -10,6 +10,7 @@ from core.permissions import capability_required
 from core.models import User
 
 from . import selectors, services
+from .events import FeedbackAction
 from .models import Category, FeedbackItem, Status
 
 
@@ -40,7 +41,7 @@ def feedback_detail(request, pk):
     item = _get(request, pk)
     return render(request, "feedback/detail.html", {
         "item": item, "events": selectors.feedback_events(item=item),
-        "actions": services.allowed_actions(item, request.user), "labels": services.ACTION_LABELS,
+        "actions": services.allowed_actions(item, request.user), "labels": services.ACTION_LABELS, "Action": FeedbackAction,
         "categories": Category.choices,
         "assignees": User.objects.filter(office_id__in=[item.office_id, item.office.parent_id], is_active=True)
         .exclude(role="legal").order_by("username"),

@@ -20,8 +20,10 @@ from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from cases.models import Dossier, DossierEvent, Procedure, Source, Status
+from cases import events as dossier_events
+from cases.models import Dossier, DossierEvent, Procedure, Source
 from core.models import Office
+from feedback import events as feedback_events
 from feedback.models import FeedbackEvent, FeedbackItem
 from feedback.models import Source as FeedbackSource
 from feedback.models import Status as FeedbackStatus
@@ -170,9 +172,8 @@ def store_dossier_page(*, office, items: list, cursor=None, run=None, quarantine
     good, bad = _parse_all(items, lambda raw: ingest.parse_dossier(raw, procedures))
     fresh, already, clashes = _split_existing(good, _owners(Dossier, good), office)
     ids = insert_rows(Dossier, [dict(p.fields, office_id=office.pk) for p in fresh], now)
-    insert_per_parent(DossierEvent, "dossier", ids, {
-        "at": now, "actor": None, "actor_name": PORTAL_ACTOR, "action": "pull", "from_status": "",
-        "to_status": Status.SUBMITTED, "note": "Nhận hồ sơ nộp trực tuyến từ Cổng DVCQG", "data": {}})
+    insert_per_parent(DossierEvent, "dossier", ids,
+                      {"at": now, "actor": None, "actor_name": PORTAL_ACTOR, **dossier_events.dossier_pulled_row()})
     result = PageResult(items=len(items), stored=len(fresh), already=already, quarantined=len(bad) + len(clashes),
                         rejected=bad + clashes)
     return _finish_page(office=office, kind=Kind.DOSSIER, items=items, result=result,
@@ -208,9 +209,8 @@ def store_pakn_page(*, office, items: list, cursor=None, run=None, quarantine=Tr
     related_codes = {p.fields["related_dossier_code"] for p in fresh} - {""}
     related = dict(Dossier.objects.filter(code__in=related_codes).values_list("code", "pk")) if related_codes else {}
     items_saved = FeedbackItem.objects.bulk_create(_feedback_rows(office, fresh, related))
-    insert_per_parent(FeedbackEvent, "item", [item.pk for item in items_saved], {
-        "at": now, "actor": None, "actor_name": PAKN_ACTOR, "action": "pull", "from_status": "",
-        "to_status": FeedbackStatus.NEW, "note": "Nhận phản ánh, kiến nghị từ hệ thống PAKN quốc gia", "data": {}})
+    insert_per_parent(FeedbackEvent, "item", [item.pk for item in items_saved],
+                      {"at": now, "actor": None, "actor_name": PAKN_ACTOR, **feedback_events.feedback_pulled_row()})
     result = PageResult(items=len(items), stored=len(fresh), already=already, quarantined=len(bad) + len(clashes),
                         rejected=bad + clashes)
     return _finish_page(office=office, kind=Kind.PAKN, items=items, result=result,

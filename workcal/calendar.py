@@ -115,7 +115,7 @@ def _day(d) -> date:
 
 
 def _out_of_range() -> CalendarRangeError:
-    return CalendarRangeError(f"Lịch làm việc chỉ hỗ trợ các năm {rules.MIN_YEAR}–{rules.MAX_YEAR}.")
+    return CalendarRangeError(first=rules.MIN_YEAR, last=rules.MAX_YEAR)
 
 
 def _at_index(table: Table, index: int) -> tuple[Table, date]:

@@ -56,14 +56,16 @@ class ApologySlipCreate(APIView):
 
     @extend_schema(request=ApologySlipIn, responses={
         201: ApologySlipOut, 400: OpenApiResponse(description="per-field messages"),
-        403: OpenApiResponse(description="APOLOGY_SIGNER_REQUIRED"), 404: OpenApiResponse(description="not found"),
-        409: OpenApiResponse(description="APOLOGY_NOT_ALLOWED, APOLOGY_LIMIT_REACHED")})
+        403: OpenApiResponse(description=errors.DossierError.APOLOGY_SIGNER_REQUIRED.code),
+        404: OpenApiResponse(description="not found"),
+        409: OpenApiResponse(description=", ".join(
+            (errors.DossierError.APOLOGY_NOT_ALLOWED.code, errors.DossierError.APOLOGY_LIMIT_REACHED.code)))})
     def post(self, request, code):
         try:
             dossier = selectors.dossier_get(user=request.user, code=code)
         except Dossier.DoesNotExist:
             return Response({"detail": "Không tìm thấy hồ sơ."}, status=status.HTTP_404_NOT_FOUND)
-        permissions.require(request.user, "sign_apology", dossier, code=errors.APOLOGY_SIGNER_REQUIRED)  # 403 before the body is read
+        permissions.require(request.user, "sign_apology", dossier, error=errors.DossierError.APOLOGY_SIGNER_REQUIRED)  # 403 before the body is read
         data = ApologySlipIn(data=request.data)
         data.is_valid(raise_exception=True)
         try:

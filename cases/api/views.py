@@ -9,11 +9,12 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from core.errors import DomainError
+from core.errors import CoreError, DomainError
 from core.models import Office
 from core.permissions import HasCapability
 
 from .. import selectors, services
+from ..errors import DossierError
 from ..models import Channel, Dossier, Source, Status
 from .serializers import (
     ActionIn,
@@ -90,7 +91,7 @@ class DossierListCreate(generics.ListCreateAPIView):
                 summary=v["summary"], office=office, received_at=v["received_at"],
             )
         except IntegrityError as exc:  # e.g. a code collision on a database without row locks
-            raise DomainError("CONFLICT", "Xung đột khi cấp mã hồ sơ, vui lòng thử lại.", status=409) from exc
+            raise DomainError(DossierError.CODE_CONFLICT) from exc
         dossier = selectors.dossier_get(user=request.user, code=dossier.code)
         return Response(DossierSerializer(dossier, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
@@ -119,7 +120,7 @@ class DossierEvents(DossierMixin, generics.ListAPIView):
         return selectors.dossier_events(dossier=self.get_dossier())
 
 
-ACTIONS = list(services.ACTION_FROM)
+ACTIONS = list(services.TRANSITIONS)
 
 
 class DossierAction(DossierMixin, APIView):
@@ -131,7 +132,7 @@ class DossierAction(DossierMixin, APIView):
                    parameters=[OpenApiParameter("action", str, OpenApiParameter.PATH, enum=ACTIONS)])
     def post(self, request, code, action):
         if action not in ACTIONS:
-            raise DomainError("UNKNOWN_ACTION", f"Không có thao tác “{action}”.", status=404)
+            raise DomainError(CoreError.UNKNOWN_ACTION, action=action)
         dossier = self.get_dossier()
         body = ActionIn(data=request.data)
         body.is_valid(raise_exception=True)
@@ -156,6 +157,5 @@ class PublicDossier(APIView):
     def get(self, request, code):
         dossier = selectors.public_dossier(code=code, phone=request.query_params.get("phone", ""))
         if dossier is None:
-            return Response({"code": "NOT_FOUND", "detail": "Không tìm thấy hồ sơ với mã và số điện thoại này."},
-                            status=status.HTTP_404_NOT_FOUND)
+            raise DomainError(DossierError.NOT_FOUND_FOR_PHONE)
         return Response(PublicDossierSerializer(dossier).data)

@@ -2,7 +2,7 @@
 from django import template
 
 from ..models import Status
-from ..services import EVENT_LABELS
+from ..events import event_label as _event_label
 
 register = template.Library()
 
@@ -15,4 +15,4 @@ def status_label(code):
 
 @register.filter
 def event_label(action):
-    return EVENT_LABELS.get(action, action)
+    return _event_label(action)

@@ -2,12 +2,11 @@ import logging
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from core.errors import DomainError
+from core.errors import CoreError, DomainError
 
 log = logging.getLogger(__name__)
 
@@ -19,10 +18,10 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
     if isinstance(exc, Http404):
-        exc = NotFound("Không tìm thấy.")
+        exc = NotFound(CoreError.NOT_FOUND.format())
     response = drf_exception_handler(exc, context)
     if response is None:
         log.exception("Unhandled API error", exc_info=exc)
-        return Response({"code": "INTERNAL_ERROR", "detail": "Lỗi hệ thống, vui lòng thử lại sau."},
-                        status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+        error = DomainError(CoreError.INTERNAL_ERROR)
+        return Response(error.as_dict(), status=error.status)
     return response

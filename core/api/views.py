@@ -1,12 +1,13 @@
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import generics, serializers, status
+from rest_framework import generics, serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import throttle
+from core.errors import CoreError, DomainError
 from core.models import Office
 
 
@@ -25,14 +26,11 @@ class TokenView(APIView):
         data.is_valid(raise_exception=True)
         username, ip = data.validated_data["username"], throttle.client_ip(request)
         if throttle.is_locked(username, ip):
-            return Response({"code": "TOO_MANY_ATTEMPTS",
-                             "detail": "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút."},
-                            status=status.HTTP_429_TOO_MANY_REQUESTS)
+            raise DomainError(CoreError.TOO_MANY_ATTEMPTS)
         user = authenticate(request, username=username, password=data.validated_data["password"])
         if user is None or not user.is_active:
             throttle.register_failure(username, ip)
-            return Response({"code": "INVALID_CREDENTIALS", "detail": "Tên đăng nhập hoặc mật khẩu không đúng."},
-                            status=status.HTTP_400_BAD_REQUEST)
+            raise DomainError(CoreError.INVALID_CREDENTIALS)
         throttle.reset(username, ip)
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})

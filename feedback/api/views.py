@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.validators import mask_phone
+from core.errors import CoreError, DomainError
 from core.permissions import HasCapability
 
 from .. import selectors, services
@@ -91,10 +92,10 @@ class FeedbackAction(APIView):
     permission_classes = [IsAuthenticated, HasCapability("handle_feedback")]
 
     @extend_schema(request=ActionIn, responses=FeedbackSerializer, parameters=[
-        OpenApiParameter("action", str, OpenApiParameter.PATH, enum=list(services.ACTION_FROM))])
+        OpenApiParameter("action", str, OpenApiParameter.PATH, enum=list(services.TRANSITIONS))])
     def post(self, request, pk, action):
-        if action not in services.ACTION_FROM:
-            return Response({"code": "UNKNOWN_ACTION", "detail": f"Không có thao tác “{action}”."}, status=404)
+        if action not in services.TRANSITIONS:
+            raise DomainError(CoreError.UNKNOWN_ACTION, action=action)
         item = _item(request, pk)
         body = ActionIn(data=request.data)
         body.is_valid(raise_exception=True)

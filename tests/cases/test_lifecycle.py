@@ -96,25 +96,23 @@ def _in_status(status, receive, cast, procedures, offices):
     return d
 
 
-def _do(action, dossier, actor):
-    kwargs = {
-        "accept": {}, "start": {}, "supplement-received": {},
-        "request-supplement": {"reason": "Thiếu giấy tờ", "documents": ["Bản sao CCCD"]},
-        "resolve": {"outcome": "approved", "result_summary": "Đồng ý"},
-        "return": {"returned_to": ""}, "refuse": {"reason": "Không đủ điều kiện"},
-        "withdraw": {"reason": "Người nộp rút hồ sơ"},
-    }[action]
-    fn = {"accept": services.dossier_accept, "start": services.dossier_start,
-          "request-supplement": services.dossier_request_supplement,
-          "supplement-received": services.dossier_supplement_received, "resolve": services.dossier_resolve,
-          "return": services.dossier_return, "refuse": services.dossier_refuse,
-          "withdraw": services.dossier_withdraw}[action]
-    return fn(actor=actor, dossier=dossier, **kwargs)
+# A request body that each action accepts (what the API's ActionIn gives after validation).
+BODIES = {
+    "accept": {}, "start": {"assignee": None},
+    "handover": {"unit": "Phòng Chế độ BHXH", "assignee": None, "note": ""},
+    "request-supplement": {"reason": "Thiếu giấy tờ", "documents": ["Bản sao CCCD"]},
+    "supplement-received": {"in_person": None},
+    "resolve": {"outcome": "approved", "result_summary": "Đồng ý"},
+    "return": {"returned_to": "", "in_person": None}, "refuse": {"reason": "Không đủ điều kiện"},
+    "withdraw": {"reason": "Người nộp rút hồ sơ"},
+}
 
-
-TRANSITIONS = {
+# CONTRACTS.md §1.3 (plus `handover`, which keeps the dossier in processing), written out independently of
+# the code's table so that a change to the table that breaks the contract fails here.
+CONTRACT = {
     "accept": ({"submitted"}, "received"),
     "start": ({"received"}, "processing"),
+    "handover": ({"processing"}, "processing"),
     "request-supplement": ({"received", "processing"}, "awaiting_supplement"),
     "supplement-received": ({"awaiting_supplement"}, "processing"),
     "resolve": ({"processing"}, "resolved"),
@@ -124,24 +122,45 @@ TRANSITIONS = {
 }
 
 
-@pytest.mark.parametrize("action", list(TRANSITIONS))
+def _do(action, dossier, actor):
+    return services.run_action(action, actor=actor, dossier=dossier, body=BODIES[action])
+
+
+def test_the_transition_table_is_the_contract():
+    table = {action: ({str(s) for s in t.sources}, str(t.target)) for action, t in services.TRANSITIONS.items()}
+    assert table == CONTRACT
+    assert set(BODIES) == set(services.TRANSITIONS)
+
+
+@pytest.mark.parametrize("action", list(services.TRANSITIONS))
 @pytest.mark.parametrize("status", [s for s in Status.values])
 def test_every_action_from_every_status(action, status, receive, cast, procedures, offices):
-    allowed, target = TRANSITIONS[action]
+    """The table drives both what the services allow and which buttons the page offers."""
+    transition = services.TRANSITIONS[action]
     dossier = _in_status(status, receive, cast, procedures, offices)
     events_before = dossier.events.count()
-    if status in allowed:
-        result = _do(action, dossier, cast["reception_hn"])
-        assert result.status == target
+    officer = cast["reception_hn"]
+    assert (action in services.allowed_actions(dossier, officer)) == (status in transition.sources)
+    if status in transition.sources:
+        result = _do(action, dossier, officer)
+        assert result.status == transition.target
         event = result.events.order_by("-id").first()
-        assert (event.action, event.from_status, event.to_status) == (action, status, target)
-        assert event.actor == cast["reception_hn"]
+        assert (event.action, event.from_status, event.to_status) == (action, status, transition.target)
+        assert event.actor == officer
     else:
         with pytest.raises(DomainError) as exc:
-            _do(action, dossier, cast["reception_hn"])
+            _do(action, dossier, officer)
         assert exc.value.code == "ACTION_NOT_ALLOWED" and exc.value.status == 409
+        assert exc.value.extra == {"current_status": status}
         dossier.refresh_from_db()
         assert dossier.status == status and dossier.events.count() == events_before
+
+
+def test_an_unknown_action_is_404(receive, cast):
+    with pytest.raises(DomainError) as exc:
+        services.run_action("approve", actor=cast["reception_hn"], dossier=receive(at=local(2025, 6, 2, 9, 0)),
+                            body={})
+    assert (exc.value.code, exc.value.status) == ("UNKNOWN_ACTION", 404)
 
 
 def test_accept_starts_the_legal_clock(cast, procedures, offices):

@@ -1,0 +1,173 @@
+"""The append-only history of a dossier (Saleor's `events.py`): one function per kind of event.
+
+Each function writes one `DossierEvent` row and queues its side effects in the same transaction: the
+progress sent back to the national portal for portal dossiers, and the message to the applicant on the
+events they must hear about. The `action` values are part of the API (`GET /dossiers/{code}/events/`).
+"""
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
+
+from notifications.services import outbox_enqueue
+
+from .models import DossierEvent, Outcome, Source, Status
+
+SYSTEM_ACTOR = "Hệ thống"
+
+
+class DossierAction(models.TextChoices):
+    """Every kind of dossier event; the lifecycle actions are also the URL segments of CONTRACTS.md §1.3.
+    The label is how the event reads in the history (and, for lifecycle actions, on the buttons)."""
+
+    RECEIVE = "receive", _("Tiếp nhận hồ sơ")
+    PULL = "pull", _("Nhận từ Cổng DVCQG")
+    ACCEPT = "accept", pgettext_lazy("action", "Tiếp nhận")
+    START = "start", pgettext_lazy("action", "Chuyển xử lý")
+    HANDOVER = "handover", pgettext_lazy("action", "Chuyển bước xử lý")
+    REQUEST_SUPPLEMENT = "request-supplement", pgettext_lazy("action", "Yêu cầu bổ sung")
+    SUPPLEMENT_RECEIVED = "supplement-received", pgettext_lazy("action", "Nhận bổ sung")
+    RESOLVE = "resolve", pgettext_lazy("action", "Có kết quả")
+    RETURN = "return", pgettext_lazy("action", "Trả kết quả")
+    REFUSE = "refuse", pgettext_lazy("action", "Từ chối")
+    WITHDRAW = "withdraw", pgettext_lazy("action", "Rút hồ sơ")
+    APOLOGY_DRAFT = "apology-draft", _("Dự thảo phiếu xin lỗi")
+    APOLOGY = "apology", _("Phát hành phiếu xin lỗi")
+    RECOMPUTE_DEADLINE = "recompute-deadline", _("Tính lại hạn giải quyết")
+
+
+def event_label(action: str) -> str:
+    """How an event of the history reads on the dossier page (the raw value for an unknown one)."""
+    return DossierAction(action).label if action in DossierAction.values else action
+
+
+def _local(moment) -> str:
+    return f"{timezone.localtime(moment):%d/%m/%Y %H:%M}"
+
+
+# --- the writer -----------------------------------------------------------------------------------------
+
+def _record(dossier, *, actor, action: DossierAction, from_status="", to_status="", note="", data=None, at=None):
+    event = DossierEvent.objects.create(
+        dossier=dossier, at=at or timezone.now(), actor=actor,
+        actor_name=actor.display_name if actor else SYSTEM_ACTOR, action=DossierAction(action).value,
+        from_status=from_status, to_status=to_status or dossier.status, note=note, data=data or {},
+    )
+    _after_event(dossier, event)
+    return event
+
+
+def _after_event(dossier, event):
+    """Side effects of a change, queued in the same transaction: progress back to the national portal, and a
+    message to the applicant on the events they must hear about."""
+    if dossier.source == Source.NATIONAL_PORTAL and event.to_status and event.to_status != Status.SUBMITTED:
+        from portal.outbox import queue_dossier_progress
+
+        queue_dossier_progress(dossier, event)
+    text = _applicant_message(dossier, event)
+    if text:
+        for channel, recipient in (("sms", dossier.applicant_phone), ("email", dossier.applicant_email)):
+            if recipient:
+                outbox_enqueue(channel=channel, kind=f"dossier.{event.action}", recipient=recipient,
+                               idempotency_key=f"dossier-event:{event.pk}:{channel}", office=dossier.office,
+                               dossier_code=dossier.code, subject=f"Hồ sơ {dossier.code}", body=text)
+
+
+def _applicant_message(dossier, event) -> str:
+    """The SMS/e-mail text (without diacritics) of the events the applicant is told about."""
+    action = event.action
+    if action in (DossierAction.RECEIVE, DossierAction.ACCEPT):
+        return (f"BHXH: Ho so {dossier.code} da duoc tiep nhan. Hen tra ket qua: "
+                f"{_local(dossier.appointment_at)}.")
+    if action == DossierAction.REQUEST_SUPPLEMENT:
+        return f"BHXH: Ho so {dossier.code} can bo sung giay to. Vui long xem phieu yeu cau bo sung."
+    if action == DossierAction.RESOLVE:
+        return f"BHXH: Ho so {dossier.code} da co ket qua. Vui long nhan ket qua theo hen."
+    if action == DossierAction.REFUSE:
+        return f"BHXH: Ho so {dossier.code} bi tu choi. Ly do: {event.note[:80]}"
+    return ""
+
+
+# --- one function per kind of event ---------------------------------------------------------------------
+
+def _handled_by(unit, handler) -> str:
+    return f"Chuyển {unit}" + (f" – {handler.display_name}" if handler else "")
+
+
+def dossier_received(dossier, *, actor, at, channel):
+    return _record(dossier, actor=actor, action=DossierAction.RECEIVE, to_status=Status.RECEIVED,
+                   note="Tiếp nhận hồ sơ", at=at,
+                   data={"legal_due_at": dossier.legal_due_at.isoformat(), "channel": channel})
+
+
+def dossier_pulled_row() -> dict:
+    """The fields of the "pull" event of each dossier stored from the national portal (written in bulk)."""
+    return {"action": DossierAction.PULL.value, "from_status": "", "to_status": Status.SUBMITTED,
+            "note": "Nhận hồ sơ nộp trực tuyến từ Cổng DVCQG", "data": {}}
+
+
+def dossier_accepted(dossier, *, actor, from_status, at):
+    return _record(dossier, actor=actor, action=DossierAction.ACCEPT, from_status=from_status,
+                   note="Tiếp nhận hồ sơ trực tuyến", at=at, data={"legal_due_at": dossier.legal_due_at.isoformat()})
+
+
+def dossier_started(dossier, *, actor, from_status, unit, handler):
+    return _record(dossier, actor=actor, action=DossierAction.START, from_status=from_status,
+                   note=_handled_by(unit, handler), data={"assignee": handler.username if handler else None})
+
+
+def dossier_handed_over(dossier, *, actor, unit, handler, note=""):
+    return _record(dossier, actor=actor, action=DossierAction.HANDOVER, from_status=dossier.status,
+                   note=_handled_by(unit, handler) + (f": {note}" if note else ""))
+
+
+def supplement_requested(dossier, *, actor, from_status, reason, documents):
+    return _record(dossier, actor=actor, action=DossierAction.REQUEST_SUPPLEMENT, from_status=from_status,
+                   note=reason, data={"documents": documents})
+
+
+def supplement_received(dossier, *, actor, from_status):
+    return _record(dossier, actor=actor, action=DossierAction.SUPPLEMENT_RECEIVED, from_status=from_status,
+                   note="Nhận hồ sơ bổ sung", data={"legal_due_at": dossier.legal_due_at.isoformat(),
+                                                    "clock": dossier.procedure.supplement_clock})
+
+
+def dossier_resolved(dossier, *, actor, from_status, timeliness):
+    note = f"{Outcome(dossier.outcome).label}" + (f": {dossier.result_summary}" if dossier.result_summary else "")
+    return _record(dossier, actor=actor, action=DossierAction.RESOLVE, from_status=from_status, note=note,
+                   data={"outcome": dossier.outcome, "timeliness": timeliness})
+
+
+def dossier_returned(dossier, *, actor, from_status):
+    return _record(dossier, actor=actor, action=DossierAction.RETURN, from_status=from_status,
+                   note=f"Trả kết quả cho {dossier.returned_to}")
+
+
+def dossier_refused(dossier, *, actor, from_status, reason):
+    return _record(dossier, actor=actor, action=DossierAction.REFUSE, from_status=from_status, note=reason,
+                   data={"at_intake": from_status == Status.SUBMITTED})
+
+
+def dossier_withdrawn(dossier, *, actor, from_status, reason):
+    return _record(dossier, actor=actor, action=DossierAction.WITHDRAW, from_status=from_status, note=reason)
+
+
+def apology_drafted(dossier, *, actor, slip, at):
+    return _record(dossier, actor=actor, action=DossierAction.APOLOGY_DRAFT, from_status=dossier.status, at=at,
+                   note=f"Dự thảo phiếu xin lỗi, đề xuất hẹn lại {_local(slip.new_appointment_at)}",
+                   data={"slip": slip.pk})
+
+
+def apology_issued(dossier, *, actor, slip, old_appointment, at):
+    return _record(
+        dossier, actor=actor, action=DossierAction.APOLOGY, from_status=dossier.status, at=at,
+        note=(f"Phiếu xin lỗi và hẹn lại ngày trả kết quả số {slip.number_label}: hẹn lại từ "
+              f"{_local(old_appointment)} sang {_local(slip.new_appointment_at)}. Lý do: {slip.reason}"),
+        data={"slip": slip.pk, "number": slip.number_label, "old_appointment_at": old_appointment.isoformat(),
+              "new_appointment_at": slip.new_appointment_at.isoformat(), "is_late": slip.is_late},
+    )
+
+
+def deadline_recomputed(dossier, *, old_due, new_due):
+    return _record(dossier, actor=None, action=DossierAction.RECOMPUTE_DEADLINE, from_status=dossier.status,
+                   note="Lịch làm việc thay đổi: tính lại hạn giải quyết",
+                   data={"old": old_due.isoformat(), "new": new_due.isoformat()})
