@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from core.scoping import scope_to_user
 
-from .models import CLOCK_RUNNING, Dossier, DossierEvent, Procedure, Status
-from .overdue import due_soon_q, overdue_q
+from .deadlines import due_before_q, due_soon_q, overdue_or_late_q, overdue_q
+from .models import Dossier, DossierEvent, Procedure, Status
 from .validators import validate_phone
 
 
@@ -32,11 +32,10 @@ def dossier_list(*, user, filters: dict | None = None) -> QuerySet:
         qs = qs.filter(source=filters["source"])
     if filters.get("overdue") is not None:
         # The same predicate as Dossier.is_overdue: running past its due moment, or resolved after it.
-        overdue = Q(status__in=CLOCK_RUNNING, legal_due_at__lt=timezone.now()) | Q(
-            status__in=[Status.RESOLVED, Status.RETURNED], resolved_at__gt=F("legal_due_at"))
+        overdue = overdue_or_late_q(timezone.now())
         qs = qs.filter(overdue) if filters["overdue"] else qs.exclude(overdue)
     if filters.get("due_before"):
-        qs = qs.filter(legal_due_at__lt=filters["due_before"])
+        qs = qs.filter(due_before_q(filters["due_before"]))
     if filters.get("received_after"):
         qs = qs.filter(received_at__gte=filters["received_after"])
     if filters.get("received_before"):

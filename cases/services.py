@@ -30,7 +30,7 @@ from .models import (
     SupplementRequest,
     Trip,
 )
-from .timeliness import timeliness
+from .deadlines import dossier_timeliness, step_timeliness
 
 DESK_UNIT = "Bộ phận Tiếp nhận và Trả kết quả"
 EARLIEST_RECEIPT_YEAR = 2015  # the first year of the materialised working-day calendar
@@ -246,7 +246,7 @@ def _close_open_step(dossier, now):
     step = dossier.steps.filter(done_at__isnull=True).order_by("-seq").first()
     if step:
         step.done_at = now
-        step.result = timeliness(now, step.due_at) if step.due_at else ProcessStep.Result.ON_TIME
+        step.result = step_timeliness(now, step.due_at)
         step.save(update_fields=["done_at", "result"])
     return step
 
@@ -387,7 +387,7 @@ def dossier_resolve(*, actor: User, dossier: Dossier, outcome: str, result_summa
     dossier.save(update_fields=["status", "resolved_at", "outcome", "result_summary", "updated_at"])
     record_event(dossier, actor=actor, action="resolve", from_status=old, to_status=dossier.status,
                  note=f"{Outcome(outcome).label}" + (f": {dossier.result_summary}" if dossier.result_summary else ""),
-                 data={"outcome": outcome, "timeliness": timeliness(now, dossier.legal_due_at)})
+                 data={"outcome": outcome, "timeliness": dossier_timeliness(dossier)})
     return dossier
 
 

@@ -13,6 +13,7 @@ from core.errors import DomainError
 from core.models import Role, User
 from core.scoping import can_write, visible_offices
 
+from . import deadlines
 from .models import Category, FeedbackEvent, FeedbackItem, Status
 
 ACTION_NOT_ALLOWED = "ACTION_NOT_ALLOWED"
@@ -103,7 +104,7 @@ def feedback_forward(*, actor: User, item: FeedbackItem, agency: str, note: str 
     item.forwarded_to, item.forward_note, item.forwarded_at = agency, (note or "").strip(), now
     item.status, item.closed_at = Status.FORWARDED, now
     item.save(update_fields=["forwarded_to", "forward_note", "forwarded_at", "status", "closed_at", "updated_at"])
-    late = bool(item.forward_due_at and now > item.forward_due_at)
+    late = deadlines.is_forward_late(item, now)
     _event(item, actor=actor, action="forward", from_status=old, note=f"Chuyển {agency}", data={"late": late})
     return item
 
@@ -132,7 +133,7 @@ def feedback_approve(*, actor: User, item: FeedbackItem) -> FeedbackItem:
     item.answer_signer_name, item.answer_signer_title = actor.display_name, actor.title or actor.get_role_display()
     item.save(update_fields=["status", "approved_by", "approved_at", "answered_at", "answer_signer_name",
                              "answer_signer_title", "updated_at"])
-    _event(item, actor=actor, action="approve", from_status=old, data={"late": now > item.due_at})
+    _event(item, actor=actor, action="approve", from_status=old, data={"late": deadlines.is_answer_late(item, now)})
     return item
 
 
