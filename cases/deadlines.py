@@ -9,7 +9,7 @@
   before it and the clock is not stopped for the applicant's supplement;
 * **timeliness** of a resolved dossier or of a finished process step: *late* if done after its due moment,
   *early* if done on a calendar day (Asia/Ho_Chi_Minh, the current time zone) before the due day, otherwise
-  *on time*;
+  *on time*; a process step still open past its own budget is an overdue step;
 * a **late apology**: issued after the must-apologise-by moment.
 
 Pages, lists, counters, API fields, the scan and the reports call these; `tests/cases/test_deadlines.py` holds
@@ -135,6 +135,11 @@ def dossier_timeliness(dossier) -> str | None:
 def step_timeliness(done_at: datetime, due_at: datetime | None) -> str:
     """A process step against its own budget (DOMAIN.md §2.2); a step without a budget is on time."""
     return timeliness(done_at, due_at) if due_at is not None else ON_TIME
+
+
+def is_step_overdue(step, now: datetime) -> bool:
+    """A process step still open past its own budget."""
+    return step.done_at is None and step.due_at is not None and step.due_at < now
 
 
 def is_apology_late(issued_at: datetime, apologise_by: datetime) -> bool:

@@ -20,7 +20,6 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-
 # --- the due moments ---------------------------------------------------------------------------------------
 
 def answer_due_at(received_at: datetime, office) -> datetime:
