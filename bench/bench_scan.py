@@ -94,8 +94,8 @@ def _reset(cursor, crossing: float) -> None:
 def _explain(cursor, now) -> list[str]:
     from django.db import connection
 
+    from cases.deadlines import due_soon_q, overdue_q
     from cases.models import Dossier, DueState
-    from cases.overdue import due_soon_q, overdue_q
 
     lines = []
     from cases.overdue import OPEN
@@ -116,8 +116,8 @@ def per_row_scan(now, subset_ids) -> tuple[int, int]:
     their notification one by one. Returns (rows looked at, rows changed)."""
     from django.db import transaction
 
+    from cases.deadlines import is_due_soon, is_overdue
     from cases.models import Dossier, DueState
-    from cases.overdue import RUNNING
     from notifications.services import outbox_enqueue
 
     seen = changed = 0
@@ -125,9 +125,9 @@ def per_row_scan(now, subset_ids) -> tuple[int, int]:
         for d in (Dossier.objects.filter(pk__in=subset_ids).select_related("office")
                   .order_by("pk").iterator(chunk_size=2000)):
             seen += 1
-            if d.status in RUNNING and d.legal_due_at < now:
+            if is_overdue(d, now):
                 state = DueState.OVERDUE
-            elif d.status in RUNNING and d.apologise_by < now:
+            elif is_due_soon(d, now):
                 state = DueState.DUE_SOON
             else:
                 state = DueState.NONE

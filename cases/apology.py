@@ -33,6 +33,7 @@ from notifications.services import outbox_enqueue
 from workcal import calendar
 
 from . import events
+from .deadlines import is_apology_late
 from .errors import CoreError, DomainError, DossierError
 from .models import ApologySlip, Dossier, Status
 from .services import _lock
@@ -162,7 +163,7 @@ def _issue(*, actor, dossier, slip, now) -> ApologySlip:
     year = timezone.localtime(now).year
     slip.year, slip.number = year, next_apology_number(dossier.office, year)
     slip.state, slip.signed_by, slip.issued_at = ApologySlip.State.ISSUED, actor, now
-    slip.is_late = now > apologise_by
+    slip.is_late = is_apology_late(now, apologise_by)
     # The slip records the appointment it replaces and the legal due moment at the time of signing.
     slip.original_appointment_at = dossier.appointment_at or dossier.legal_due_at
     slip.legal_due_at = dossier.legal_due_at

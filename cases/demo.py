@@ -135,8 +135,8 @@ def _apologies(now):
     """Hà Nội's director has apologised for one late dossier; another apology waits for a signature."""
     from .apology import apology_slip_draft, apology_slip_issue
 
-    late = list(Dossier.objects.filter(office__code="01", status__in=["received", "processing"],
-                                       legal_due_at__lt=now + timedelta(days=1)).order_by("legal_due_at")[:2])
+    late = list(Dossier.objects.filter(office__code="01", status__in=["received", "processing"])
+                .due_before(now + timedelta(days=1)).order_by("legal_due_at")[:2])
     director = User.objects.filter(username="giamdoc.hn").first()
     officer = User.objects.filter(username="tiepnhan.hn").first()
     new_day = calendar.add_working_days(timezone.localdate(), 3)

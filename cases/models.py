@@ -60,6 +60,8 @@ OPEN_STATUSES = (Status.SUBMITTED, Status.RECEIVED, Status.PROCESSING, Status.AW
 # Statuses in which the legal clock runs (accepted, not finished, not paused for the applicant).
 CLOCK_RUNNING = (Status.RECEIVED, Status.PROCESSING)
 
+from .deadlines import DossierQuerySet, is_overdue_or_late  # noqa: E402 - reads Status and CLOCK_RUNNING above
+
 
 class Channel(models.TextChoices):
     DIRECT = "direct", _("Trực tiếp")
@@ -134,6 +136,8 @@ class Dossier(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = DossierQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("hồ sơ")
         verbose_name_plural = _("hồ sơ")
@@ -166,16 +170,10 @@ class Dossier(models.Model):
 
     @property
     def is_overdue(self):
-        """Open with the clock running past the legal due moment, or resolved after it."""
+        """The API's `is_overdue` and the lists' badge: cases.deadlines.is_overdue_or_late now."""
         from django.utils import timezone
 
-        if self.legal_due_at is None:
-            return False
-        if self.status in CLOCK_RUNNING:
-            return self.legal_due_at < timezone.now()
-        if self.status in (Status.RESOLVED, Status.RETURNED) and self.resolved_at:
-            return self.resolved_at > self.legal_due_at
-        return False
+        return is_overdue_or_late(self, timezone.now())
 
     @property
     def national_status(self):

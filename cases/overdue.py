@@ -1,10 +1,8 @@
 """The deadline scan (DOMAIN.md §3; CONTRACTS.md §1.1 `scan_overdue`).
 
-A dossier is
-* **overdue** when its legal clock runs (status received/processing) and the legal due moment has passed;
-* **due soon** when its clock runs, the must-apologise-by moment (due − 1 working day) has passed and the
-  legal due moment has not;
-* neither otherwise. A dossier awaiting the applicant's supplement has its clock stopped, so it holds no mark.
+A dossier is **overdue**, **due soon** or neither as `cases.deadlines` defines it (the one home of those
+predicates, shared with the desk, the lists and the reports). A dossier awaiting the applicant's supplement has
+its clock stopped, so it holds no mark.
 
 The scan stores that state in `Dossier.due_state` so lists and counts are indexed SQL. It is set-based: a
 handful of UPDATE statements whatever the number of dossiers (on PostgreSQL `UPDATE … WHERE <threshold> AND
@@ -39,6 +37,7 @@ from core.models import Office, Role, User
 from notifications.models import OutboxMessage
 from notifications.services import outbox_enqueue
 
+from .deadlines import due_soon_q, overdue_q
 from .models import CLOCK_RUNNING, OPEN_STATUSES, Dossier, DueState, Status
 
 log = logging.getLogger(__name__)
@@ -74,16 +73,6 @@ class ScanResult:
         return {"now": self.now.isoformat(), "run_key": self.run_key, "overdue": len(self.overdue),
                 "due_soon": len(self.due_soon), "cleared": self.cleared, "notifications": self.notifications,
                 "digests": self.digests, "feedback": self.feedback, "skipped": self.skipped}
-
-
-# --- the conditions, shared with the overdue desk so the page and the scan agree --------------------------
-
-def overdue_q(now: datetime) -> Q:
-    return Q(status__in=RUNNING, legal_due_at__lt=now)
-
-
-def due_soon_q(now: datetime) -> Q:
-    return Q(status__in=RUNNING, apologise_by__lt=now, legal_due_at__gte=now)
 
 
 # --- the scan -------------------------------------------------------------------------------------------
@@ -311,15 +300,14 @@ def scan_feedback_items(*, now: datetime) -> dict | None:
 
 
 def _scan_feedback(model, now) -> dict:
-    """PAKN items: overdue once `due_at` has passed, due soon once less than one working day is left (the same
-    lead as a dossier's must-apologise-by moment), cleared when neither holds any longer. Open statuses ride
-    the partial index `feedback_open_due`. Marks only: the feedback desk lists and notifies on them."""
+    """PAKN items: overdue and due soon as feedback.deadlines defines them, cleared when neither holds any
+    longer. Open statuses ride the partial index `feedback_open_due`. Marks only: the feedback desk lists and
+    notifies on them."""
+    from feedback import deadlines
     from feedback.models import OPEN_STATUSES as FEEDBACK_OPEN
 
     open_statuses = [str(s) for s in FEEDBACK_OPEN]
-    soon_until = feedback_due_soon_until(now)
-    over = Q(status__in=open_statuses, due_at__lt=now)
-    soon = Q(status__in=open_statuses, due_at__gte=now, due_at__lt=soon_until)
+    over, soon = deadlines.overdue_q(now), deadlines.due_soon_q(now)
     try:
         with transaction.atomic():  # a savepoint: a missing table (migration not applied yet) leaves the run intact
             overdue_rows = set_state(model, over, DueState.OVERDUE, ("id", "code"))
@@ -330,20 +318,6 @@ def _scan_feedback(model, now) -> dict:
         log.warning("feedback scan skipped: %s", exc)
         return None
     return {"overdue": len(overdue_rows), "due_soon": len(due_soon_rows), "cleared": cleared}
-
-
-def feedback_due_soon_until(now: datetime) -> datetime:
-    """The moment one working day after `now`: an item due before it is due soon. On a non-working day, the
-    end of the next working day (an answer due then can no longer wait for a working day to pass)."""
-    from datetime import datetime as dt, time, timedelta
-
-    from workcal import calendar
-
-    local = timezone.localtime(now)
-    if calendar.is_working_day(local.date()):
-        return timezone.make_aware(dt.combine(calendar.add_working_days(local.date(), 1), local.time()))
-    following = calendar.next_working_day(local.date()) + timedelta(days=1)
-    return timezone.make_aware(dt.combine(following, time.min))
 
 
 # --- the director's overdue desk (a read; scoped once here) ----------------------------------------------

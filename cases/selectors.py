@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from core.scoping import scope_to_user
 
-from .models import CLOCK_RUNNING, Dossier, DossierEvent, Procedure, Status
-from .overdue import due_soon_q, overdue_q
+from .deadlines import overdue_or_late_q
+from .models import Dossier, DossierEvent, Procedure, Status
 from .validators import validate_phone
 
 
@@ -32,11 +32,10 @@ def dossier_list(*, user, filters: dict | None = None) -> QuerySet:
         qs = qs.filter(source=filters["source"])
     if filters.get("overdue") is not None:
         # The same predicate as Dossier.is_overdue: running past its due moment, or resolved after it.
-        overdue = Q(status__in=CLOCK_RUNNING, legal_due_at__lt=timezone.now()) | Q(
-            status__in=[Status.RESOLVED, Status.RETURNED], resolved_at__gt=F("legal_due_at"))
+        overdue = overdue_or_late_q(timezone.now())
         qs = qs.filter(overdue) if filters["overdue"] else qs.exclude(overdue)
     if filters.get("due_before"):
-        qs = qs.filter(legal_due_at__lt=filters["due_before"])
+        qs = qs.due_before(filters["due_before"])
     if filters.get("received_after"):
         qs = qs.filter(received_at__gte=filters["received_after"])
     if filters.get("received_before"):
@@ -74,8 +73,8 @@ def desk_summary(*, user) -> dict:
     return {
         "received_today": qs.filter(received_at__gte=start).order_by("-received_at")[:50],
         "waiting": qs.filter(status=Status.SUBMITTED).order_by("submitted_at")[:50],
-        "due_soon": qs.filter(due_soon_q(now)).order_by("legal_due_at")[:50],
-        "overdue": qs.filter(overdue_q(now)).order_by("legal_due_at")[:50],
+        "due_soon": qs.due_soon(now).order_by("legal_due_at")[:50],
+        "overdue": qs.overdue(now).order_by("legal_due_at")[:50],
         "awaiting_supplement": qs.filter(status=Status.AWAITING_SUPPLEMENT).order_by("paused_at")[:50],
         "to_return": qs.filter(status=Status.RESOLVED).order_by("appointment_at")[:50],
     }

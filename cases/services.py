@@ -31,7 +31,7 @@ from .models import (
     SupplementRequest,
     Trip,
 )
-from .timeliness import timeliness
+from .deadlines import dossier_timeliness, step_timeliness
 
 DESK_UNIT = "Bộ phận Tiếp nhận và Trả kết quả"
 EARLIEST_RECEIPT_YEAR = 2015  # the first year of the materialised working-day calendar
@@ -198,7 +198,7 @@ def _close_open_step(dossier, now):
     step = dossier.steps.filter(done_at__isnull=True).order_by("-seq").first()
     if step:
         step.done_at = now
-        step.result = timeliness(now, step.due_at) if step.due_at else ProcessStep.Result.ON_TIME
+        step.result = step_timeliness(now, step.due_at)
         step.save(update_fields=["done_at", "result"])
     return step
 
@@ -324,7 +324,7 @@ def dossier_resolve(*, actor: User, dossier: Dossier, outcome: str, result_summa
     dossier.status, dossier.resolved_at = transition.target, now
     dossier.outcome, dossier.result_summary = outcome, (result_summary or "").strip()
     dossier.save(update_fields=["status", "resolved_at", "outcome", "result_summary", "updated_at"])
-    events.dossier_resolved(dossier, actor=actor, from_status=old, timeliness=timeliness(now, dossier.legal_due_at))
+    events.dossier_resolved(dossier, actor=actor, from_status=old, timeliness=dossier_timeliness(dossier))
     return dossier
 
 

@@ -37,6 +37,7 @@ from core.documents.pdf import render_pdf
 from core.scoping import scope_to_user
 
 from . import tracking_book
+from .deadlines import is_step_overdue
 from .events import DossierAction
 from .models import (
     ApologySlip,
@@ -222,8 +223,7 @@ def step_result_label(step: ProcessStep) -> str:
     if step.result:
         return ProcessStep.Result(step.result).label
     if step.done_at is None:
-        late = step.due_at is not None and timezone.now() > step.due_at
-        return "Đang xử lý (đã quá hạn)" if late else "Đang xử lý"
+        return "Đang xử lý (đã quá hạn)" if is_step_overdue(step, timezone.now()) else "Đang xử lý"
     return ""
 
 

@@ -20,7 +20,8 @@ from core.scoping import visible_offices
 from .models import Channel, Dossier, ProcessStep, Status
 from core.documents import Document, Para, Signature, Table, fmt_dt
 from core.documents.pdf import render_pdf
-from .timeliness import timeliness
+
+from .deadlines import dossier_timeliness
 
 MAX_DAYS = 366
 MAX_PRINT_ROWS = 3000  # beyond this the HTML page and the PDF are refused (use XLSX or a shorter range)
@@ -97,9 +98,8 @@ def book_dossiers(q: BookQuery, limit: int | None = None):
 
 
 def timeliness_label(d: Dossier) -> str:
-    if d.resolved_at is None or d.legal_due_at is None:
-        return ""
-    return str(ProcessStep.Result(timeliness(d.resolved_at, d.legal_due_at)).label)
+    value = dossier_timeliness(d)
+    return str(ProcessStep.Result(value).label) if value else ""
 
 
 def book_rows(dossiers) -> list[list]:

@@ -2,8 +2,8 @@
 
 Items arrive from the national PAKN system (pulled by portal/, code = MaPAKN) or at the desk. The answer is due
 settings.FEEDBACK_ANSWER_DAYS working days after receipt (our default 10), an item outside our competence must
-be forwarded within settings.FEEDBACK_FORWARD_DAYS (5); both moments are stored so that the overdue scan is
-one indexed query. The history is the append-only FeedbackEvent table.
+be forwarded within settings.FEEDBACK_FORWARD_DAYS (5) (feedback.deadlines); both moments are stored so that
+the overdue scan is one indexed query. The history is the append-only FeedbackEvent table.
 """
 from django.conf import settings
 from django.db import models
@@ -26,6 +26,8 @@ class Status(models.TextChoices):
 
 
 OPEN_STATUSES = (Status.NEW, Status.CLASSIFIED, Status.ASSIGNED, Status.ANSWERED_DRAFT, Status.APPROVED)
+
+from .deadlines import FeedbackQuerySet  # noqa: E402 - reads OPEN_STATUSES above
 
 
 class Category(models.TextChoices):
@@ -98,6 +100,8 @@ class FeedbackItem(models.Model):
     raw_payload = models.JSONField(_("dữ liệu gốc"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = FeedbackQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("phản ánh, kiến nghị")

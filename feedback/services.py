@@ -14,7 +14,7 @@ from django.utils import timezone
 from core import permissions
 from core.models import User
 
-from . import events
+from . import deadlines, events
 from .errors import CoreError, DomainError, FeedbackError
 from .events import FeedbackAction
 from .models import OPEN_STATUSES, Category, FeedbackItem, Status
@@ -80,7 +80,7 @@ def feedback_forward(*, actor: User, item: FeedbackItem, agency: str, note: str 
     item.forwarded_to, item.forward_note, item.forwarded_at = agency, (note or "").strip(), now
     item.status, item.closed_at = TRANSITIONS[FeedbackAction.FORWARD].target, now
     item.save(update_fields=["forwarded_to", "forward_note", "forwarded_at", "status", "closed_at", "updated_at"])
-    late = bool(item.forward_due_at and now > item.forward_due_at)
+    late = deadlines.is_forward_late(item, now)
     events.feedback_forwarded(item, actor=actor, from_status=old, late=late)
     return item
 
@@ -108,7 +108,7 @@ def feedback_approve(*, actor: User, item: FeedbackItem) -> FeedbackItem:
     item.answer_signer_name, item.answer_signer_title = actor.display_name, actor.title or actor.get_role_display()
     item.save(update_fields=["status", "approved_by", "approved_at", "answered_at", "answer_signer_name",
                              "answer_signer_title", "updated_at"])
-    events.feedback_answer_approved(item, actor=actor, from_status=old, late=now > item.due_at)
+    events.feedback_answer_approved(item, actor=actor, from_status=old, late=deadlines.is_answer_late(item, now))
     return item
 
 

@@ -14,7 +14,6 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
@@ -182,8 +181,8 @@ def store_dossier_page(*, office, items: list, cursor=None, run=None, quarantine
 
 
 def _feedback_rows(office, fresh, related: dict) -> list:
-    """FeedbackItems with their legal moments: answer due FEEDBACK_ANSWER_DAYS working days after receipt,
-    forwarding due FEEDBACK_FORWARD_DAYS (DOMAIN.md §5)."""
+    """FeedbackItems with their legal moments (feedback.deadlines: answer due, forwarding due)."""
+    from feedback import deadlines
     from workcal import calendar
 
     rows = []
@@ -193,8 +192,8 @@ def _feedback_rows(office, fresh, related: dict) -> list:
             rows.append(FeedbackItem(
                 office=office, source=FeedbackSource.NATIONAL_PORTAL, status=FeedbackStatus.NEW,
                 related_dossier_id=related.get(p.fields["related_dossier_code"]),
-                due_at=calendar.legal_due_at(received, settings.FEEDBACK_ANSWER_DAYS, office),
-                forward_due_at=calendar.legal_due_at(received, settings.FEEDBACK_FORWARD_DAYS, office),
+                due_at=deadlines.answer_due_at(received, office),
+                forward_due_at=deadlines.forward_due_at(received, office),
                 **p.fields))
     return rows
 

@@ -9,6 +9,7 @@ from django.db.models import Case, Count, F, IntegerField, Q, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from cases import deadlines
 from cases.models import ApologySlip, Channel, Dossier, IntakeGuidance, Status, SupplementRequest, Trip
 from cases.validators import mask_id
 from core.models import Office
@@ -44,8 +45,7 @@ def _tthc_counts(period: Period) -> dict:
     in_progress = (Q(received_at__lt=e) & (Q(resolved_at__isnull=True) | Q(resolved_at__gte=e))
                    & ~Q(status=Status.WITHDRAWN, closed_at__lt=e))
     online = Q(channel=Channel.ONLINE)
-    late = Q(resolved_at__gt=F("legal_due_at"))
-    early = Q(resolved_day__lt=F("due_day")) & ~late
+    late, early = deadlines.late_q(), deadlines.early_q()
     return {
         "received_online": Count("pk", filter=received_in & online),
         "received_direct_postal": Count("pk", filter=received_in & ~online),
@@ -56,8 +56,7 @@ def _tthc_counts(period: Period) -> dict:
         "withdrawn": Count("pk", filter=withdrawn_in),
         "in_progress_total": Count("pk", filter=in_progress),
         # A dossier waiting for the applicant's papers has its clock stopped: within time (DOMAIN.md §2.3).
-        "in_progress_overdue": Count("pk", filter=in_progress & Q(legal_due_at__lt=e)
-                                     & ~Q(status=Status.AWAITING_SUPPLEMENT)),
+        "in_progress_overdue": Count("pk", filter=in_progress & deadlines.past_due_q(e)),
         "refused_at_intake": Count("pk", filter=Q(received_at__isnull=True, status=Status.REFUSED,
                                                   closed_at__gte=s, closed_at__lt=e)),
     }
@@ -76,8 +75,7 @@ def report_tthc(*, user, first: date, last: date, office: Office | None = None) 
     qs = scope_to_user(Dossier.objects.all(), user)
     if office is not None:
         qs = qs.filter(Q(office=office) | Q(office__parent=office))
-    qs = qs.filter(Q(received_at__lt=period.end) | Q(closed_at__gte=period.start)).annotate(
-        resolved_day=TruncDate("resolved_at"), due_day=TruncDate("legal_due_at"))
+    qs = qs.filter(Q(received_at__lt=period.end) | Q(closed_at__gte=period.start))
     rows = (qs.values("office__code", "office__name", "procedure__field", "procedure__code", "procedure__name")
             .annotate(**_tthc_counts(period))
             .order_by("office__code", "procedure__field", "procedure__code"))
@@ -104,6 +102,7 @@ def _province_of(prefix=""):
 def oversight(*, user, first: date, last: date) -> list[dict]:
     """The Legal Department's view: per province, dossiers, lateness, apologies, feedback and repeat trips.
     A fixed handful of grouped queries, whatever the number of provinces."""
+    from feedback import deadlines as feedback_deadlines
     from feedback.models import FeedbackItem
 
     period = Period.of(first, last)
@@ -122,19 +121,17 @@ def oversight(*, user, first: date, last: date) -> list[dict]:
     merge(dossiers,
           received=Count("pk", filter=Q(received_at__gte=s, received_at__lt=e)),
           resolved=Count("pk", filter=Q(received_at__isnull=False, resolved_at__gte=s, resolved_at__lt=e)),
-          resolved_late=Count("pk", filter=Q(received_at__isnull=False, resolved_at__gte=s, resolved_at__lt=e,
-                                             resolved_at__gt=F("legal_due_at"))),
-          open_overdue=Count("pk", filter=Q(status__in=[Status.RECEIVED, Status.PROCESSING], legal_due_at__lt=now)),
+          resolved_late=Count("pk", filter=Q(received_at__isnull=False, resolved_at__gte=s, resolved_at__lt=e)
+                              & deadlines.late_q()),
+          open_overdue=Count("pk", filter=deadlines.overdue_q(now)),
           over_two_trips=Count("pk", filter=Q(trip_count__gt=2, received_at__gte=s, received_at__lt=e)))
     merge(scope_to_user(ApologySlip.objects.filter(state=ApologySlip.State.ISSUED, issued_at__gte=s, issued_at__lt=e),
                         user),
           apologies=Count("pk"), apologies_late=Count("pk", filter=Q(is_late=True)))
-    answered = Q(answered_at__isnull=False)
     merge(scope_to_user(FeedbackItem.objects.filter(received_at__gte=s, received_at__lt=e), user),
           feedback=Count("pk"),
-          feedback_on_time=Count("pk", filter=answered & Q(answered_at__lte=F("due_at"))),
-          feedback_overdue=Count("pk", filter=(answered & Q(answered_at__gt=F("due_at")))
-                                 | (~answered & Q(due_at__lt=now) & Q(closed_at__isnull=True))))
+          feedback_on_time=Count("pk", filter=feedback_deadlines.answered_on_time_q()),
+          feedback_overdue=Count("pk", filter=feedback_deadlines.late_or_overdue_q(now)))
     visible = set(scope_to_user(Office.objects.all(), user, office_field="pk").values_list("pk", flat=True)) \
         if not user.sees_all_offices else set(rows)
     return [row for pk, row in rows.items() if pk in visible]
@@ -152,14 +149,13 @@ def dashboard(*, user, today: date | None = None) -> dict:
     tiles = dossiers.aggregate(
         open=Count("pk", filter=Q(status__in=[Status.RECEIVED, Status.PROCESSING, Status.AWAITING_SUPPLEMENT])),
         waiting=Count("pk", filter=Q(status=Status.SUBMITTED)),
-        overdue=Count("pk", filter=Q(status__in=[Status.RECEIVED, Status.PROCESSING], legal_due_at__lt=now)),
-        due_soon=Count("pk", filter=Q(status__in=[Status.RECEIVED, Status.PROCESSING], apologise_by__lte=now,
-                                      legal_due_at__gte=now)),
+        overdue=Count("pk", filter=deadlines.overdue_q(now)),
+        due_soon=Count("pk", filter=deadlines.due_soon_q(now)),
         received_month=Count("pk", filter=Q(received_at__gte=month.start, received_at__lt=month.end)),
         resolved_month=Count("pk", filter=Q(received_at__isnull=False, resolved_at__gte=month.start,
                                             resolved_at__lt=month.end)),
         late_month=Count("pk", filter=Q(received_at__isnull=False, resolved_at__gte=month.start,
-                                        resolved_at__lt=month.end, resolved_at__gt=F("legal_due_at"))),
+                                        resolved_at__lt=month.end) & deadlines.late_q()),
         online_month=Count("pk", filter=Q(received_at__gte=month.start, received_at__lt=month.end,
                                           channel=Channel.ONLINE)),
         over_two_trips=Count("pk", filter=Q(trip_count__gt=2)),
@@ -178,7 +174,7 @@ def dashboard(*, user, today: date | None = None) -> dict:
     days = [today - timedelta(days=29 - i) for i in range(30)]
     status_mix = dict(dossiers.values("status").annotate(n=Count("pk")).values_list("status", "n"))
     overdue_by_procedure = list(
-        dossiers.filter(status__in=[Status.RECEIVED, Status.PROCESSING], legal_due_at__lt=now)
+        dossiers.overdue(now)
         .values("procedure__code", "procedure__name").annotate(n=Count("pk")).order_by("-n", "procedure__code")[:10])
     return {
         "tiles": tiles,

@@ -8,7 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.models import Dossier, DueState, Status
-from cases.overdue import feedback_due_soon_until, overdue_desk, scan_overdue
+from cases.overdue import overdue_desk, scan_overdue
+from feedback.deadlines import due_soon_until as feedback_due_soon_until
 from notifications.models import OutboxMessage
 
 from .conftest import local, run_concurrently

@@ -1,0 +1,160 @@
+"""Every deadline predicate of a dossier, defined once (DOMAIN.md §3), in its SQL and its Python form side by side.
+
+* **overdue** at `now`: the legal clock runs (received, processing) and the legal due moment has passed;
+* **due soon** at `now`: the clock runs, the must-apologise-by moment (due − 1 working day) has passed and the
+  legal due moment has not;
+* **overdue or late** (the API's `is_overdue` field, the lists' `overdue=` filter and badge): overdue at `now`,
+  or finished (resolved, returned) after the legal due moment;
+* **past due** at a moment (the report's "in progress, overdue" at a period's end): the legal due moment is
+  before it and the clock is not stopped for the applicant's supplement;
+* **timeliness** of a resolved dossier or of a finished process step: *late* if done after its due moment,
+  *early* if done on a calendar day (Asia/Ho_Chi_Minh, the current time zone) before the due day, otherwise
+  *on time*; a process step still open past its own budget is an overdue step;
+* a **late apology**: issued after the must-apologise-by moment.
+
+Pages, lists, counters, API fields, the scan and the reports call these; `tests/cases/test_deadlines.py` holds
+the SQL and the Python forms equal over random dossiers. A NULL moment satisfies no predicate in either form.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import TruncDate
+from django.db.models.lookups import LessThan
+from django.utils import timezone
+
+LATE, EARLY, ON_TIME = "late", "early", "on_time"  # the values of ProcessStep.Result
+
+
+# --- SQL ---------------------------------------------------------------------------------------------------
+
+def overdue_q(now: datetime) -> Q:
+    return Q(status__in=_running(), legal_due_at__lt=now)
+
+
+def due_soon_q(now: datetime) -> Q:
+    return Q(status__in=_running(), apologise_by__lt=now, legal_due_at__gte=now)
+
+
+def late_q() -> Q:
+    """Resolved after the legal due moment (whatever happened next: returned, refused, withdrawn)."""
+    return Q(resolved_at__gt=F("legal_due_at"))
+
+
+def early_q() -> Q:
+    """Resolved on a local calendar day before the due day."""
+    return Q(LessThan(TruncDate("resolved_at"), TruncDate("legal_due_at"))) & ~late_q()
+
+
+def on_time_q() -> Q:
+    return Q(resolved_at__isnull=False, legal_due_at__isnull=False) & ~late_q() & ~early_q()
+
+
+def overdue_or_late_q(now: datetime) -> Q:
+    return overdue_q(now) | (Q(status__in=_finished()) & late_q())
+
+
+def past_due_q(moment: datetime) -> Q:
+    return Q(legal_due_at__lt=moment) & ~Q(status=Status.AWAITING_SUPPLEMENT)
+
+
+def due_before_q(moment: datetime) -> Q:
+    """The list filter `due_before`: the legal due moment is before `moment` (any status)."""
+    return Q(legal_due_at__lt=moment)
+
+
+class DossierQuerySet(models.QuerySet):
+    """`Dossier.objects`: the deadline predicates as chainable filters."""
+
+    def overdue(self, now: datetime):
+        return self.filter(overdue_q(now))
+
+    def due_soon(self, now: datetime):
+        return self.filter(due_soon_q(now))
+
+    def overdue_or_late(self, now: datetime):
+        return self.filter(overdue_or_late_q(now))
+
+    def past_due(self, moment: datetime):
+        return self.filter(past_due_q(moment))
+
+    def due_before(self, moment: datetime):
+        return self.filter(due_before_q(moment))
+
+    def resolved_late(self):
+        return self.filter(resolved_at__isnull=False).filter(late_q())
+
+    def resolved_early(self):
+        return self.filter(resolved_at__isnull=False).filter(early_q())
+
+    def resolved_on_time(self):
+        return self.filter(on_time_q())
+
+
+# --- Python ------------------------------------------------------------------------------------------------
+
+def is_overdue(dossier, now: datetime) -> bool:
+    return dossier.status in _running() and dossier.legal_due_at is not None and dossier.legal_due_at < now
+
+
+def is_due_soon(dossier, now: datetime) -> bool:
+    return (dossier.status in _running() and dossier.apologise_by is not None and dossier.legal_due_at is not None
+            and dossier.apologise_by < now <= dossier.legal_due_at)
+
+
+def is_late(dossier) -> bool:
+    return timeliness(dossier.resolved_at, dossier.legal_due_at) == LATE
+
+
+def is_overdue_or_late(dossier, now: datetime) -> bool:
+    return is_overdue(dossier, now) or (dossier.status in _finished() and is_late(dossier))
+
+
+def is_past_due(dossier, moment: datetime) -> bool:
+    return (dossier.legal_due_at is not None and dossier.legal_due_at < moment
+            and dossier.status != Status.AWAITING_SUPPLEMENT)
+
+
+def timeliness(done_at: datetime | None, due_at: datetime | None) -> str | None:
+    """`late`, `early` or `on_time` (see the module's docstring); None when either moment is missing."""
+    if done_at is None or due_at is None:
+        return None
+    if done_at > due_at:
+        return LATE
+    if timezone.localtime(done_at).date() < timezone.localtime(due_at).date():
+        return EARLY
+    return ON_TIME
+
+
+def dossier_timeliness(dossier) -> str | None:
+    return timeliness(dossier.resolved_at, dossier.legal_due_at)
+
+
+def step_timeliness(done_at: datetime, due_at: datetime | None) -> str:
+    """A process step against its own budget (DOMAIN.md §2.2); a step without a budget is on time."""
+    return timeliness(done_at, due_at) if due_at is not None else ON_TIME
+
+
+def is_step_overdue(step, now: datetime) -> bool:
+    """A process step still open past its own budget."""
+    return step.done_at is None and step.due_at is not None and step.due_at < now
+
+
+def is_apology_late(issued_at: datetime, apologise_by: datetime) -> bool:
+    """An apology slip issued after the must-apologise-by moment is a late apology (still allowed, flagged)."""
+    return issued_at > apologise_by
+
+
+def _running():
+    return CLOCK_RUNNING
+
+
+def _finished():
+    return (Status.RESOLVED, Status.RETURNED)
+
+
+# cases.models builds Dossier.objects from DossierQuerySet, so its names are imported last (the predicates above
+# read them when called): either module may then be imported first.
+from .models import CLOCK_RUNNING, Status  # noqa: E402
