@@ -1,7 +1,29 @@
 """Errors of the calendar."""
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext as _
+
+from core.errors import DomainError
+
+CALENDAR_OUT_OF_RANGE = "CALENDAR_OUT_OF_RANGE"
 
 
-class CalendarRangeError(ValueError):
-    """A date outside the years the calendar can cover (workcal.rules.MIN_YEAR–MAX_YEAR)."""
+class CalendarRangeError(DomainError):
+    """A date outside the years the working-day table covers (settings.WORKCAL_YEARS). Reads never extend
+    the table: the API answers 400 with this code, a service refuses the action."""
 
-    code = "CALENDAR_OUT_OF_RANGE"
+    status = 400
+
+    def __init__(self, first_year: int, last_year: int):
+        super().__init__(CALENDAR_OUT_OF_RANGE,
+                         _("Lịch làm việc chỉ có các năm %(first)s–%(last)s; ngày này nằm ngoài lịch.")
+                         % {"first": first_year, "last": last_year},
+                         status=400, first_year=first_year, last_year=last_year)
+        self.first_year, self.last_year = first_year, last_year
+
+
+class CalendarNotBuilt(ImproperlyConfigured):
+    """The working-day table is empty: `manage.py migrate` (or `manage.py workcal_rebuild`) builds it."""
+
+    def __init__(self):
+        super().__init__("workcal: the working-day table is not built; run `manage.py migrate` "
+                         "or `manage.py workcal_rebuild`")
