@@ -79,3 +79,19 @@ def test_a_rolled_back_override_queues_nothing(django_capture_on_commit_callback
             CalendarOverride.objects.create(date=date(2025, 6, 10), kind="off")
             raise RuntimeError("roll back")
     assert callbacks == [] and queued == []
+
+
+def test_intake_whose_deadline_leaves_the_covered_years_is_a_domain_error_and_builds_no_year(receive):
+    import time_machine
+
+    from cases.models import Dossier
+    from core.errors import DomainError
+    from workcal.models import WorkingDay
+
+    rows = WorkingDay.objects.count()
+    with time_machine.travel(local(2040, 12, 24, 9, 0), tick=False), pytest.raises(DomainError) as caught:
+        receive()  # 10 working days from 24/12/2040: in 2041, past WORKCAL_YEARS
+    assert caught.value.code == "CALENDAR_OUT_OF_RANGE" and caught.value.status == 400
+    assert "2015–2040" in caught.value.message
+    assert WorkingDay.objects.count() == rows and not WorkingDay.objects.filter(date__year=2041).exists()
+    assert not Dossier.objects.exists()
