@@ -83,6 +83,17 @@ def _hours(raw):
     return spans
 
 
+def _years(raw):
+    """'2015-2040' → (2015, 2040): the years the working-day calendar covers (workcal; 2000–2100 at most)."""
+    first, sep, last = raw.partition("-")
+    if not sep:
+        raise ValueError("expected FIRST-LAST, e.g. 2015-2040")
+    first, last = int(first.strip()), int(last.strip())
+    if not 2000 <= first <= last <= 2100:
+        raise ValueError("expected 2000 <= FIRST <= LAST <= 2100")
+    return first, last
+
+
 DEBUG = setting("DEBUG", _bool, False)
 SECRET_KEY = setting("SECRET_KEY", str, "insecure-dev-key-change-me-bhxh-portal-0000000000")
 ALLOWED_HOSTS = setting("ALLOWED_HOSTS", _list, ["127.0.0.1", "localhost", "[::1]", "testserver"])
@@ -270,6 +281,9 @@ MAX_RESCHEDULES = setting("MAX_RESCHEDULES", _positive_int, 1)
 APOLOGY_LEAD_WORKING_DAYS = setting("APOLOGY_LEAD_WORKING_DAYS", _positive_int, 1)
 FEEDBACK_ANSWER_DAYS = setting("FEEDBACK_ANSWER_DAYS", _positive_int, 10)
 FEEDBACK_FORWARD_DAYS = setting("FEEDBACK_FORWARD_DAYS", _positive_int, 5)
+# The years of the working-day table, built by `migrate` / `manage.py workcal_rebuild`, never by a read; a date
+# outside them is an error ("CALENDAR_OUT_OF_RANGE").
+WORKCAL_YEARS = setting("WORKCAL_YEARS", _years, (2015, 2040))
 PUBLIC_BASE_URL = setting("PUBLIC_BASE_URL", _url(["http", "https"]), "http://127.0.0.1:8000")
 DEMO_PASSWORD = setting("DEMO_PASSWORD", str, "demo-pass-2020")
 

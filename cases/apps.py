@@ -8,10 +8,16 @@ class CasesConfig(AppConfig):
     def ready(self):
         from workcal.signals import calendar_changed
 
-        calendar_changed.connect(_recompute, dispatch_uid="cases.recompute_open_deadlines")
+        calendar_changed.connect(_recompute_on_commit, dispatch_uid="cases.recompute_open_deadlines")
 
 
-def _recompute(sender, dates=(), **kwargs):
-    from .services import recompute_open_deadlines
+def _recompute_on_commit(sender, dates=(), **kwargs):
+    """The calendar changed: once that commits, a Celery task recomputes the open deadlines it moved
+    (never inside the administrator's request)."""
+    from django.db import transaction
 
-    recompute_open_deadlines(dates=list(dates))
+    from .tasks import recompute_deadlines
+
+    days = sorted({d.isoformat() for d in dates})
+    if days:
+        transaction.on_commit(lambda: recompute_deadlines.delay(dates=days))

@@ -1,10 +1,21 @@
 """Periodic work of the cases app (CELERY_BEAT_SCHEDULE in settings)."""
-from celery import shared_task
+from datetime import date
 
-from . import overdue
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from . import overdue, services
 
 
 @shared_task(name="cases.tasks.scan_overdue", bind=True, ignore_result=True)
 def scan_overdue(self):
     """One deadline scan (cases.overdue.scan_overdue); the task id names the run for the directors' digest."""
     return overdue.scan_overdue(run_key=self.request.id or None).as_dict()
+
+
+@shared_task(name="cases.tasks.recompute_deadlines", ignore_result=True,
+             autoretry_for=(OperationalError, InterfaceError), retry_backoff=True, max_retries=5)
+def recompute_deadlines(*, dates):
+    """After a calendar change (workcal.signals.calendar_changed, queued on commit): recompute the legal due
+    moment of the open dossiers whose clock spans one of `dates` (ISO dates). Idempotent, so a retry is safe."""
+    return services.recompute_open_deadlines(dates=[date.fromisoformat(d) for d in dates])

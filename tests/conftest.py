@@ -128,3 +128,24 @@ def as_user(api):
         return api
 
     return login
+
+
+@pytest.fixture
+def after_commit(django_capture_on_commit_callbacks):
+    """`with after_commit():` — what happens once the block's transaction commits: its on-commit callbacks
+    run, and the Celery tasks they queue run at once (eagerly, as a worker would pick them up)."""
+    from contextlib import contextmanager
+
+    from bhxh_portal.celery import app
+
+    @contextmanager
+    def run():
+        eager, propagates = app.conf.task_always_eager, app.conf.task_eager_propagates
+        app.conf.task_always_eager = app.conf.task_eager_propagates = True
+        try:
+            with django_capture_on_commit_callbacks(execute=True) as callbacks:
+                yield callbacks
+        finally:
+            app.conf.task_always_eager, app.conf.task_eager_propagates = eager, propagates
+
+    return run

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from .forms import CalendarOverrideForm
 from .grid import WEEKDAYS
 from .models import CalendarOverride
 
@@ -21,8 +22,10 @@ class YearFilter(admin.SimpleListFilter):
 
 @admin.register(CalendarOverride)
 class CalendarOverrideAdmin(admin.ModelAdmin):
-    """Saving or deleting a row rebuilds the working-day table and tells open deadlines to recompute."""
+    """Saving or deleting a row rebuilds the working-day table from its year on; the open deadlines it moves
+    are recomputed by a Celery task queued on commit (cases.tasks.recompute_deadlines), not in this request."""
 
+    form = CalendarOverrideForm
     list_display = ["date_display", "weekday", "kind", "note", "updated_at"]
     list_filter = [YearFilter, "kind"]
     search_fields = ["note", "date"]

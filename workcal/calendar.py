@@ -19,9 +19,12 @@ Rules (DOMAIN.md §3, "Deadlines"):
 
 How it is fast: the working days are materialised in the WorkingDay table (workcal.services) and each process
 keeps a copy as a sorted tuple, so every question is a bisect or an index — never a loop over days. Every
-public call first reads the table's content stamp (one primary-key query) and reloads its copy when the stamp
-changed, so a change made in another process is seen by the very next call. Inside `with pinned():` the stamp
-is read once at entry (for batch work: a year grid, recomputing many deadlines).
+public call first asks which table is current (workcal.stamp: a cache lookup, no query; one primary-key query
+on a cache miss) and reloads its copy (one query) when that changed, so a change committed in another process
+is seen by the very next call. Inside `with pinned():` that is asked once at entry (for batch work).
+
+Reads never write: the covered years (settings.WORKCAL_YEARS) are built by `migrate` / `manage.py
+workcal_rebuild`; a date outside them raises CalendarRangeError (a DomainError, code CALENDAR_OUT_OF_RANGE).
 
 All datetimes returned are aware, in Asia/Ho_Chi_Minh (settings.TIME_ZONE). A naive datetime given as input
 is read as local time in that zone.
@@ -29,6 +32,7 @@ is read as local time in that zone.
 from __future__ import annotations
 
 import contextvars
+import logging
 from bisect import bisect_left, bisect_right
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
@@ -37,21 +41,20 @@ from functools import lru_cache
 from django.conf import settings
 from django.utils import timezone
 
-from . import rules, selectors, services
-from .errors import CalendarRangeError
+from . import rules, selectors, stamp
+from .errors import CalendarNotBuilt, CalendarRangeError
 from .selectors import Table
 
 __all__ = [
     "is_working_day", "next_working_day", "add_working_days", "working_days_between", "office_hours",
     "clock_start", "legal_due_at", "working_time_between", "add_working_time", "apologise_by", "year_calendar",
-    "pinned", "CalendarRangeError",
+    "pinned", "covered_years", "CalendarRangeError", "CalendarNotBuilt",
 ]
+
+log = logging.getLogger(__name__)
 
 _cache: Table | None = None
 _pinned: contextvars.ContextVar[Table | None] = contextvars.ContextVar("workcal_pinned", default=None)
-
-# Roughly how many working days a year has; used only to size an extension of the table.
-_DAYS_PER_YEAR = 240
 
 
 # --- The in-process copy of the table -------------------------------------------------------------------
@@ -63,14 +66,17 @@ def _install(table: Table) -> Table:
 
 
 def _fresh() -> Table:
-    """The current table: the cached copy if its stamp still matches the database's, else a reload."""
-    row = selectors.calendar_stamp()
+    """The current table: this process's copy if it is still current, else a reload (never a build)."""
+    state = stamp.current()
+    if state is None:
+        raise CalendarNotBuilt()
     cached = _cache
-    if row is not None and cached is not None and cached.stamp == row[0]:
+    if cached is not None and cached.stamp == state[0]:
         return cached
-    table = selectors.calendar_table() if row is not None else None
-    if table is None or rules.version_tuple(table.holidays_version) < rules.version_tuple(rules.holidays_version()):
-        table = services.calendar_materialise()
+    table = selectors.calendar_table(state)
+    if rules.version_tuple(table.holidays_version) < rules.version_tuple(rules.holidays_version()):
+        log.warning("workcal: the working-day table was built with holidays %s, %s is installed; "
+                    "run manage.py migrate (or workcal_rebuild)", table.holidays_version, rules.holidays_version())
     return _install(table)
 
 
@@ -79,21 +85,21 @@ def _table() -> Table:
 
 
 def _covering(table: Table, first_year: int, last_year: int) -> Table:
-    """`table`, extended (in the database too) so that it covers first_year..last_year."""
+    """`table` if it covers first_year..last_year, else CalendarRangeError (reads never extend the table)."""
     if table.covers(first_year) and table.covers(last_year):
         return table
-    if first_year < rules.MIN_YEAR or last_year > rules.MAX_YEAR:
-        raise _out_of_range()
-    table = _install(services.calendar_materialise(first_year=min(first_year, table.first_year),
-                                                   last_year=max(last_year, table.last_year)))
-    if _pinned.get() is not None:
-        _pinned.set(table)
-    return table
+    raise _out_of_range(table)
 
 
 def _for(*days: date) -> Table:
     """The current table, covering the years of `days`."""
     return _covering(_table(), min(d.year for d in days), max(d.year for d in days))
+
+
+def covered_years() -> tuple[int, int]:
+    """(first_year, last_year) of the working-day table: any date in them can be asked about."""
+    table = _table()
+    return table.first_year, table.last_year
 
 
 @contextmanager
@@ -114,43 +120,35 @@ def _day(d) -> date:
     return d
 
 
-def _out_of_range() -> CalendarRangeError:
-    return CalendarRangeError(first=rules.MIN_YEAR, last=rules.MAX_YEAR)
+def _out_of_range(table: Table) -> CalendarRangeError:
+    return CalendarRangeError(table.first_year, table.last_year)
 
 
-def _at_index(table: Table, index: int) -> tuple[Table, date]:
-    """The working day at position `index` (≥ 0), extending the table forward when it runs out.
-    Extending forward never moves existing positions."""
-    while index >= len(table.days):
-        if table.last_year >= rules.MAX_YEAR:
-            raise _out_of_range()
-        years = (index - len(table.days)) // _DAYS_PER_YEAR + 1
-        table = _covering(table, table.first_year, min(table.last_year + years, rules.MAX_YEAR))
-    return table, table.days[index]
+def _at_index(table: Table, index: int) -> date:
+    """The working day at position `index` (≥ 0); CalendarRangeError past the end of the table."""
+    if index >= len(table.days):
+        raise _out_of_range(table)
+    return table.days[index]
 
 
 def _nth_before(table: Table, d: date, n: int) -> date:
-    """The n-th (n ≥ 1) working day strictly before d, extending the table backward when it runs out."""
-    while True:
-        before = bisect_left(table.days, d)
-        if before >= n:
-            return table.days[before - n]
-        if table.first_year <= rules.MIN_YEAR:
-            raise _out_of_range()
-        years = (n - before) // _DAYS_PER_YEAR + 1
-        table = _covering(table, max(table.first_year - years, rules.MIN_YEAR), table.last_year)
+    """The n-th (n ≥ 1) working day strictly before d; CalendarRangeError before the start of the table."""
+    before = bisect_left(table.days, d)
+    if before < n:
+        raise _out_of_range(table)
+    return table.days[before - n]
 
 
 def _nth_after(table: Table, d: date, n: int) -> date:
     """n ≥ 1: the n-th working day strictly after d. n ≤ -1: the |n|-th working day strictly before d."""
     if n >= 1:
-        return _at_index(table, bisect_right(table.days, d) + n - 1)[1]
+        return _at_index(table, bisect_right(table.days, d) + n - 1)
     return _nth_before(table, d, -n)
 
 
 def _next(table: Table, d: date, include_self: bool) -> date:
     index = bisect_left(table.days, d) if include_self else bisect_right(table.days, d)
-    return _at_index(table, index)[1]
+    return _at_index(table, index)
 
 
 def _is_working(table: Table, d: date) -> bool:
@@ -352,12 +350,9 @@ def add_working_time(start: datetime, amount: timedelta, office=None) -> datetim
     hours = _hours(office)
     daily = _daily(hours)
     table = _for(local.date())
-    while True:
-        target = _worked_until(table, local, hours, daily) + amount
-        index = (target - timedelta(microseconds=1)) // daily
-        if index < len(table.days):
-            return _at(table.days[index], _time_at(hours, target - daily * index))
-        table, _ = _at_index(table, index)  # extend the table forward, then recompute
+    target = _worked_until(table, local, hours, daily) + amount
+    index = (target - timedelta(microseconds=1)) // daily
+    return _at(_at_index(table, index), _time_at(hours, target - daily * index))
 
 
 def apologise_by(due_at: datetime, office=None) -> datetime:
@@ -378,7 +373,8 @@ def year_calendar(year: int) -> dict:
     overridden to "off", and "work" overrides on a day that would otherwise not be worked.
     source is "holidays" or "override".
     """
-    if not rules.MIN_YEAR <= year <= rules.MAX_YEAR:
-        raise _out_of_range()
+    table = _table()
+    if not table.covers(year):
+        raise _out_of_range(table)
     kinds, notes = selectors.overrides()
     return rules.year_listing(year, kinds, notes)

@@ -1,23 +1,29 @@
 """Errors of the calendar."""
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from core.errors import ErrorCode
+from core.errors import DomainError, ErrorCode
 
 
 class CalendarError(ErrorCode):
-    OUT_OF_RANGE = ("CALENDAR_OUT_OF_RANGE", _("Lịch làm việc chỉ hỗ trợ các năm %(first)s–%(last)s."), 400)
+    OUT_OF_RANGE = ("CALENDAR_OUT_OF_RANGE",
+                    _("Lịch làm việc chỉ có các năm %(first)s–%(last)s; ngày này nằm ngoài lịch."), 400)
 
 
-class CalendarRangeError(ValueError):
-    """A date outside the years the calendar can cover (workcal.rules.MIN_YEAR–MAX_YEAR). `str(exc)` is the
-    message in the language active when it is read."""
+class CalendarRangeError(DomainError):
+    """A date outside the years the working-day table covers (settings.WORKCAL_YEARS). Reads never extend
+    the table: the API answers 400 with this code, a service refuses the action. `str(exc)` is the message
+    in the language active when it is read."""
 
-    error = CalendarError.OUT_OF_RANGE
-    code = error.code
+    def __init__(self, first_year: int, last_year: int):
+        super().__init__(CalendarError.OUT_OF_RANGE, first=first_year, last=last_year,
+                         extra={"first_year": first_year, "last_year": last_year})
+        self.first_year, self.last_year = first_year, last_year
 
-    def __init__(self, **params):
-        super().__init__(self.error.code)
-        self.params = params
 
-    def __str__(self):
-        return self.error.format(**self.params)
+class CalendarNotBuilt(ImproperlyConfigured):
+    """The working-day table is empty: `manage.py migrate` (or `manage.py workcal_rebuild`) builds it."""
+
+    def __init__(self):
+        super().__init__("workcal: the working-day table is not built; run `manage.py migrate` "
+                         "or `manage.py workcal_rebuild`")

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import Office
 from workcal import calendar
+from workcal.models import CalendarOverride
 
 INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M"]
 
@@ -40,3 +41,20 @@ class DueDateForm(forms.Form):
             except (TypeError, ValueError) as exc:
                 raise forms.ValidationError(_("Giờ làm việc khai báo cho đơn vị này không hợp lệ.")) from exc
         return office
+
+
+class CalendarOverrideForm(forms.ModelForm):
+    """The admin's form: a day inside the years the working-day table covers (settings.WORKCAL_YEARS)."""
+
+    class Meta:
+        model = CalendarOverride
+        fields = ["date", "kind", "note"]
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        first, last = calendar.covered_years()
+        if not first <= day.year <= last:
+            raise forms.ValidationError(
+                _("Ngày phải thuộc các năm %(first)s–%(last)s của lịch làm việc (WORKCAL_YEARS)."),
+                code="out_of_range", params={"first": first, "last": last})
+        return day

@@ -5,8 +5,6 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import connection
-
 from .models import CalendarOverride, CalendarStamp, WorkingDay
 
 
@@ -33,56 +31,33 @@ def content_stamp(first_ordinal: int, days) -> str:
     return digest.hexdigest()
 
 
-def _raw(sql: str) -> list[tuple]:
-    """Run one constant query on Django's connection through the bare DB-API cursor.
-
-    The calendar's own bookkeeping reads (the stamp check on every call, the table load after a change) go
-    this way: it costs half of Django's cursor wrapper, and it keeps them out of query counts, which would
-    otherwise depend on which test first warmed this process's copy of the calendar. Errors are still
-    converted to django.db errors.
-    """
-    if connection.connection is None:
-        connection.ensure_connection()
-    try:
-        cursor = connection.connection.cursor()
-        try:
-            cursor.execute(sql)
-            return cursor.fetchall()
-        finally:
-            cursor.close()
-    except connection.Database.Error:
-        with connection.wrap_database_errors:
-            raise
-
-
 def _as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
-_STAMP_SQL = (f"SELECT stamp, first_year, last_year FROM {CalendarStamp._meta.db_table} "  # noqa: S608
-              f"WHERE id = {int(CalendarStamp.SINGLETON)}")
+def calendar_stamp() -> tuple[str, int, int, str] | None:
+    """(stamp, first_year, last_year, holidays_version) of the materialised table, or None before the first
+    build. One primary-key query (counted like any other: workcal.calendar caches the answer)."""
+    return (CalendarStamp.objects.filter(pk=CalendarStamp.SINGLETON)
+            .values_list("stamp", "first_year", "last_year", "holidays_version").first())
 
 
-def calendar_stamp() -> tuple[str, int, int] | None:
-    """(stamp, first_year, last_year) of the materialised table, or None before the first build.
-    Runs on every calendar call: one primary-key lookup."""
-    rows = _raw(_STAMP_SQL)
-    return tuple(rows[0]) if rows else None
+def calendar_table(state: tuple[str, int, int, str] | None = None) -> Table | None:
+    """The whole working-day table (a few thousand rows), or None before the first build.
 
-
-def calendar_table() -> Table | None:
-    """The whole working-day table (a few thousand rows) with its stamp, or None before the first build."""
-    state = _raw(f"SELECT stamp, first_year, last_year, holidays_version FROM {CalendarStamp._meta.db_table} "  # noqa: S608
-                 f"WHERE id = {int(CalendarStamp.SINGLETON)}")
-    if not state:
+    `state` is a row of calendar_stamp() already read (then this is one query, else two). The table's stamp
+    is computed from the rows read, so a copy is never labelled with a stamp its content does not have."""
+    state = state or calendar_stamp()
+    if state is None:
         return None
-    stamp, first_year, last_year, holidays_version = state[0]
-    rows = _raw(f"SELECT ordinal, date FROM {WorkingDay._meta.db_table} ORDER BY ordinal")  # noqa: S608
+    _, first_year, last_year, holidays_version = state
+    rows = list(WorkingDay.objects.order_by("ordinal").values_list("ordinal", "date"))
     first_ordinal = rows[0][0] if rows else 0
     if any(ordinal != first_ordinal + i for i, (ordinal, _) in enumerate(rows)):
         raise RuntimeError("workcal: WorkingDay ordinals are not consecutive; run manage.py workcal_rebuild")
-    return Table(stamp=stamp, first_year=first_year, last_year=last_year, holidays_version=holidays_version,
-                 first_ordinal=first_ordinal, days=tuple(_as_date(d) for _, d in rows))
+    days = tuple(_as_date(d) for _, d in rows)
+    return Table(stamp=content_stamp(first_ordinal, days), first_year=first_year, last_year=last_year,
+                 holidays_version=holidays_version, first_ordinal=first_ordinal, days=days)
 
 
 def overrides() -> tuple[dict, dict]:

@@ -1,8 +1,11 @@
 """Writes of the working-day table: materialise years, rebuild after an override changes.
 
 All writes are set-based (one range DELETE, one bulk INSERT) and serialised by a row lock on the single
-CalendarStamp row. Each write ends by storing a new content stamp, which tells every process (see
-workcal.calendar) that its in-memory copy is out of date.
+CalendarStamp row. Each write ends by storing a new content stamp, published to every process on commit
+(workcal.stamp), which tells them that their in-memory copy is out of date.
+
+These run from `migrate` (a post_migrate handler builds settings.WORKCAL_YEARS), `manage.py workcal_rebuild`,
+`seed_demo` and an administrator's override — never from a read (workcal.calendar only reads).
 """
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from datetime import date
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from . import rules, selectors
+from . import rules, selectors, stamp
 from .models import CalendarOverride, CalendarStamp, WorkingDay
 from .selectors import Table
 from .signals import calendar_changed
@@ -20,8 +23,9 @@ BATCH = 1000
 
 
 def default_years() -> tuple[int, int]:
-    """The years built up front (settings WORKCAL_FIRST_YEAR / WORKCAL_LAST_YEAR, default 2015–2040)."""
-    return getattr(settings, "WORKCAL_FIRST_YEAR", 2015), getattr(settings, "WORKCAL_LAST_YEAR", 2040)
+    """The years the calendar covers (settings.WORKCAL_YEARS, default 2015–2040)."""
+    first_year, last_year = settings.WORKCAL_YEARS
+    return first_year, last_year
 
 
 def _check_years(first_year: int, last_year: int) -> None:
@@ -40,12 +44,13 @@ def _store_stamp(first_year: int, last_year: int) -> Table:
     rows = list(WorkingDay.objects.order_by("ordinal").values_list("ordinal", "date"))
     first_ordinal = rows[0][0] if rows else 0
     days = tuple(d for _, d in rows)
-    stamp = selectors.content_stamp(first_ordinal, days)
+    content = selectors.content_stamp(first_ordinal, days)
+    version = rules.holidays_version()
     CalendarStamp.objects.update_or_create(
         pk=CalendarStamp.SINGLETON,
-        defaults={"stamp": stamp, "first_year": first_year, "last_year": last_year,
-                  "holidays_version": rules.holidays_version()})
-    return Table(stamp=stamp, first_year=first_year, last_year=last_year,
+        defaults={"stamp": content, "first_year": first_year, "last_year": last_year, "holidays_version": version})
+    stamp.publish_on_commit((content, first_year, last_year, version))
+    return Table(stamp=content, first_year=first_year, last_year=last_year,
                  holidays_version=rules.holidays_version(), first_ordinal=first_ordinal, days=days)
 
 
@@ -97,12 +102,13 @@ def _locked_state():
 
 
 def calendar_materialise(*, first_year: int | None = None, last_year: int | None = None) -> Table:
-    """Make sure the years first_year..last_year (and the default range) are materialised. Idempotent.
+    """Make sure the years first_year..last_year (and settings.WORKCAL_YEARS) are materialised. Idempotent.
 
-    Builds the table on first use, extends it when a date outside it is asked for, and rebuilds it when the
+    Builds the table the first time, extends it to newly configured years, and rebuilds it when the
     installed `holidays` package is newer than the one it was built with (sending calendar_changed for the
-    days that moved). Safe against a concurrent first build in another process: the loser's savepoint
-    rolls back and it simply reads the winner's table.
+    days that moved). Run by `migrate` (post_migrate), `workcal_rebuild` and `seed_demo`, never by a read.
+    Safe against a concurrent first build in another process: the loser's savepoint rolls back and it simply
+    reads the winner's table.
     """
     lo, hi = default_years()
     first_year, last_year = min(first_year or lo, lo), max(last_year or hi, hi)
@@ -150,17 +156,17 @@ def calendar_rebuild(*, from_year: int | None = None) -> list[date]:
 
 @transaction.atomic
 def calendar_override_changed(*, dates: list[date]) -> list[date]:
-    """After an override on `dates` was saved or deleted: make sure their years are materialised, rebuild
-    from the earliest one, and send `calendar_changed(dates=[...])` with the days whose status changed
-    (synchronously, inside this transaction; a listener with heavy work should defer it with on_commit).
-    Nothing is sent when no day changed status (e.g. a "work" override on an ordinary Monday)."""
-    years = sorted({d.year for d in dates})
+    """After an override on `dates` was saved or deleted: rebuild the table from the earliest of their years
+    that it covers, and send `calendar_changed(dates=[...])` with the days whose status changed
+    (synchronously, inside this transaction; a listener with heavy work defers it with on_commit).
+    Nothing is sent when no day changed status (e.g. a "work" override on an ordinary Monday). An override
+    outside the covered years changes nothing now; it applies when WORKCAL_YEARS grows to include it."""
     state = _locked_state()
-    if state is None or years[0] < state.first_year or years[-1] > state.last_year:
-        if not (rules.MIN_YEAR <= years[0] and years[-1] <= rules.MAX_YEAR):
-            return []  # a day the calendar can never be asked about
-        calendar_materialise(first_year=years[0], last_year=years[-1])
-        state = _locked_state()
+    if state is None:
+        return []  # no table yet: migrate / workcal_rebuild builds it with the overrides
+    years = sorted(d.year for d in dates if state.first_year <= d.year <= state.last_year)
+    if not years:
+        return []
     changed = _rebuild_from(state, years[0])
     if changed:
         _store_stamp(state.first_year, state.last_year)

@@ -57,8 +57,9 @@ def test_due_date_with_office_hours(client, offices):
     ({"start": "", "days": 2}, "start", "Thời điểm tiếp nhận không hợp lệ"),
     ({"start": "hôm qua", "days": 2}, "start", "Thời điểm tiếp nhận không hợp lệ"),
     ({"start": "2025-02-30T09:00", "days": 2}, "start", "Thời điểm tiếp nhận không hợp lệ"),
-    ({"start": "1999-12-31T09:00", "days": 2}, "start", "2000–2100"),
-    ({"start": "2100-12-30T09:00", "days": 10}, "start", "2000–2100"),
+    ({"start": "2014-12-31T09:00", "days": 2}, "start", "2015–2040"),
+    ({"start": "2000-06-01T09:00", "days": 2}, "start", "2015–2040"),
+    ({"start": "2040-12-28T09:00", "days": 10}, "start", "2015–2040"),
     ({"start": "9999-12-31T23:59:59-12:00", "days": 2}, "start", "Thời điểm tiếp nhận"),
     ({"start": "2025-04-24T09:00"}, "days", "Thiếu số ngày làm việc"),
     ({"start": "2025-04-24T09:00", "days": -1}, "days", "không được âm"),
@@ -75,9 +76,39 @@ def test_due_date_bad_input_is_a_400_with_a_vietnamese_message_per_field(client,
 
 
 def test_due_date_at_the_end_of_the_supported_years_is_a_400_not_a_500(client):
-    response = client.get(DUE, {"start": "2100-06-01T09:00", "days": 1000})
+    response = client.get(DUE, {"start": "2040-06-01T09:00", "days": 1000})
     assert response.status_code == 400
-    assert "2000–2100" in response.json()["start"][0]
+    assert "2015–2040" in response.json()["start"][0]
+
+
+def test_due_date_outside_the_covered_years_is_a_400_and_writes_nothing(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from workcal.models import CalendarStamp, WorkingDay
+
+    state = CalendarStamp.objects.values_list("stamp", "first_year", "last_year").get()
+    rows = WorkingDay.objects.count()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(DUE, {"start": "2000-06-01T09:00", "days": 2})
+    assert response.status_code == 400
+    assert "2015–2040" in response.json()["start"][0]
+    writes = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert not [sql for sql in writes if "workcal_" in sql]
+    assert CalendarStamp.objects.values_list("stamp", "first_year", "last_year").get() == state
+    assert WorkingDay.objects.count() == rows
+
+
+def test_year_outside_the_covered_years_is_a_400_in_english_too(client):
+    response = client.get(YEAR, {"year": 2012})
+    assert response.status_code == 400
+    assert "2015–2040" in response.json()["year"][0]
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get(YEAR, {"year": 2012})
+    assert response.status_code == 400
+    assert response.json()["year"][0] == "The year must be in 2015–2040, the years of the working-day calendar."
 
 
 def test_due_date_office_with_malformed_hours_is_a_400(client, offices):

@@ -64,18 +64,30 @@ def test_working_days_between_counts_the_half_open_interval_and_is_signed():
     assert calendar.working_days_between(date(2026, 3, 9), date(2026, 3, 9)) == 0
 
 
-def test_dates_beyond_the_materialised_years_extend_the_table():
-    assert calendar.is_working_day(date(2045, 1, 3))  # a Tuesday
-    assert not calendar.is_working_day(date(2045, 1, 2))  # New Year (observed, 01/01 is a Sunday)
-    assert calendar.add_working_days(date(2040, 12, 28), 5) > date(2041, 1, 1)
-    assert calendar.add_working_days(date(2015, 1, 5), -10) < date(2015, 1, 1)
+def test_the_covered_years_are_settings_workcal_years():
+    assert calendar.covered_years() == (2015, 2040)
+    assert calendar.is_working_day(date(2015, 1, 5))  # a Monday
+    assert calendar.is_working_day(date(2040, 12, 31))  # a Monday
 
 
-def test_dates_outside_the_supported_years_raise_a_range_error():
-    with pytest.raises(CalendarRangeError):
-        calendar.is_working_day(date(1990, 1, 1))
-    with pytest.raises(CalendarRangeError):
-        calendar.year_calendar(2200)
+@pytest.mark.parametrize("call", [
+    lambda: calendar.is_working_day(date(2045, 1, 3)),
+    lambda: calendar.is_working_day(date(1990, 1, 1)),
+    lambda: calendar.add_working_days(date(2040, 12, 28), 5),  # runs past the end of the table
+    lambda: calendar.add_working_days(date(2015, 1, 5), -10),  # runs before its start
+    lambda: calendar.working_days_between(date(2014, 12, 31), date(2015, 1, 5)),
+    lambda: calendar.year_calendar(2012),
+    lambda: calendar.year_calendar(2200),
+])
+def test_dates_outside_the_covered_years_raise_a_range_error_and_write_nothing(call, django_assert_num_queries):
+    from core.errors import DomainError
+
+    calendar.is_working_day(date(2026, 3, 10))  # warm: this process's copy and the cached stamp
+    with django_assert_num_queries(0), pytest.raises(CalendarRangeError) as caught:
+        call()
+    assert isinstance(caught.value, DomainError)
+    assert caught.value.code == "CALENDAR_OUT_OF_RANGE" and caught.value.status == 400
+    assert "2015–2040" in caught.value.message
 
 
 # --- Start of the clock ------------------------------------------------------------------------------------

@@ -70,11 +70,12 @@ def test_override_that_changes_nothing_sends_nothing(override, calendar_events):
     assert CalendarStamp.objects.get().stamp == stamp
 
 
-def test_override_before_the_materialised_years_extends_the_table(override):
+def test_override_outside_the_covered_years_changes_no_row(override, calendar_events):
+    state = CalendarStamp.objects.values_list("stamp", "first_year", "last_year").get()
     override("2012-06-04", "off")
-    assert CalendarStamp.objects.get().first_year == 2012
-    assert not calendar.is_working_day(date(2012, 6, 4))
-    assert _ordinals_are_consecutive()
+    assert CalendarStamp.objects.values_list("stamp", "first_year", "last_year").get() == state
+    assert not WorkingDay.objects.filter(date__year=2012).exists()
+    assert calendar_events == []
 
 
 def test_a_rolled_back_override_leaves_no_trace_in_the_cached_copy(override):
@@ -85,16 +86,25 @@ def test_a_rolled_back_override_leaves_no_trace_in_the_cached_copy(override):
     assert calendar.is_working_day(date(2026, 3, 10))
 
 
-def test_cache_notices_a_change_made_by_another_process(calendar_events):
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_change_is_published_and_the_next_call_reloads_once(django_assert_num_queries):
+    from django.core.cache import cache
+
+    from workcal import stamp
+
     assert calendar.is_working_day(date(2026, 3, 10))
     before = calendar._cache
-    # Another process: writes overrides without our signals and rebuilds; this process's copy is untouched.
+    # Another process commits an override and rebuilds; it publishes the new state when it commits.
     CalendarOverride.objects.bulk_create([CalendarOverride(date=date(2026, 3, 10), kind="off")])
     assert services.calendar_rebuild(from_year=2026) == [date(2026, 3, 10)]
+    row = CalendarStamp.objects.get()
+    assert cache.get(stamp.KEY) == (row.stamp, row.first_year, row.last_year, row.holidays_version)
     assert calendar._cache is before
-    assert not calendar.is_working_day(date(2026, 3, 10))  # the very next call sees it
-    assert calendar._cache is not before
-    assert calendar_events == [[date(2026, 3, 10)]]
+    with django_assert_num_queries(1):  # the new table; the stamp came from the cache
+        assert not calendar.is_working_day(date(2026, 3, 10))
+    assert calendar._cache is not before and calendar._cache.stamp == row.stamp
+    with django_assert_num_queries(0):
+        assert not calendar.is_working_day(date(2026, 3, 10))
 
 
 def test_pinned_reads_the_stamp_once_for_the_whole_block():
@@ -106,28 +116,73 @@ def test_pinned_reads_the_stamp_once_for_the_whole_block():
     assert not calendar.is_working_day(date(2026, 3, 10))
 
 
-def test_warm_calendar_calls_add_no_counted_queries(django_assert_num_queries):
-    calendar.is_working_day(date(2026, 3, 10))
-    with django_assert_num_queries(0):
+def test_calendar_calls_count_their_queries_honestly(django_assert_num_queries):
+    from django.core.cache import cache
+
+    calendar._install(None)
+    cache.clear()
+    with django_assert_num_queries(2):  # cold process: the stamp row, then the working days
         calendar.legal_due_at(at(2026, 3, 10, 9), 5)
+    with django_assert_num_queries(0):  # warm: the stamp from the cache, the days from this process
+        calendar.legal_due_at(at(2026, 3, 10, 9), 5)
+        calendar.apologise_by(at(2026, 3, 17, 9))
+    cache.clear()
+    with django_assert_num_queries(1):  # cache evicted: the stamp row only; this process's copy still fits
+        calendar.legal_due_at(at(2026, 3, 10, 9), 5)
+    with django_assert_num_queries(0):
+        calendar.is_working_day(date(2026, 3, 10))
 
 
-def test_missing_table_is_built_on_first_use():
+def test_inside_a_transaction_that_wrote_the_calendar_every_call_reads_the_stamp(override,
+                                                                                 django_assert_num_queries):
+    calendar.is_working_day(date(2026, 3, 10))
+    override("2026-03-10", "off")
+    with django_assert_num_queries(2):  # its own uncommitted stamp (never the shared cache's), the new days
+        assert not calendar.is_working_day(date(2026, 3, 10))
+    with django_assert_num_queries(1):  # until it commits, the stamp row on every call
+        assert calendar.add_working_days(date(2026, 3, 9), 1) == date(2026, 3, 11)
+
+
+def test_a_missing_table_is_an_error_not_a_build():
+    from workcal.apps import build_covered_years
+    from workcal.errors import CalendarNotBuilt
+
     WorkingDay.objects.all().delete()
     CalendarStamp.objects.all().delete()
+    calendar._install(None)
+    with pytest.raises(CalendarNotBuilt):
+        calendar.add_working_days(date(2025, 4, 24), 2)
+    assert not WorkingDay.objects.exists() and not CalendarStamp.objects.exists()
+    build_covered_years(sender=None)  # what `migrate` runs
     assert calendar.add_working_days(date(2025, 4, 24), 2) == date(2025, 4, 26)
     state = CalendarStamp.objects.get()
-    assert (state.first_year, state.last_year) == services.default_years()
+    assert (state.first_year, state.last_year) == services.default_years() == (2015, 2040)
     assert WorkingDay.objects.count() > 6000
     assert _ordinals_are_consecutive()
 
 
-def test_table_built_with_an_older_holidays_package_is_rebuilt():
-    CalendarStamp.objects.update(holidays_version="0.1", stamp="older")
-    assert calendar.is_working_day(date(2025, 4, 26))
+def test_a_table_built_with_an_older_holidays_package_is_read_as_is_and_rebuilt_by_migrate():
     from workcal import rules
+    from workcal.apps import build_covered_years
 
+    CalendarStamp.objects.update(holidays_version="0.1")
+    calendar._install(None)
+    assert calendar.is_working_day(date(2025, 4, 26))
+    assert CalendarStamp.objects.get().holidays_version == "0.1"  # a read never rebuilds
+    build_covered_years(sender=None)
     assert CalendarStamp.objects.get().holidays_version == rules.holidays_version()
+
+
+def test_wider_workcal_years_are_built_by_migrate_not_by_reads(settings):
+    from workcal.apps import build_covered_years
+
+    settings.WORKCAL_YEARS = (2014, 2040)
+    with pytest.raises(calendar.CalendarRangeError):
+        calendar.is_working_day(date(2014, 6, 2))
+    build_covered_years(sender=None)
+    assert calendar.covered_years() == (2014, 2040)
+    assert calendar.is_working_day(date(2014, 6, 2))
+    assert _ordinals_are_consecutive()
 
 
 def test_materialise_is_idempotent():

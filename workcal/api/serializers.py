@@ -3,8 +3,11 @@ import re
 
 from rest_framework import serializers
 
+from django.utils.translation import gettext as _
+
 from core.models import Office
 from workcal import calendar, rules
+from workcal.errors import CalendarError
 
 START_MESSAGES = {
     "required": "Thiếu thời điểm tiếp nhận (start).",
@@ -52,9 +55,11 @@ class DueDateQuery(serializers.Serializer):
                                    error_messages={"blank": "Mã đơn vị không được để trống."})
 
     def validate_start(self, value):
-        if not rules.MIN_YEAR <= value.year <= rules.MAX_YEAR:
+        first, last = calendar.covered_years()
+        if not first <= value.year <= last:
             raise serializers.ValidationError(
-                f"Thời điểm tiếp nhận phải trong các năm {rules.MIN_YEAR}–{rules.MAX_YEAR}.")
+                _("Thời điểm tiếp nhận phải trong các năm %(first)s–%(last)s của lịch làm việc.")
+                % {"first": first, "last": last}, code=CalendarError.OUT_OF_RANGE.code)
         return value
 
     def validate_office(self, code):
@@ -78,6 +83,14 @@ class DueDateResult(serializers.Serializer):
 class YearQuery(serializers.Serializer):
     year = serializers.IntegerField(required=False, min_value=rules.MIN_YEAR, max_value=rules.MAX_YEAR,
                                     error_messages=YEAR_MESSAGES, help_text="Năm, mặc định năm hiện tại.")
+
+    def validate_year(self, value):
+        first, last = calendar.covered_years()
+        if value is not None and not first <= value <= last:
+            raise serializers.ValidationError(
+                _("Năm phải trong các năm %(first)s–%(last)s của lịch làm việc.") % {"first": first, "last": last},
+                code=CalendarError.OUT_OF_RANGE.code)
+        return value
 
 
 class CalendarDay(serializers.Serializer):
