@@ -1,14 +1,12 @@
 # Two commands for a fresh machine with Python 3.11: `make run` and `make test`.
-# Settings come from the environment or from .env (KEY=value lines, see .env.example); reading .env here too lets
-# `make run` know whether the national portal and the gateways are configured or their stand-ins are needed.
--include .env
+# Settings come from the environment or from .env (KEY=value lines, see .env.example). Only the settings read
+# .env (make would parse it as make syntax: `#` starts a comment, `$` expands); `make run` asks
+# `python -m bhxh_portal.runplan` which stand-ins are needed.
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-PORT ?= 8000
-SANDBOX_PORT ?= 8765
-GATEWAY_SANDBOX_PORT ?= 8767
-export PORT
+# `make run PORT=9000` (or SANDBOX_PORT, GATEWAY_SANDBOX_PORT) still works: command-line variables reach
+# the recipes' environment; defaults live in bhxh_portal/runplan.py.
 
 .PHONY: install run test test-services migrate seed bench clean
 
@@ -30,21 +28,10 @@ seed: migrate
 	$(BIN)/python manage.py seed_demo
 
 # Web + Celery worker + Celery beat, plus local stand-ins of the national portal (unless NATIONAL_PORTAL_URL is
-# set) and of the SMS/Zalo gateways (unless SMS_GATEWAY_URL is set).
-RUN_PROCS := web worker beat
-ifeq ($(strip $(NATIONAL_PORTAL_URL)),)
-RUN_ENV += NATIONAL_PORTAL_URL=http://127.0.0.1:$(SANDBOX_PORT) SANDBOX_PORT=$(SANDBOX_PORT)
-RUN_PROCS += sandbox
-endif
-ifeq ($(strip $(SMS_GATEWAY_URL)),)
-GW := http://127.0.0.1:$(GATEWAY_SANDBOX_PORT)
-RUN_ENV += GATEWAY_SANDBOX_PORT=$(GATEWAY_SANDBOX_PORT) SMS_GATEWAY_URL=$(GW) SMS_API_KEY=sandbox SMS_SECRET_KEY=sandbox \
-	ZALO_ZNS_URL=$(GW) ZALO_OAUTH_URL=$(GW) ZALO_APP_ID=sandbox ZALO_SECRET_KEY=sandbox ZALO_REFRESH_TOKEN=sandbox-refresh-token
-RUN_PROCS += gateways
-endif
-
+# set) and of the SMS/Zalo gateways (unless SMS_GATEWAY_URL is set); `python -m bhxh_portal.runplan --print`
+# shows the plan.
 run: seed
-	$(RUN_ENV) $(BIN)/honcho start -f Procfile $(RUN_PROCS)
+	$(BIN)/python -m bhxh_portal.runplan
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

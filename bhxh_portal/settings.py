@@ -4,28 +4,68 @@ Everything comes from the environment (django-environ, documented in .env.exampl
 portal runs on embedded defaults: a SQLite file under var/ and a Celery broker on the local file system,
 so a real worker and beat run without Redis. A bad value stops start-up with a message naming the variable.
 """
+import os
+import re
+from datetime import time as _time
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
+# The one file of KEY=value lines read besides the environment (which wins). ENV_FILE names another one
+# (`python -m bhxh_portal.runplan` and its tests use it); it is never read any other way.
+ENV_FILE = Path(os.environ.get("ENV_FILE") or BASE_DIR / ".env")
+
+_ENV_LINE = re.compile(r"\A(?:export )?[A-Za-z_0-9]+=")
+
+
+def read_env_file(path: Path) -> None:
+    """Load `path` into os.environ (variables already set win), as django-environ reads it: values are taken
+    literally (`#` and `$` are kept). A line that is neither blank, a comment nor KEY=value stops start-up:
+    django-environ would skip it with a warning and the setting would silently fall back to its default."""
+    if not path.exists():
+        return
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip() and not line.lstrip().startswith("#") and not _ENV_LINE.match(line):
+            raise ImproperlyConfigured(f"{path}:{number}: expected KEY=value (no spaces around '='), "
+                                       f"got {line!r}")
+    environ.Env.read_env(path, overwrite=False)
+
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+read_env_file(ENV_FILE)
+
+_COMMENT = re.compile(r"\s#")
 
 
 def setting(name, cast, default):
-    """Read one variable; any parse failure becomes ImproperlyConfigured naming the variable."""
-    raw = env.str(name, default=None)
+    """Read one variable; any parse failure becomes ImproperlyConfigured naming the variable.
+
+    The value is the literal text of the variable (no `$OTHER` proxying). A value with ` #` in it is a
+    comment that was copied along with an uncommented line of .env.example, and a value with leading or
+    trailing blanks is a misread waiting to happen: both are refused here, whatever the type."""
+    raw = os.environ.get(name)
     if raw is None or raw == "":
         return default
     try:
+        if _COMMENT.search(raw):
+            raise ValueError("it contains ' #': comments go on their own line in .env, not after a value")
+        if raw != raw.strip():
+            raise ValueError("it starts or ends with blanks")
         return cast(raw)
     except (ValueError, TypeError, KeyError, ImproperlyConfigured) as exc:
         raise ImproperlyConfigured(f"Invalid value for environment variable {name}={raw!r}: {exc}") from exc
+
+
+def _token(raw):
+    """A value with no blanks at all (URLs, paths, numbers, names)."""
+    if re.search(r"\s", raw):
+        raise ValueError("it contains blanks")
+    return raw
 
 
 def _bool(raw):
@@ -38,17 +78,39 @@ def _bool(raw):
 
 
 def _positive_int(raw):
-    value = int(raw)
+    value = int(_token(raw))
     if value <= 0:
         raise ValueError("must be a positive integer")
     return value
 
 
-def _url(schemes):
+def _int(raw):
+    return int(_token(raw))
+
+
+def _float(raw):
+    return float(_token(raw))
+
+
+def _parsed_url(raw, schemes, host_optional=()):
+    """urlsplit(raw) after checking: no blanks, a scheme from `schemes`, a host (unless the scheme is in
+    `host_optional`), and a port that is a number."""
+    _token(raw)
+    parts = urlsplit(raw)
+    if "://" not in raw or parts.scheme not in schemes:
+        raise ValueError(f"expected a URL starting with one of {', '.join(s + '://' for s in schemes)}")
+    if parts.scheme not in host_optional and not parts.hostname:
+        raise ValueError("the URL has no host")
+    try:
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError as exc:
+        raise ValueError(f"the URL's port is not a number ({exc})") from None
+    return parts
+
+
+def _url(schemes, host_optional=()):
     def parse(raw):
-        scheme = raw.split("://", 1)[0] if "://" in raw else ""
-        if scheme not in schemes:
-            raise ValueError(f"expected a URL starting with one of {', '.join(s + '://' for s in schemes)}")
+        _parsed_url(raw, schemes, host_optional)
         return raw.rstrip("/")
 
     return parse
@@ -60,7 +122,39 @@ def _db(raw):
     scheme = raw.split("://", 1)[0]
     if scheme not in {"postgres", "postgresql", "pgsql", "sqlite"}:
         raise ValueError(f"unsupported database scheme {scheme!r} (use postgres:// or sqlite://)")
+    parts = _parsed_url(raw, {"postgres", "postgresql", "pgsql", "sqlite"}, host_optional={"sqlite"})
+    if scheme != "sqlite" and not parts.path.strip("/"):
+        raise ValueError("the URL names no database (…/name at the end)")
     return environ.Env.db_url_config(raw)
+
+
+_EMAIL_SCHEMES = {"smtp", "smtps", "smtp+tls", "smtp+ssl", "consolemail", "filemail", "memorymail", "dummymail"}
+
+
+def _email_url(raw):
+    _parsed_url(raw, _EMAIL_SCHEMES, host_optional=_EMAIL_SCHEMES - {"smtp", "smtps", "smtp+tls", "smtp+ssl"})
+    return environ.Env.email_url_config(raw)
+
+
+def _path(raw):
+    """A directory path (relative paths are relative to the project folder, not to the current directory)."""
+    path = Path(_token(raw))
+    path = path if path.is_absolute() else BASE_DIR / path
+    if path.exists() and not path.is_dir():
+        raise ValueError(f"{path} exists and is not a folder")
+    return str(path)
+
+
+def _clock(raw):
+    """'HH:MM' → the same text, checked."""
+    return _time.fromisoformat(_token(raw)).strftime("%H:%M")
+
+
+def _log_level(raw):
+    value = _token(raw).upper()
+    if value not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+        raise ValueError("expected DEBUG, INFO, WARNING, ERROR or CRITICAL")
+    return value
 
 
 def _list(raw):
@@ -69,12 +163,10 @@ def _list(raw):
 
 def _hours(raw):
     """'07:30-11:30,13:00-17:00' → list of (start, end) 'HH:MM' pairs."""
-    from datetime import time
-
     spans = []
     for part in _list(raw):
         start, end = part.split("-")
-        s, e = time.fromisoformat(start.strip()), time.fromisoformat(end.strip())
+        s, e = _time.fromisoformat(start.strip()), _time.fromisoformat(end.strip())
         if s >= e:
             raise ValueError(f"span {part} ends before it starts")
         spans.append((s.strftime("%H:%M"), e.strftime("%H:%M")))
@@ -95,7 +187,7 @@ def _years(raw):
 
 
 DEBUG = setting("DEBUG", _bool, False)
-SECRET_KEY = setting("SECRET_KEY", str, "insecure-dev-key-change-me-bhxh-portal-0000000000")
+SECRET_KEY = setting("SECRET_KEY", _token, "insecure-dev-key-change-me-bhxh-portal-0000000000")
 ALLOWED_HOSTS = setting("ALLOWED_HOSTS", _list, ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = setting("CSRF_TRUSTED_ORIGINS", _list, [])
 
@@ -184,7 +276,7 @@ FORMAT_MODULE_PATH = ["bhxh_portal.formats"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = setting("STATIC_ROOT", str, str(VAR_DIR / "staticfiles"))
+STATIC_ROOT = setting("STATIC_ROOT", _path, str(VAR_DIR / "staticfiles"))
 Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -201,7 +293,10 @@ else:
                           "LOCATION": str(VAR_DIR / "cache")}}
 
 BROKER_DIR = VAR_DIR / "broker"
-CELERY_BROKER_URL = setting("CELERY_BROKER_URL", str, None) or REDIS_URL or "filesystem://"
+_BROKERS = {"redis", "rediss", "amqp", "amqps", "filesystem", "memory"}
+CELERY_BROKER_URL = setting(
+    "CELERY_BROKER_URL", lambda raw: _parsed_url(raw, _BROKERS, {"filesystem", "memory"}) and raw, None,
+) or REDIS_URL or "filesystem://"
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {"data_folder_in": str(BROKER_DIR), "data_folder_out": str(BROKER_DIR),
      "control_folder": str(BROKER_DIR / "control"), "store_processed": False}
@@ -275,7 +370,7 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- Domain defaults (DOMAIN.md "our default"; per office / per procedure values win) --------------------
 OFFICE_HOURS = setting("OFFICE_HOURS", _hours, [("07:30", "11:30"), ("13:00", "17:00")])
-SAME_DAY_CUTOFF = setting("SAME_DAY_CUTOFF", str, "15:00")
+SAME_DAY_CUTOFF = setting("SAME_DAY_CUTOFF", _clock, "15:00")
 MAX_SUPPLEMENT_REQUESTS = setting("MAX_SUPPLEMENT_REQUESTS", _positive_int, 1)
 MAX_RESCHEDULES = setting("MAX_RESCHEDULES", _positive_int, 1)
 APOLOGY_LEAD_WORKING_DAYS = setting("APOLOGY_LEAD_WORKING_DAYS", _positive_int, 1)
@@ -291,23 +386,23 @@ DEMO_PASSWORD = setting("DEMO_PASSWORD", str, "demo-pass-2020")
 NATIONAL_PORTAL_URL = setting("NATIONAL_PORTAL_URL", _url(["http", "https"]), None)
 NATIONAL_PORTAL_USERNAME = setting("NATIONAL_PORTAL_USERNAME", str, "bhxh")
 NATIONAL_PORTAL_PASSWORD = setting("NATIONAL_PORTAL_PASSWORD", str, "bhxh")
-NATIONAL_PORTAL_DSTCODE = setting("NATIONAL_PORTAL_DSTCODE", str, "BHXH")
+NATIONAL_PORTAL_DSTCODE = setting("NATIONAL_PORTAL_DSTCODE", _token, "BHXH")
 NATIONAL_PORTAL_PAGE_SIZE = setting("NATIONAL_PORTAL_PAGE_SIZE", _positive_int, 200)
 NATIONAL_PORTAL_TIMEOUT = setting("NATIONAL_PORTAL_TIMEOUT", _positive_int, 20)
-NATIONAL_PORTAL_RETRIES = setting("NATIONAL_PORTAL_RETRIES", int, 3)  # per call, on network errors, 5xx, busy
-NATIONAL_PORTAL_BACKOFF = setting("NATIONAL_PORTAL_BACKOFF", float, 1.0)  # seconds, doubled per retry
+NATIONAL_PORTAL_RETRIES = setting("NATIONAL_PORTAL_RETRIES", _int, 3)  # per call, on network errors, 5xx, busy
+NATIONAL_PORTAL_BACKOFF = setting("NATIONAL_PORTAL_BACKOFF", _float, 1.0)  # seconds, doubled per retry
 
 SMS_GATEWAY_URL = setting("SMS_GATEWAY_URL", _url(["http", "https"]), None)
 SMS_API_KEY = setting("SMS_API_KEY", str, "")
 SMS_SECRET_KEY = setting("SMS_SECRET_KEY", str, "")
-SMS_BRANDNAME = setting("SMS_BRANDNAME", str, "BHXHVN")
+SMS_BRANDNAME = setting("SMS_BRANDNAME", _token, "BHXHVN")
 ZALO_ZNS_URL = setting("ZALO_ZNS_URL", _url(["http", "https"]), None)
 ZALO_OAUTH_URL = setting("ZALO_OAUTH_URL", _url(["http", "https"]), None)
-ZALO_APP_ID = setting("ZALO_APP_ID", str, "")
+ZALO_APP_ID = setting("ZALO_APP_ID", _token, "")
 ZALO_SECRET_KEY = setting("ZALO_SECRET_KEY", str, "")
 ZALO_REFRESH_TOKEN = setting("ZALO_REFRESH_TOKEN", str, "")
 
-_email = setting("EMAIL_URL", environ.Env.email_url_config, None)
+_email = setting("EMAIL_URL", _email_url, None)
 if _email:
     vars().update(_email)
 else:
@@ -319,5 +414,5 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": setting("LOG_LEVEL", str, "INFO")},
+    "root": {"handlers": ["console"], "level": setting("LOG_LEVEL", _log_level, "INFO")},
 }

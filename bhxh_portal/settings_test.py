@@ -6,9 +6,9 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-for-bhxh-portal-tests-00000
 from .settings import *  # noqa: E402,F401,F403
 from .settings import VAR_DIR, _db, setting  # noqa: E402
 
-TEST_DATABASE_URL = setting("TEST_DATABASE_URL", str, None)
-if TEST_DATABASE_URL:
-    DATABASES = {"default": _db(TEST_DATABASE_URL)}
+TEST_DATABASE = setting("TEST_DATABASE_URL", _db, None)
+if TEST_DATABASE:
+    DATABASES = {"default": TEST_DATABASE}
 else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR_DIR / "test.sqlite3")}}
 

@@ -5,6 +5,7 @@ import time_machine
 from cases import services
 from cases.models import Dossier, DossierEvent, ProcessStep, Status, Trip
 from core.errors import DomainError
+from tests.factories import DossierFactory
 
 from .conftest import local
 
@@ -58,10 +59,8 @@ def test_read_only_and_out_of_scope_users_cannot_receive(cast, procedures, offic
 
 
 def _submitted(cast, procedures, offices):
-    return Dossier.objects.create(code="000.00.01.G13-200518-0001", office=offices["01"],
-                                  procedure=procedures["1.009001"], status=Status.SUBMITTED, channel="online",
-                                  source="national_portal", applicant_name="Công ty A", applicant_id_number="0100109106",
-                                  applicant_kind="enterprise")
+    return DossierFactory(code="000.00.01.G13-200518-0001", office=offices["01"], procedure=procedures["1.009001"],
+                          status=Status.SUBMITTED)
 
 
 def _in_status(status, receive, cast, procedures, offices):
@@ -301,8 +300,6 @@ def test_portal_dossier_changes_queue_progress_for_the_portal(cast, procedures, 
 
 
 def test_desk_codes_skip_numbers_already_taken_by_portal_dossiers(receive, cast, procedures, offices):
-    Dossier.objects.create(code="000.00.01.G13-250602-0001", office=offices["01"], procedure=procedures["1.009001"],
-                           status=Status.SUBMITTED, channel="online", source="national_portal",
-                           applicant_name="Công ty A", applicant_id_number="0100109106")
+    DossierFactory(code="000.00.01.G13-250602-0001", office=offices["01"], procedure=procedures["1.009001"])
     assert receive(at=local(2025, 6, 2, 9, 0)).code == "000.00.01.G13-250602-0002"
     assert receive(at=local(2025, 6, 2, 9, 5)).code == "000.00.01.G13-250602-0003"

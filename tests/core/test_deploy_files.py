@@ -1,5 +1,5 @@
-"""docker-compose.yml, the Procfile and .env.example refer only to things that exist (there is no Docker
-engine here, so the files are checked by reading them)."""
+"""docker-compose.yml, the Dockerfile, .dockerignore, the Procfile and .env.example refer only to things that
+exist and say what they must (there is no Docker engine here, so the files are checked by reading them)."""
 import importlib
 import re
 import shlex
@@ -35,11 +35,49 @@ def _check_words(words):
 
 def test_compose_has_every_service_with_health_checks_and_named_volumes():
     services = COMPOSE["services"]
-    assert set(services) == {"postgres", "redis", "web", "worker", "beat"}
+    assert set(services) == {"postgres", "redis", "migrate", "web", "worker", "beat"}
     for name in ("postgres", "redis", "web", "worker"):
         assert "healthcheck" in services[name], name
     assert set(COMPOSE["volumes"]) == {"pgdata", "redisdata", "appdata"}
-    assert "migrate" in " ".join(_command_words(services["web"]["command"]))
+
+
+def test_migrations_run_once_before_web_worker_and_beat_start():
+    services = COMPOSE["services"]
+    assert _command_words(services["migrate"]["command"])[:3] == ["python", "manage.py", "migrate"]
+    assert services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+    for name in ("web", "worker", "beat"):
+        depends = services[name]["depends_on"]
+        assert depends["migrate"] == {"condition": "service_completed_successfully"}, name
+        assert depends["postgres"]["condition"] == "service_healthy", name
+        assert "migrate" not in _command_words(services[name]["command"]), f"{name} migrates by itself"
+
+
+def _dockerfile():
+    """The Dockerfile's instructions as (INSTRUCTION, arguments), continuation lines joined."""
+    text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    return [(line.split(None, 1)[0].upper(), line.split(None, 1)[1]) for line in lines]
+
+
+def test_dockerignore_keeps_local_state_secrets_and_caches_out_of_the_image():
+    patterns = {line.strip().rstrip("/") for line in (ROOT / ".dockerignore").read_text().splitlines()
+                if line.strip() and not line.startswith("#")}
+    assert {".venv", "var", ".env", ".git", "**/__pycache__", ".pytest_cache", ".hypothesis"} <= patterns
+
+
+def test_dockerfile_installs_dependencies_before_copying_the_code_and_runs_as_a_user():
+    steps = _dockerfile()
+    copies = [i for i, (op, _) in enumerate(steps) if op == "COPY"]
+    first_copy, code_copy = steps[copies[0]][1], copies[-1]
+    assert first_copy.split()[0] == "pyproject.toml", "the first COPY is the dependency list alone"
+    assert steps[code_copy][1].split()[0] == ".", "the code is copied last"
+    installs = [i for i, (op, args) in enumerate(steps) if op == "RUN" and "pip install" in args]
+    assert installs and installs[0] < code_copy, "dependencies are installed in a layer before the code"
+    assert "--no-deps" in steps[installs[-1]][1], "the code layer must not reinstall the dependencies"
+    users = [args.strip() for op, args in steps if op == "USER"]
+    assert users and users[-1] not in {"root", "0"}, "the image runs as an unprivileged user"
+    assert [i for i, (op, _) in enumerate(steps) if op == "USER"][-1] > code_copy
+    assert steps[-1][0] == "CMD" and "gunicorn" in steps[-1][1]
 
 
 def test_compose_commands_refer_to_things_that_exist():

@@ -14,7 +14,7 @@ def _counts():
     return {label: apps.get_model(label).objects.count() for label in COUNTED}
 
 
-def test_seed_demo_twice_changes_nothing_and_every_account_signs_in(settings):
+def test_seed_demo_twice_changes_nothing_and_every_account_signs_in(settings, no_cast):
     call_command("seed_demo")
     first = _counts()
     assert first["cases.Dossier"] > 100 and first["feedback.FeedbackItem"] == 3 and first["core.Office"] == 38

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from feedback.models import FeedbackEvent, FeedbackItem
 from notifications.models import OutboxMessage
+from tests.factories import FeedbackItemFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -15,12 +16,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def make_item(offices):
     def make(code="PAKN.20200512.0012", office="01", **extra):
-        now = timezone.now()
-        fields = dict(code=code, office=offices[office], source="national_portal", title="Chậm xác nhận danh sách",
-                      content="Doanh nghiệp nộp hồ sơ đã lâu", sender_name="Lý Thị Mai", sender_phone="+84912000111",
-                      received_at=now - timedelta(days=1), due_at=now + timedelta(days=13),
-                      forward_due_at=now + timedelta(days=6))
-        return FeedbackItem.objects.create(**{**fields, **extra})
+        return FeedbackItemFactory(code=code, office=offices[office], **extra)
 
     return make
 

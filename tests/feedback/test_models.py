@@ -4,6 +4,7 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from feedback.models import Category, FeedbackEvent, FeedbackItem, Source, Status
+from tests.factories import FeedbackItemFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +19,8 @@ def test_categories_are_the_contracts():
 
 def _item(office, code="PAKN.20200512.0012"):
     now = timezone.now()
-    return FeedbackItem.objects.create(code=code, office=office, title="Chậm xác nhận", received_at=now, due_at=now)
+    return FeedbackItemFactory(code=code, office=office, title="Chậm xác nhận", received_at=now, due_at=now,
+                               forward_due_at=None)
 
 
 def test_new_item_defaults(offices):

@@ -1,6 +1,7 @@
 """A live contract server (portal.sandbox) on a free loopback port for every portal test: the client talks real
 HTTP to it; nothing of our own is mocked."""
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,12 @@ def sandbox(settings):
     from portal.sandbox import Sandbox
 
     box = Sandbox(backlog=0, pakn_backlog=0, interval=600)
-    httpd = box.serve()
+    # As box.serve(), with a short poll interval: shutdown() waits for the serving loop to notice, which
+    # with the default 0.5 s was half a second of every portal test.
+    httpd = box.server()
+    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.01}, name=box.thread_name,
+                     daemon=True).start()
+    box.url = f"http://127.0.0.1:{httpd.server_address[1]}"
     settings.NATIONAL_PORTAL_URL = box.url
     settings.NATIONAL_PORTAL_BACKOFF = 0.01
     settings.NATIONAL_PORTAL_TIMEOUT = 5
@@ -38,10 +44,9 @@ def portal_client(sandbox):
 
 
 @pytest.fixture
-def catalogue(db):
-    from cases.catalogue import load_procedures
-
-    load_procedures()
+def catalogue(procedures):
+    """The procedure catalogue (built once per session, see tests/conftest.py)."""
+    return procedures
 
 
 @pytest.fixture
