@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "notifications",
     "portal",
     "reports",
+    "legal",
 ]
 
 MIDDLEWARE = [
