@@ -16,6 +16,7 @@ NAVIGATION = [
     (_("Giám sát toàn quốc"), "reports:oversight", {Role.LEGAL, Role.ADMIN}),
     (_("Đồng bộ Cổng DVCQG"), "portal:health", {Role.DIRECTOR, Role.DEPUTY, Role.ADMIN}),
     (_("Lịch làm việc"), "workcal:year", None),
+    (_("Căn cứ pháp lý"), "legal:list", {Role.LEGAL, Role.ADMIN}),
 ]
 
 
