@@ -105,9 +105,8 @@ def receipt_document(d: Dossier) -> Document:
     form = slip_form("receipt", d.received_at)
     return Document(
         office=office, title=form.heading, subtitle=f"Mã hồ sơ: {d.code}", form=form.label, day=d.received_at,
-        blocks=blocks,
-        signatures=[Signature("Người nộp hồ sơ", d.applicant_name),
-                    Signature("Người tiếp nhận hồ sơ", _person(d.received_by))],
+        blocks=blocks, signatures=[Signature("Người nộp hồ sơ", d.applicant_name),
+                                   Signature("Người tiếp nhận hồ sơ", _person(d.received_by))],
         filename=_filename("giay-tiep-nhan", d.code),
     )
 
