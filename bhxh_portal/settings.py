@@ -211,6 +211,7 @@ INSTALLED_APPS = [
     "notifications",
     "portal",
     "reports",
+    "legal",
 ]
 
 MIDDLEWARE = [

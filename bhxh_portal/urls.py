@@ -10,7 +10,7 @@ from core.api import views as core_api
 
 # Every app's URLs, named explicitly: a missing module is an import error at start-up, never a silent skip.
 API_APPS = ["workcal", "cases", "feedback", "reports"]
-PAGE_APPS = ["workcal", "cases", "feedback", "portal", "reports"]
+PAGE_APPS = ["workcal", "cases", "feedback", "portal", "reports", "legal"]
 
 api_patterns = [
     path("auth/token/", core_api.TokenView.as_view(), name="api-token"),

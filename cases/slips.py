@@ -1,13 +1,10 @@
 """The official slips of the one-stop desk, as print-ready HTML pages and as PDF (`?format=pdf`).
 
-1. Giấy tiếp nhận hồ sơ và hẹn trả kết quả (Form 01, Circular 01/2018/TT-VPCP)       cases:receipt
-2. Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Form 02)                                   cases:supplement_slip,
-                                                                                        cases:guidance_slip
-3. Phiếu từ chối tiếp nhận giải quyết hồ sơ (Form 03)                                  cases:refusal_slip,
-                                                                                        cases:guidance_slip
-4. Phiếu kiểm soát quá trình giải quyết hồ sơ (Form 04)                                cases:control_slip
-5. Phiếu xin lỗi và hẹn lại ngày trả kết quả (Decision 2192/QĐ-BHXH Art. 13.6)          cases:apology_slip
-6. Sổ theo dõi hồ sơ (cases.tracking_book)                                             cases:tracking_book
+receipt (on the received date)       cases:receipt          supplement (request date)  cases:supplement_slip
+refusal (refusal date)               cases:refusal_slip     guidance (issue date)      cases:guidance_slip
+control (received date: the slip is opened at intake and travels with the dossier)       cases:control_slip
+apology (issue date, else draft date) cases:apology_slip    book (period's end)        cases:tracking_book
+Form numbers, titles and citations come from legal.selectors.slip_form(kind, day): the set in force on that day.
 
 Every slip is built from rows as a `core.documents.Document`, and the same Document is rendered as HTML or as PDF.
 Every view is login-required and loads its row through `core.scoping.scope_to_user` (404 outside the scope).
@@ -35,6 +32,7 @@ from core.documents import (
 )
 from core.documents.pdf import render_pdf
 from core.scoping import scope_to_user
+from legal.selectors import slip_form
 
 from . import tracking_book
 from .deadlines import is_step_overdue
@@ -116,11 +114,11 @@ def receipt_document(d: Dossier) -> Document:
         blocks.append(Para("Ngày hẹn trả kết quả đã được điều chỉnh theo Phiếu xin lỗi và hẹn lại ngày trả kết quả.",
                            italic=True))
     blocks.append(QR(public_status_url(d.code), "Tra cứu tình trạng hồ sơ: quét mã QR hoặc truy cập địa chỉ dưới đây."))
+    form = slip_form("receipt", d.received_at)
     return Document(
-        office=office, title="GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", subtitle=f"Mã hồ sơ: {d.code}",
-        form="Mẫu số 01 – Thông tư 01/2018/TT-VPCP", day=d.received_at, blocks=blocks,
-        signatures=[Signature("Người nộp hồ sơ", d.applicant_name),
-                    Signature("Người tiếp nhận hồ sơ", _person(d.received_by))],
+        office=office, title=form.heading, subtitle=f"Mã hồ sơ: {d.code}", form=form.label, day=d.received_at,
+        blocks=blocks, signatures=[Signature("Người nộp hồ sơ", d.applicant_name),
+                                   Signature("Người tiếp nhận hồ sơ", _person(d.received_by))],
         filename=_filename("giay-tiep-nhan", d.code),
     )
 
@@ -141,9 +139,9 @@ def _supplement_document(*, office, procedure, number, day, intro, applicant, co
     contact = f"{officer}, {office.name}" + (f", số điện thoại {office.phone}" if office.phone else "")
     blocks.append(Para(f"Trong quá trình bổ sung, hoàn thiện hồ sơ nếu có vướng mắc, {_salutation(kind)} liên hệ "
                        f"{contact} để được hướng dẫn."))
-    return Document(office=office, title="PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
-                    subtitle=f"Mã hồ sơ: {code}" if code else "", number=number,
-                    form="Mẫu số 02 – Thông tư 01/2018/TT-VPCP", day=day, blocks=blocks,
+    form = slip_form("supplement", day)
+    return Document(office=office, title=form.heading, subtitle=f"Mã hồ sơ: {code}" if code else "", number=number,
+                    form=form.label, day=day, blocks=blocks,
                     signatures=[Signature("Người hướng dẫn", officer)], filename=filename)
 
 
@@ -181,9 +179,9 @@ def _refusal_document(*, office, procedure, number, code, day, applicant, reason
     if documents:
         blocks += [Para("Giấy tờ liên quan:"), Items(list(documents))]
     blocks.append(Para(f"Xin thông báo để {_salutation(kind)} được biết và thực hiện./."))
-    return Document(office=office, title="PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ",
-                    subtitle=f"Mã hồ sơ: {code}" if code else "", number=number,
-                    form="Mẫu số 03 – Thông tư 01/2018/TT-VPCP", day=day, blocks=blocks,
+    form = slip_form("refusal", day)
+    return Document(office=office, title=form.heading, subtitle=f"Mã hồ sơ: {code}" if code else "", number=number,
+                    form=form.label, day=day, blocks=blocks,
                     signatures=[Signature(signer_caption, officer)], filename=filename)
 
 
@@ -245,8 +243,9 @@ def control_document(d: Dossier) -> Document:
               rows or [["", "Chưa có bước xử lý", "", "", "", "", "", ""]],
               widths=[6, 19, 18, 14, 14, 14, 14, 10]),
     ]
-    return Document(office=d.office, title="PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ", subtitle=f"Mã hồ sơ: {d.code}",
-                    form="Mẫu số 04 – Thông tư 01/2018/TT-VPCP", day=timezone.localdate(), blocks=blocks,
+    form = slip_form("control", d.received_at)  # opened at intake; its rows are added under the same form
+    return Document(office=d.office, title=form.heading, subtitle=f"Mã hồ sơ: {d.code}",
+                    form=form.label, day=timezone.localdate(), blocks=blocks,
                     filename=_filename("phieu-kiem-soat", d.code))
 
 
@@ -280,8 +279,9 @@ def apology_document(slip: ApologySlip) -> Document:
         Para(f"Xin trân trọng cảm ơn sự hợp tác của {you}./."),
     ]
     draft = slip.state != ApologySlip.State.ISSUED
+    form = slip_form("apology", slip.issued_at or slip.drafted_at)
     return Document(
-        office=office, title="PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ", subtitle=f"Mã hồ sơ: {d.code}",
+        office=office, title=form.heading, subtitle=f"Mã hồ sơ: {d.code}", form=form.label,
         number=slip.number_label or "……/PXL-BHXH", day=slip.issued_at or slip.drafted_at, blocks=blocks,
         signatures=[apology_signature(slip)], draft=draft,
         filename=_filename("phieu-xin-loi", f"{d.code}-{slip.pk}"),

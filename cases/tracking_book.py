@@ -16,6 +16,7 @@ from django.utils.http import content_disposition_header
 from core.models import Office
 from core.permissions import capability_required
 from core.scoping import visible_offices
+from legal.selectors import slip_form
 
 from .models import Channel, Dossier, ProcessStep, Status
 from core.documents import Document, Para, Signature, Table, fmt_dt
@@ -117,8 +118,9 @@ def book_document(q: BookQuery, rows, user=None) -> Document:
     table = Table(HEADERS, [_text(r) for r in rows] or [["", "Không có hồ sơ nào được tiếp nhận trong kỳ."] +
                                                          [""] * (len(HEADERS) - 2)], widths=PDF_WIDTHS, size=8)
     blocks = [Para(f"{q.period} · Tổng số: {len(rows)} hồ sơ", italic=True, center=True), table]
-    return Document(office=q.office, title="SỔ THEO DÕI HỒ SƠ", subtitle=q.office.name, day=timezone.localdate(),
-                    blocks=blocks, landscape=True,
+    form = slip_form("book", q.end)  # the book is closed and signed at the period's end
+    return Document(office=q.office, title=form.heading, subtitle=q.office.name, day=timezone.localdate(),
+                    form=form.label, blocks=blocks, landscape=True,
                     signatures=[Signature("Người lập sổ", user.display_name if user else "")],
                     filename=f"so-theo-doi-{q.office.code}-{q.start:%Y%m%d}-{q.end:%Y%m%d}.pdf")
 

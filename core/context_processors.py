@@ -17,6 +17,7 @@ NAVIGATION = [
     (_("Giám sát toàn quốc"), "reports:oversight", "view_oversight"),
     (_("Đồng bộ Cổng DVCQG"), "portal:health", "view_sync_health"),
     (_("Lịch làm việc"), "workcal:year", "view_calendar"),
+    (_("Căn cứ pháp lý"), "legal:list", "edit_legal_basis"),
 ]
 
 

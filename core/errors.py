@@ -66,6 +66,10 @@ class CoreError(ErrorCode):
                    _("Chỉ Giám đốc hoặc Phó Giám đốc của đơn vị được ký, phát hành phiếu xin lỗi."), 403)
     PERSONAL_DATA_HIDDEN = "ROLE_NOT_ALLOWED", _("Bạn không được xem đầy đủ thông tin cá nhân."), 403
     APPROVER_ONLY = "ROLE_NOT_ALLOWED", _("Chỉ Giám đốc hoặc Phó Giám đốc của đơn vị được duyệt trả lời."), 403
+    LEGAL_BASIS_EDITORS_ONLY = ("ROLE_NOT_ALLOWED",
+                                _("Chỉ Vụ Pháp chế và quản trị hệ thống được sửa căn cứ pháp lý."), 403)
+    ADMIN_ONLY = "ROLE_NOT_ALLOWED", _("Chỉ quản trị hệ thống được thực hiện thao tác này."), 403
+    CLOSERS_ONLY = "ROLE_NOT_ALLOWED", _("Chỉ Giám đốc, Phó Giám đốc của đơn vị được chốt số liệu."), 403
 
 
 class DomainError(Exception):

@@ -151,6 +151,19 @@ def can_view_sync_health(user, obj=None):
     return _roles(user, {DIRECTOR, DEPUTY, ADMIN})
 
 
+@_capability("edit_legal_basis", error=CoreError.LEGAL_BASIS_EDITORS_ONLY)
+def can_edit_legal_basis(user, obj=None):
+    """The legal-basis sets by date (decrees, circulars, form numbers): the Legal Department and the
+    administrator."""
+    return _roles(user, {LEGAL, ADMIN})
+
+
+@_capability("announce_calendar_year", error=CoreError.ADMIN_ONLY)
+def can_announce_calendar_year(user, obj=None):
+    """Mark a calendar year announced (with the Government's notice) or provisional: the administrator."""
+    return _roles(user, {ADMIN})
+
+
 # --- object capabilities (a role, and the office of the dossier or item) ---------------------------------
 
 def _writer_in_scope(user, obj) -> bool:
@@ -206,6 +219,13 @@ def can_handle_feedback(user, obj=None):
              object_level=True)
 def can_approve_feedback(user, obj=None):
     return _signer_of(user, obj)
+
+
+@_capability("close_report", error=CoreError.CLOSERS_ONLY, object_level=True)
+def can_close_report(user, obj=None):
+    """Close a month of form 06 (chốt số liệu): the director or a deputy of the office (or of the province above
+    it), and the administrator. The Legal Department reads, never closes."""
+    return _roles(user, {ADMIN}) or _signer_of(user, obj)
 
 
 def can_be_assigned(user, obj) -> bool:

@@ -1,9 +1,12 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from core import permissions
+
+from . import years
 from .forms import CalendarOverrideForm
 from .grid import WEEKDAYS
-from .models import CalendarOverride
+from .models import CalendarOverride, CalendarYear
 
 
 class YearFilter(admin.SimpleListFilter):
@@ -40,3 +43,37 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
     @admin.display(description=_("thứ"))
     def weekday(self, obj):
         return WEEKDAYS[obj.date.weekday()]
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(admin.ModelAdmin):
+    """An administrator marks a year announced with the Government's notice; saving recomputes the open
+    deadlines after commit (workcal.years.calendar_year_save). Only the administrator may change it."""
+
+    list_display = ["year", "status", "source", "source_date", "announced_by", "announced_at"]
+    list_filter = ["status"]
+    ordering = ["-year"]
+    fields = ["year", "status", "source", "source_date", "announced_by", "announced_at"]
+    readonly_fields = ["announced_by", "announced_at"]
+    actions = ["mark_announced"]
+
+    def _is_admin(self, request):
+        return permissions.can_announce_calendar_year(request.user)
+
+    def has_add_permission(self, request):
+        return self._is_admin(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._is_admin(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a year goes back to provisional by its status, never by losing its history
+
+    def save_model(self, request, obj, form, change):
+        years.calendar_year_save(instance=obj, actor=request.user)
+
+    @admin.action(description=_("Đánh dấu đã công bố"), permissions=["change"])
+    def mark_announced(self, request, queryset):
+        for row in queryset.order_by("pk"):
+            row.status = CalendarYear.Status.ANNOUNCED
+            years.calendar_year_save(instance=row, actor=request.user)

@@ -1,5 +1,6 @@
 """The working-day calendar as data (STYLE.md "Deadlines"): overrides an administrator maintains, and the
 materialised list of working days built from them and the `holidays` package (see workcal/rules.py)."""
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -72,3 +73,30 @@ class CalendarStamp(models.Model):
 
     def __str__(self):
         return f"{self.first_year}–{self.last_year} · {self.stamp[:12]}"
+
+
+class CalendarYear(models.Model):
+    """Whether a year's days off and make-up days have been announced by the Government (DOMAIN.md §3), and by
+    which notice. A year without a row is provisional: computed by rule from the `holidays` package, and a due
+    date in it carries a warning. Marking a year announced recomputes the open deadlines (workcal/years.py)."""
+
+    class Status(models.TextChoices):
+        ANNOUNCED = "announced", _("Đã công bố")
+        PROVISIONAL = "provisional", _("Tạm tính")
+
+    year = models.PositiveSmallIntegerField(_("năm"), unique=True)
+    status = models.CharField(_("tình trạng"), max_length=12, choices=Status.choices, default=Status.PROVISIONAL)
+    source = models.CharField(_("văn bản công bố"), max_length=300, blank=True,
+                              help_text=_("Số, ký hiệu và trích yếu thông báo lịch nghỉ lễ, Tết của năm."))
+    source_date = models.DateField(_("ngày văn bản"), null=True, blank=True)
+    announced_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+                                     verbose_name=_("người đánh dấu đã công bố"))
+    announced_at = models.DateTimeField(_("đánh dấu lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("năm lịch nghỉ")
+        verbose_name_plural = _("năm lịch nghỉ")
+        ordering = ["year"]
+
+    def __str__(self):
+        return f"{self.year} · {self.get_status_display()}"

@@ -4,6 +4,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from core.api.fields import DateTimeField
+from workcal import years
 
 from ..models import ApplicantKind, Channel, Dossier, DossierEvent, Procedure
 from ..privacy import applicant_for
@@ -70,6 +71,7 @@ class DossierSerializer(serializers.ModelSerializer):
     supplement_requests = serializers.SerializerMethodField()
     apology_slips = serializers.SerializerMethodField()
     receipt_url = serializers.SerializerMethodField()
+    provisional_calendar = serializers.SerializerMethodField()
 
     class Meta:
         model = Dossier
@@ -77,6 +79,7 @@ class DossierSerializer(serializers.ModelSerializer):
                   "applicant", "summary", "submitted_at", "received_at", "legal_due_at", "appointment_at",
                   "is_overdue", "due_state", "resolved_at", "returned_at", "outcome", "result_summary", "assignee",
                   "trip_count", "supplement_requests", "apology_slips", "receipt_url"]
+        fields += ["provisional_calendar"]  # the legal due moment falls in a year not announced yet (DOMAIN.md §3)
 
     mask = False  # lists mask personal data; the detail view turns this off for the handling office
 
@@ -96,6 +99,9 @@ class DossierSerializer(serializers.ModelSerializer):
         return [{"number": a.number_label, "state": a.state, "issued_at": _iso(a.issued_at),
                  "new_appointment_at": _iso(a.new_appointment_at), "is_late": a.is_late, "reason": a.reason}
                 for a in obj.apology_slips.all()]
+
+    def get_provisional_calendar(self, obj) -> bool:
+        return years.is_provisional(obj.legal_due_at)
 
     def get_receipt_url(self, obj):
         if obj.received_at is None:

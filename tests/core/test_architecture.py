@@ -10,9 +10,9 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["bhxh_portal", "core", "workcal", "cases", "feedback", "notifications", "portal", "reports"]
+APPS = ["bhxh_portal", "core", "workcal", "cases", "feedback", "notifications", "portal", "reports", "legal"]
 ADAPTERS = {"portal"}
-DOMAIN = {"core", "workcal", "cases", "feedback", "notifications"}
+DOMAIN = {"core", "workcal", "cases", "feedback", "notifications", "legal"}
 MAX_LINES = 400
 
 

@@ -39,6 +39,9 @@ EXPECTED = {
     "see_personal_data":  [(T, F),    (T, F),     (T, F),     (T, F),     (F, F),     (T, T)],
     "handle_feedback":    [(T, F),    (T, F),     (T, F),     (T, F),     (F, F),     (T, T)],
     "approve_feedback":   [(F, F),    (F, F),     (T, F),     (T, F),     (F, F),     (F, F)],
+    "edit_legal_basis":   [(F, F),    (F, F),     (F, F),     (F, F),     (T, T),     (T, T)],
+    "announce_calendar_year": [(F, F), (F, F),    (F, F),     (F, F),     (F, F),     (T, T)],
+    "close_report":       [(F, F),    (F, F),     (T, F),     (T, F),     (F, F),     (T, T)],
 }
 
 

@@ -78,6 +78,7 @@ class DueDateResult(serializers.Serializer):
     clock_start = serializers.DateTimeField(help_text="Thời điểm bắt đầu tính thời hạn.")
     apologise_by = serializers.DateTimeField(help_text="Hạn chót gửi phiếu xin lỗi và hẹn lại.")
     days = serializers.IntegerField()
+    provisional = serializers.BooleanField(help_text="Hạn giải quyết rơi vào năm chưa công bố lịch nghỉ chính thức.")
 
 
 class YearQuery(serializers.Serializer):

@@ -5,7 +5,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from workcal import calendar
+from workcal import calendar, years
 
 from .serializers import DueDateQuery, DueDateResult, YearCalendar, YearQuery
 
@@ -22,7 +22,8 @@ class DueDateView(APIView):
         try:
             due_at = calendar.legal_due_at(start, days, office=office)
             result = {"due_at": due_at, "clock_start": calendar.clock_start(start, office=office),
-                      "apologise_by": calendar.apologise_by(due_at, office=office), "days": days}
+                      "apologise_by": calendar.apologise_by(due_at, office=office), "days": days,
+                      "provisional": years.is_provisional(due_at)}
         except calendar.CalendarRangeError as exc:
             raise ValidationError({"start": [str(exc)]}) from exc
         return Response(DueDateResult(result).data)
