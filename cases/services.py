@@ -58,6 +58,7 @@ def record_event(dossier, *, actor, action, from_status="", to_status="", note="
         dossier=dossier, at=at or timezone.now(), actor=actor,
         actor_name=actor.display_name if actor else "Hệ thống", action=action,
         from_status=from_status, to_status=to_status or dossier.status, note=note, data=data or {},
+        legal_due_at=dossier.legal_due_at,
     )
     _after_event(dossier, event)
     return event
