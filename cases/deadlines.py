@@ -60,6 +60,12 @@ def past_due_q(moment: datetime) -> Q:
     return Q(legal_due_at__lt=moment) & ~Q(status=Status.AWAITING_SUPPLEMENT)
 
 
+def overdue_then_q(moment: datetime) -> Q:
+    """As the history stood at `moment` (the ledger's annotations, cases.ledger.annotate_state_at): the clock
+    was running then, past the legal due moment in force then."""
+    return Q(status_then__in=CLOCK_RUNNING, legal_due_then__lt=moment)
+
+
 def due_before_q(moment: datetime) -> Q:
     """The list filter `due_before`: the legal due moment is before `moment` (any status)."""
     return Q(legal_due_at__lt=moment)
@@ -110,6 +116,11 @@ def is_late(dossier) -> bool:
 
 def is_overdue_or_late(dossier, now: datetime) -> bool:
     return is_overdue(dossier, now) or (dossier.status in _finished() and is_late(dossier))
+
+
+def is_overdue_then(state, moment: datetime) -> bool:
+    """The Python form of `overdue_then_q` for a `cases.ledger.ClockState`."""
+    return state.status in CLOCK_RUNNING and state.legal_due_at is not None and state.legal_due_at < moment
 
 
 def is_past_due(dossier, moment: datetime) -> bool:

@@ -51,6 +51,7 @@ def _record(dossier, *, actor, action: DossierAction, from_status="", to_status=
         dossier=dossier, at=at or timezone.now(), actor=actor,
         actor_name=actor.display_name if actor else SYSTEM_ACTOR, action=DossierAction(action).value,
         from_status=from_status, to_status=to_status or dossier.status, note=note, data=data or {},
+        legal_due_at=dossier.legal_due_at,  # the ledger: the legal due moment in force once this happened
     )
     _after_event(dossier, event)
     return event

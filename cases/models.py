@@ -186,10 +186,14 @@ class DossierEvent(HistoryEvent):
     dossier = models.ForeignKey(Dossier, models.PROTECT, related_name="events")
     from_status = models.CharField(_("từ trạng thái"), max_length=20, blank=True)
     to_status = models.CharField(_("sang trạng thái"), max_length=20, blank=True)
+    # The legal due moment in force once this event happened (null before the clock starts): with `to_status`
+    # it makes the history a ledger, so "status and legal due moment at T" is read from the last event before T.
+    legal_due_at = models.DateTimeField(_("hạn giải quyết sau thay đổi"), null=True, blank=True)
 
     class Meta(HistoryEvent.Meta):
         verbose_name = _("nhật ký hồ sơ")
         verbose_name_plural = _("nhật ký hồ sơ")
+        indexes = [models.Index(fields=["dossier", "at", "id"], name="dossier_event_ledger")]
 
 
 class DailySequence(models.Model):

@@ -2,10 +2,10 @@ from datetime import date
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.scoping import visible_offices
-
 
 YEARS = (2000, 2100)
 

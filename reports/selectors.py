@@ -2,6 +2,7 @@
 
 Every figure is one grouped SQL aggregate (conditional COUNTs), scoped by role and office in core.scoping.
 """
+import calendar as pycalendar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -10,10 +11,21 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from cases import deadlines
-from cases.models import ApologySlip, Channel, Dossier, IntakeGuidance, Status, SupplementRequest, Trip
+from cases.ledger import annotate_state_at
+from cases.models import (
+    ApologySlip,
+    Channel,
+    Dossier,
+    IntakeGuidance,
+    Status,
+    SupplementRequest,
+    Trip,
+)
 from cases.validators import mask_id
 from core.models import Office
 from core.scoping import scope_to_user
+
+from .models import ReportClosure
 
 COLUMNS = [
     "received_total", "received_online", "received_direct_postal", "carried_over",
@@ -55,8 +67,9 @@ def _tthc_counts(period: Period) -> dict:
         "resolved_late": Count("pk", filter=resolved_in & late),
         "withdrawn": Count("pk", filter=withdrawn_in),
         "in_progress_total": Count("pk", filter=in_progress),
-        # A dossier waiting for the applicant's papers has its clock stopped: within time (DOMAIN.md §2.3).
-        "in_progress_overdue": Count("pk", filter=in_progress & deadlines.past_due_q(e)),
+        # As the history stood at the period's end (cases.ledger): the clock running then, past the legal due
+        # moment in force then. A dossier waiting for the applicant's papers was within time (DOMAIN.md §2.3).
+        "in_progress_overdue": Count("pk", filter=in_progress & deadlines.overdue_then_q(e)),
         "refused_at_intake": Count("pk", filter=Q(received_at__isnull=True, status=Status.REFUSED,
                                                   closed_at__gte=s, closed_at__lt=e)),
     }
@@ -75,7 +88,7 @@ def report_tthc(*, user, first: date, last: date, office: Office | None = None) 
     qs = scope_to_user(Dossier.objects.all(), user)
     if office is not None:
         qs = qs.filter(Q(office=office) | Q(office__parent=office))
-    qs = qs.filter(Q(received_at__lt=period.end) | Q(closed_at__gte=period.start))
+    qs = annotate_state_at(qs.filter(Q(received_at__lt=period.end) | Q(closed_at__gte=period.start)), period.end)
     rows = (qs.values("office__code", "office__name", "procedure__field", "procedure__code", "procedure__name")
             .annotate(**_tthc_counts(period))
             .order_by("office__code", "procedure__field", "procedure__code"))
@@ -91,6 +104,32 @@ def report_tthc(*, user, first: date, last: date, office: Office | None = None) 
                     **{key: row[key] for key in COLUMNS}})
     return {"from": first.isoformat(), "to": last.isoformat(), "office": office.code if office else None,
             "rows": out, "totals": totals}
+
+
+def month_bounds(month: date) -> tuple[date, date]:
+    """The first and last day of the month of `month`."""
+    first = month.replace(day=1)
+    return first, first.replace(day=pycalendar.monthrange(first.year, first.month)[1])
+
+
+def report_closure(*, user, first: date, last: date, office: Office | None = None) -> ReportClosure | None:
+    """The stored figures of a closed month, when [first, last] is exactly one month of one office (the caller's
+    own office when none is named and the caller does not see every office)."""
+    if office is None and not user.sees_all_offices:
+        office = user.office
+    if office is None or first.day != 1 or month_bounds(first)[1] != last:
+        return None
+    return ReportClosure.objects.filter(office=office, month=first).first()
+
+
+def report_tthc_served(*, user, first: date, last: date, office: Office | None = None) -> dict:
+    """Form 06 as the API and the page serve it: a closed month as stored, any other period computed now (as of
+    its end). Says when and by whom the figures were closed (`closed_at`, `closed_by`; null when open)."""
+    closure = report_closure(user=user, first=first, last=last, office=office)
+    if closure is not None:
+        return {**closure.figures, "closed_at": timezone.localtime(closure.closed_at).isoformat(),
+                "closed_by": closure.closed_by_name}
+    return {**report_tthc(user=user, first=first, last=last, office=office), "closed_at": None, "closed_by": None}
 
 
 def _province_of(prefix=""):
@@ -110,7 +149,11 @@ def oversight(*, user, first: date, last: date) -> list[dict]:
     provinces = {o.pk: o for o in Office.objects.current().filter(level=Office.Level.PROVINCE).order_by("code")}
     rows = {pk: {"office": o.code, "name": o.name, "received": 0, "resolved": 0, "resolved_late": 0,
                  "open_overdue": 0, "over_two_trips": 0, "apologies": 0, "apologies_late": 0, "feedback": 0,
-                 "feedback_on_time": 0, "feedback_overdue": 0} for pk, o in provinces.items()}
+                 "feedback_on_time": 0, "feedback_overdue": 0, "closed_months": []} for pk, o in provinces.items()}
+    for office_id, month in (ReportClosure.objects.filter(office_id__in=rows, month__gte=first.replace(day=1),
+                                                          month__lte=last).order_by("month")
+                             .values_list("office_id", "month")):
+        rows[office_id]["closed_months"].append(f"{month:%m/%Y}")
 
     def merge(queryset, **counts):
         for r in queryset.annotate(province=_province_of()).values("province").annotate(**counts):

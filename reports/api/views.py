@@ -1,13 +1,22 @@
+import re
+from datetime import date
+
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.permissions import HasCapability
+from core.scoping import visible_offices
 
-from .. import exports, selectors
+from .. import exports, selectors, services
+from ..errors import ReportError
 from ..forms import PeriodForm
+
+MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 FORMATS = ["json", "csv", "xlsx", "pdf"]
 
@@ -29,8 +38,38 @@ class TthcReport(APIView):
         if not form.is_valid():
             return Response(form.api_errors(), status=400)
         d = form.cleaned_data
-        report = selectors.report_tthc(user=request.user, first=d["start"], last=d["end"], office=d["office_obj"])
+        report = selectors.report_tthc_served(user=request.user, first=d["start"], last=d["end"],
+                                              office=d["office_obj"])
         return render_report(report, fmt, office=d["office_obj"] or request.user.office, user=request.user)
+
+
+class TthcClose(APIView):
+    """A director closes a month for an office (chốt số liệu): its form 06 is stored and served as stored."""
+
+    permission_classes = [IsAuthenticated, HasCapability("close_report")]  # 403 before the body is read
+
+    @extend_schema(request=inline_serializer("TthcCloseRequest", {"office": serializers.CharField(),
+                                                                  "month": serializers.CharField()}))
+    def post(self, request):
+        errors, month, office = {}, None, None
+        match = MONTH.match(str(request.data.get("month", "")).strip())
+        if match and 1 <= int(match[2]) <= 12 and 2000 <= int(match[1]) <= 2100:
+            month = date(int(match[1]), int(match[2]), 1)
+        else:
+            errors["month"] = [ReportError.MONTH_INVALID.format()]
+        code = str(request.data.get("office", "") or "").strip()
+        if code:
+            office = visible_offices(request.user).current().filter(code=code).first()
+        else:
+            office = request.user.office
+        if office is None:
+            errors["office"] = [ReportError.OFFICE_NOT_FOUND.format(code=code)]
+        if errors:
+            return Response(errors, status=400)
+        closure = services.report_month_close(actor=request.user, office=office, month=month)
+        return Response({"office": office.code, "month": f"{closure.month:%Y-%m}",
+                         "closed_at": timezone.localtime(closure.closed_at).isoformat(),
+                         "closed_by": closure.closed_by_name, "totals": closure.figures["totals"]}, status=201)
 
 
 def render_report(report, fmt, *, office, user):
