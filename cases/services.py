@@ -14,7 +14,7 @@ from core.scoping import can_write, visible_offices
 from notifications.services import outbox_enqueue
 from workcal import calendar
 
-from . import errors
+from . import errors, versions
 from .errors import DomainError
 from .models import (
     OPEN_STATUSES,
@@ -47,10 +47,6 @@ def _require_writer(actor):
 def _require_office_in_scope(actor, office):
     if not actor.sees_all_offices and not visible_offices(actor).filter(pk=office.pk).exists():
         raise DomainError(errors.OFFICE_OUT_OF_SCOPE, "Bạn không thuộc đơn vị này.", status=403)
-
-
-def _cutoff(procedure: Procedure) -> time | None:
-    return procedure.same_day_cutoff
 
 
 def record_event(dossier, *, actor, action, from_status="", to_status="", note="", data=None, at=None):
@@ -94,7 +90,8 @@ def _applicant_message(dossier, event) -> str:
 
 
 def _lock(dossier) -> Dossier:
-    return Dossier.objects.select_for_update().select_related("procedure", "office").get(pk=dossier.pk)
+    return (Dossier.objects.select_for_update().select_related("procedure", "office", "rule_version")
+            .get(pk=dossier.pk))
 
 
 def _check_from(dossier, action, allowed):
@@ -115,10 +112,12 @@ def _count_trip(dossier, purpose, officer, at):
 
 
 def _set_clock(dossier, start_moment: datetime):
-    """Start (or restart) the legal clock from a moment of receipt; the appointment follows the legal due."""
-    office, procedure = dossier.office, dossier.procedure
+    """Start (or restart) the legal clock from a moment of receipt under the dossier's rule version; the
+    appointment follows the legal due."""
+    office, version = dossier.office, versions.version_of(dossier)
     dossier.clock_started_at = calendar.clock_start(start_moment, office)
-    dossier.legal_due_at = calendar.legal_due_at(start_moment, procedure.processing_days, office, _cutoff(procedure))
+    dossier.legal_due_at = calendar.due_at_for_limit(start_moment, version.time_limit_value, version.time_limit_unit,
+                                                     office, version.same_day_cutoff)
     dossier.apologise_by = calendar.apologise_by(dossier.legal_due_at, office)
 
 
@@ -169,10 +168,12 @@ def dossier_receive(*, actor: User, procedure: Procedure, applicant: dict, chann
     if received_at.year < EARLIEST_RECEIPT_YEAR:
         raise DomainError(errors.RECEIVED_TOO_EARLY, f"Thời điểm tiếp nhận phải từ năm {EARLIEST_RECEIPT_YEAR}.",
                           status=400)
+    version = versions.version_for_receipt(procedure, received_at)
+    versions.check_taking(version, received_at)
 
     dossier = Dossier(
         code=next_dossier_code(office, timezone.localtime(received_at).date()),
-        office=office, procedure=procedure, status=Status.RECEIVED, channel=channel, source=Source.DESK,
+        office=office, procedure=procedure, rule_version=version, status=Status.RECEIVED, channel=channel, source=Source.DESK,
         applicant_name=applicant["name"], applicant_kind=applicant.get("kind", "citizen"),
         applicant_id_number=applicant["id_number"], applicant_phone=applicant.get("phone", ""),
         applicant_email=applicant.get("email", ""), applicant_address=applicant.get("address", ""),
@@ -229,6 +230,8 @@ def dossier_accept(*, actor: User, dossier: Dossier, at: datetime | None = None)
     dossier = _lock(dossier)
     _check_from(dossier, "accept", (Status.SUBMITTED,))
     now = at or timezone.now()
+    dossier.rule_version = versions.version_for_receipt(dossier.procedure, now)
+    versions.check_taking(dossier.rule_version, now)
     old = dossier.status
     dossier.status, dossier.received_at, dossier.received_by = Status.RECEIVED, now, actor
     _set_clock(dossier, now)
@@ -316,14 +319,15 @@ def dossier_request_supplement(*, actor: User, dossier: Dossier, reason: str, do
     _require_writer(actor)
     dossier = _lock(dossier)
     _check_from(dossier, "request-supplement", (Status.RECEIVED, Status.PROCESSING))
-    if dossier.supplement_count >= dossier.procedure.max_supplement_requests:
+    if dossier.supplement_count >= versions.version_of(dossier).max_supplement_requests:
         raise DomainError(errors.SUPPLEMENT_ALREADY_REQUESTED,
                           "Hồ sơ đã được yêu cầu bổ sung; theo quy định chỉ yêu cầu bổ sung một lần.", status=409)
+    now = timezone.now()
+    versions.check_supplement_window(dossier, now)
     documents = [d.strip() for d in documents or [] if d and d.strip()]
     if not (reason or "").strip() or not documents:
         raise DomainError(errors.REASON_REQUIRED,
                           "Phiếu yêu cầu bổ sung phải nêu lý do và liệt kê đầy đủ giấy tờ cần bổ sung.", status=400)
-    now = timezone.now()
     used = calendar.working_time_between(dossier.clock_started_at, now, dossier.office)
     SupplementRequest.objects.create(dossier=dossier, number=dossier.supplement_count + 1, requested_at=now,
                                      requested_by=actor, reason=reason.strip(), documents=documents, clock_used=used)
@@ -346,7 +350,7 @@ def dossier_supplement_received(*, actor: User, dossier: Dossier, in_person: boo
     request = dossier.supplement_requests.order_by("-number").first()
     request.fulfilled_at = now
     request.save(update_fields=["fulfilled_at"])
-    if dossier.procedure.supplement_clock == dossier.procedure.SupplementClock.RESUME:
+    if versions.version_of(dossier).supplement_clock == Procedure.SupplementClock.RESUME:
         total = calendar.working_time_between(dossier.clock_started_at, dossier.legal_due_at, dossier.office)
         remaining = max(total - (request.clock_used or timezone.timedelta()), timezone.timedelta())
         dossier.clock_started_at = calendar.clock_start(now, dossier.office)
@@ -364,7 +368,7 @@ def dossier_supplement_received(*, actor: User, dossier: Dossier, in_person: boo
         _count_trip(dossier, Trip.Purpose.SUPPLEMENT, actor, now)
     record_event(dossier, actor=actor, action="supplement-received", from_status=old, to_status=dossier.status,
                  note="Nhận hồ sơ bổ sung", data={"legal_due_at": dossier.legal_due_at.isoformat(),
-                                                  "clock": dossier.procedure.supplement_clock})
+                                                  "clock": versions.version_of(dossier).supplement_clock})
     return dossier
 
 
@@ -496,7 +500,7 @@ def allowed_actions(dossier, user) -> list[str]:
     if not can_write(user):
         return []
     actions = [a for a, allowed in ACTION_FROM.items() if dossier.status in allowed]
-    if "request-supplement" in actions and dossier.supplement_count >= dossier.procedure.max_supplement_requests:
+    if "request-supplement" in actions and not versions.supplement_allowed(dossier, timezone.now()):
         actions.remove("request-supplement")
     return actions
 
@@ -511,8 +515,8 @@ def recompute_open_deadlines(*, dates) -> int:
     # Only open dossiers whose clock runs across a changed day; a resumed clock is not recomputed from its start.
     candidates = (Dossier.objects.filter(status__in=[Status.RECEIVED, Status.PROCESSING], legal_due_at__gte=start,
                                          clock_started_at__lte=end)
-                  .exclude(supplement_count__gt=0, procedure__supplement_clock=Procedure.SupplementClock.RESUME)
-                  .select_related("procedure", "office").order_by("pk"))
+                  .exclude(supplement_count__gt=0, rule_version__supplement_clock=Procedure.SupplementClock.RESUME)
+                  .select_related("procedure", "office", "rule_version").order_by("pk"))
     if not candidates.exists():
         return 0
     with calendar.pinned():
@@ -522,8 +526,9 @@ def recompute_open_deadlines(*, dates) -> int:
 def _recompute(candidates) -> int:
     changed = 0
     for dossier in candidates.iterator(chunk_size=500):
-        due = calendar.legal_due_at(dossier.clock_started_at, dossier.procedure.processing_days, dossier.office,
-                                    _cutoff(dossier.procedure))
+        version = versions.version_of(dossier)
+        due = calendar.due_at_for_limit(dossier.clock_started_at, version.time_limit_value, version.time_limit_unit,
+                                        dossier.office, version.same_day_cutoff)
         if due != dossier.legal_due_at:
             with transaction.atomic():
                 old_due = dossier.legal_due_at

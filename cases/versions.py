@@ -75,6 +75,37 @@ def version_of(dossier) -> ProcedureVersion:
     return dossier.rule_version
 
 
+def supplement_window_closes_at(dossier) -> datetime:
+    """The last moment a supplement request may go out (DOMAIN.md §2.3): `supplement_window_days` working days
+    after receipt (the same clock time; 0 = that day's closing), and never after the legal due moment."""
+    from workcal import calendar
+
+    version = version_of(dossier)
+    window = calendar.legal_due_at(dossier.received_at, version.supplement_window_days, dossier.office)
+    return min(window, dossier.legal_due_at) if dossier.legal_due_at else window
+
+
+def supplement_allowed(dossier, at) -> bool:
+    """Whether a supplement request is still allowed at `at` (count and window), for the page's buttons."""
+    if dossier.received_at is None:
+        return False
+    version = version_of(dossier)
+    return dossier.supplement_count < version.max_supplement_requests and at <= supplement_window_closes_at(dossier)
+
+
+def check_supplement_window(dossier, at) -> None:
+    """Refuse a supplement request after its window: the office must apologise instead (DOMAIN.md §2.3, §2.5).
+    A supplement can never turn a late dossier into one on time."""
+    closes = supplement_window_closes_at(dossier)
+    if at > closes:
+        days = version_of(dossier).supplement_window_days
+        raise DomainError(errors.SUPPLEMENT_WINDOW_PASSED,
+                          f"Đã quá thời hạn yêu cầu bổ sung hồ sơ ({days} ngày làm việc kể từ khi tiếp nhận, và "
+                          f"không sau hạn giải quyết; hạn cuối {timezone.localtime(closes):%d/%m/%Y %H:%M}). "
+                          "Cơ quan phải gửi phiếu xin lỗi và hẹn lại ngày trả kết quả thay vì yêu cầu bổ sung.",
+                          status=409, closes_at=timezone.localtime(closes).isoformat())
+
+
 def version_in_use(version: ProcedureVersion) -> bool:
     return version.pk is not None and version.dossiers.exists()
 
