@@ -68,8 +68,7 @@ def _procedure_line(procedure: Procedure) -> KV:
     return KV("Nội dung yêu cầu giải quyết", f"{procedure.name} (mã TTHC {procedure.code})")
 
 
-def _time_limit(procedure: Procedure, version=None) -> str:
-    """The time limit of the dossier's rule version (“10 ngày làm việc”, “1 buổi làm việc”)."""
+def _time_limit(procedure: Procedure, version=None) -> str:  # the dossier's rule version's, when it has one
     if version is not None:
         return version.time_limit_label
     return f"{procedure.processing_days} ngày làm việc" if procedure.processing_days else "Trong ngày làm việc"
