@@ -90,7 +90,8 @@ def _applicant_message(dossier, event) -> str:
 
 
 def _lock(dossier) -> Dossier:
-    return (Dossier.objects.select_for_update().select_related("procedure", "office", "rule_version")
+    # of=("self",): rule_version is nullable (a LEFT JOIN), which PostgreSQL cannot lock; only the row is locked.
+    return (Dossier.objects.select_for_update(of=("self",)).select_related("procedure", "office", "rule_version")
             .get(pk=dossier.pk))
 
 
