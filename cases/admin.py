@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from .admin_versions import ProcedureRulesReadOnly, ProcedureVersionInline
 from .models import ApologySlip, Dossier, DossierEvent, IntakeGuidance, Procedure
 
 
@@ -18,11 +19,12 @@ class ReadOnly:
 
 
 @admin.register(Procedure)
-class ProcedureAdmin(admin.ModelAdmin):
+class ProcedureAdmin(ProcedureRulesReadOnly, admin.ModelAdmin):
     list_display = ["code", "name", "field", "processing_days", "is_covid_support", "supplement_clock",
                     "max_supplement_requests", "same_day_cutoff", "active"]
     list_filter = ["field", "is_covid_support", "active", "supplement_clock"]
     search_fields = ["code", "name"]
+    inlines = [ProcedureVersionInline]
 
 
 class EventInline(ReadOnly, admin.TabularInline):

@@ -8,7 +8,7 @@ also issue directly (the API does). Rules, each a coded DomainError (cases/error
 * only for an open dossier (received / processing / awaiting_supplement) → APOLOGY_NOT_ALLOWED (409);
 * the new appointment is later than the current appointment and than now, and falls on a working day
   (workcal.calendar.is_working_day of its local date) → APOLOGY_DATE_INVALID (400, field new_appointment_at);
-* at most `procedure.max_reschedules` (default 1) issued slips per dossier → APOLOGY_LIMIT_REACHED (409);
+* at most `dossier.rule_version.max_reschedules` (default 1) issued slips per dossier → APOLOGY_LIMIT_REACHED (409);
 * only a director or deputy of the office issues → APOLOGY_SIGNER_REQUIRED (403);
 * issued after the must-apologise-by moment (1 working day before the legal due moment): allowed, flagged
   `is_late`.
@@ -46,10 +46,17 @@ NUMBER_SUFFIX = "PXL-BHXH"
 
 def may_reschedule(dossier) -> bool:
     """The dossier is open and has not used up its reschedules (the rule `_check_dossier` enforces)."""
-    return dossier.status in APOLOGY_STATUSES and dossier.reschedule_count < dossier.procedure.max_reschedules
+    return dossier.status in APOLOGY_STATUSES and dossier.reschedule_count < _max_reschedules(dossier)
 
 
 # --- rules ----------------------------------------------------------------------------------------------
+
+def _max_reschedules(dossier) -> int:
+    """From the dossier's rule version (DOMAIN.md §8), never the live procedure row."""
+    from .versions import version_of
+
+    return version_of(dossier).max_reschedules if dossier.received_at else 0
+
 
 def _require_drafter(actor, dossier):
     permissions.require(actor, "write", error=CoreError.READ_ONLY_ROLE)
@@ -65,7 +72,7 @@ def _check_dossier(dossier):
     if dossier.status not in APOLOGY_STATUSES:
         raise DomainError(DossierError.APOLOGY_NOT_ALLOWED, status=Status(dossier.status).label,
                           extra={"current_status": dossier.status})
-    limit = dossier.procedure.max_reschedules
+    limit = _max_reschedules(dossier)
     if dossier.reschedule_count >= limit:
         raise DomainError(DossierError.APOLOGY_LIMIT_REACHED, count=dossier.reschedule_count, limit=limit)
 

@@ -11,11 +11,16 @@ CATALOGUE = Path(settings.BASE_DIR) / "fixtures" / "procedures.csv"
 
 
 def load_procedures(path: Path = CATALOGUE) -> int:
-    """Create the procedures that are missing; never overwrite what an administrator has edited."""
+    """Create the procedures that are missing, each with its first rule version (documents from
+    fixtures/documents.csv); never overwrite what an administrator has edited. Field names contain commas
+    ("Thu BHXH, BHYT"): the csv module reads the quoted cells; never split a line on commas by hand."""
+    from .versions import first_version_from_row, load_documents
+
     created = 0
-    with open(path, encoding="utf-8") as fh:
+    documents = load_documents()
+    with open(path, encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
-            _, new = Procedure.objects.get_or_create(
+            procedure, new = Procedure.objects.get_or_create(
                 code=row["code"].strip(),
                 defaults={
                     "name": row["name"].strip(),
@@ -27,5 +32,7 @@ def load_procedures(path: Path = CATALOGUE) -> int:
                     else None,
                 },
             )
+            if new or not procedure.versions.exists():
+                first_version_from_row(procedure, documents.get(procedure.code, []))
             created += new
     return created

@@ -50,3 +50,16 @@ class DossierError(ErrorCode):
     APOLOGY_DATE_OUT_OF_CALENDAR = "APOLOGY_DATE_INVALID", _("Ngày %(day)s nằm ngoài lịch làm việc đã có."), 400
     APOLOGY_DATE_NOT_WORKING = ("APOLOGY_DATE_INVALID",
                                 _("Ngày %(day)s không phải ngày làm việc; vui lòng chọn ngày làm việc."), 400)
+    # Rule versions (DOMAIN.md §8) and the supplement window (§2.3).
+    PROCEDURE_NOT_IN_FORCE = ("PROCEDURE_CLOSED",
+                              _("Thủ tục %(procedure)s chưa có quy định áp dụng vào ngày %(day)s."), 409)
+    PROCEDURE_CLOSED = ("PROCEDURE_CLOSED", _("Thủ tục %(procedure)s đã ngừng tiếp nhận hồ sơ từ %(since)s."), 409)
+    SUPPLEMENT_WINDOW_PASSED = ("SUPPLEMENT_WINDOW_PASSED",
+                                _("Đã quá thời hạn yêu cầu bổ sung hồ sơ (%(days)s ngày làm việc kể từ khi tiếp nhận, "
+                                  "và không sau hạn giải quyết; hạn cuối %(closes)s). Cơ quan phải gửi phiếu xin lỗi "
+                                  "và hẹn lại ngày trả kết quả thay vì yêu cầu bổ sung."), 409)
+    VERSION_IN_USE = ("VERSION_IN_USE", _("Phiên bản áp dụng từ %(day)s đã có hồ sơ sử dụng: phiên bản mới phải "
+                                          "áp dụng từ sau ngày đó."), 409)
+    VERSION_AFTER_RECEIPTS = ("VERSION_IN_USE", _("Đã có hồ sơ tiếp nhận từ ngày %(day)s: phiên bản mới phải áp dụng "
+                                                  "từ một ngày sau đó."), 409)
+    VERSION_EXISTS = "VERSION_IN_USE", _("Đã có phiên bản áp dụng từ %(day)s."), 409

@@ -129,7 +129,7 @@ def supplement_requested(dossier, *, actor, from_status, reason, documents):
 def supplement_received(dossier, *, actor, from_status):
     return _record(dossier, actor=actor, action=DossierAction.SUPPLEMENT_RECEIVED, from_status=from_status,
                    note="Nhận hồ sơ bổ sung", data={"legal_due_at": dossier.legal_due_at.isoformat(),
-                                                    "clock": dossier.procedure.supplement_clock})
+                                                    "clock": dossier.rule_version.supplement_clock})
 
 
 def dossier_resolved(dossier, *, actor, from_status, timeliness):

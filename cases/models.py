@@ -3,6 +3,9 @@
 A dossier stores what queries need (status, legal_due_at, appointment_at, resolved_at, due_state) so that lists,
 scans and reports are indexed SQL; its history is the append-only DossierEvent table.
 """
+from datetime import time
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -95,6 +98,9 @@ class Dossier(models.Model):
     code = models.CharField(_("mã hồ sơ"), max_length=60, unique=True)
     office = models.ForeignKey("core.Office", models.PROTECT, related_name="dossiers", verbose_name=_("đơn vị"))
     procedure = models.ForeignKey(Procedure, models.PROTECT, related_name="dossiers", verbose_name=_("thủ tục"))
+    # The rule version in force when the dossier was received (DOMAIN.md §8): every deadline reads it.
+    rule_version = models.ForeignKey("cases.ProcedureVersion", models.PROTECT, null=True, blank=True,
+                                     related_name="dossiers", verbose_name=_("phiên bản quy định"))
     status = models.CharField(_("trạng thái"), max_length=20, choices=Status.choices, default=Status.RECEIVED)
     channel = models.CharField(_("kênh"), max_length=10, choices=Channel.choices, default=Channel.DIRECT)
     source = models.CharField(_("nguồn"), max_length=20, choices=Source.choices, default=Source.DESK)
@@ -324,3 +330,65 @@ class ApologySlip(models.Model):
     @property
     def number_label(self):
         return f"{self.number}/PXL-BHXH" if self.number else ""
+
+
+class TimeLimitUnit(models.TextChoices):
+    WORKING_DAYS = "working_days", _("ngày làm việc")
+    HALF_DAYS = "half_days", _("buổi làm việc")
+    WORKING_HOURS = "working_hours", _("giờ làm việc")
+
+
+class ProcedureVersion(models.Model):
+    """One version of a procedure's rules (DOMAIN.md §8), in force from `valid_from` (a local date) until the
+    next version's. A dossier keeps the version it was received under; a version in use is never edited
+    (cases.versions, cases.admin): a change of rules is a new version from a date."""
+
+    class Original(models.TextChoices):
+        ORIGINAL = "original", _("Bản chính")
+        COPY = "copy", _("Bản sao")
+        EITHER = "either", _("Bản chính hoặc bản sao")
+
+    procedure = models.ForeignKey(Procedure, models.PROTECT, related_name="versions", verbose_name=_("thủ tục"))
+    valid_from = models.DateField(_("áp dụng từ ngày"))
+    time_limit_value = models.DecimalField(_("thời hạn giải quyết"), max_digits=6, decimal_places=2)
+    time_limit_unit = models.CharField(_("đơn vị thời hạn"), max_length=14, choices=TimeLimitUnit.choices,
+                                       default=TimeLimitUnit.WORKING_DAYS)
+    supplement_clock = models.CharField(_("thời hạn sau bổ sung"), max_length=8,
+                                        choices=Procedure.SupplementClock.choices,
+                                        default=Procedure.SupplementClock.RESTART)
+    supplement_window_days = models.PositiveSmallIntegerField(_("hạn yêu cầu bổ sung (ngày làm việc từ khi nhận)"),
+                                                              default=3)
+    max_supplement_requests = models.PositiveSmallIntegerField(_("số lần yêu cầu bổ sung tối đa"), default=1)
+    max_reschedules = models.PositiveSmallIntegerField(_("số lần hẹn lại tối đa"), default=1)
+    same_day_cutoff = models.TimeField(_("giờ chốt nhận trong ngày"), null=True, blank=True,
+                                       help_text=_("Chỉ cho thủ tục giải quyết trong ngày; để trống = 15:00"))
+    # Step budgets of the process-control slip (DOMAIN.md §2.2, our defaults): the desk hands over the same
+    # working day, by the next working day's opening when received after `desk_handover_cutoff`; returning a
+    # result to the desk takes `return_to_desk_days` working days; the processing unit has the rest.
+    desk_handover_cutoff = models.TimeField(_("giờ chốt chuyển hồ sơ trong ngày"), default=time(15, 0))
+    return_to_desk_days = models.DecimalField(_("thời gian trả kết quả về bộ phận một cửa (ngày làm việc)"),
+                                              max_digits=4, decimal_places=2, default=Decimal("0.5"))
+    documents = models.JSONField(_("thành phần hồ sơ"), default=list, blank=True,
+                                 help_text=_('Danh sách {"name", "original": original/copy/either, "quantity", '
+                                             '"required"}'))
+    legal_basis = models.TextField(_("căn cứ pháp lý"), blank=True)
+    stops_taking_at = models.DateTimeField(_("ngừng tiếp nhận từ"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("phiên bản quy định của thủ tục")
+        verbose_name_plural = _("phiên bản quy định của thủ tục")
+        ordering = ["procedure", "valid_from"]
+        constraints = [models.UniqueConstraint(fields=["procedure", "valid_from"], name="procedure_version_uniq")]
+
+    def __str__(self):
+        return f"{self.procedure.code} từ {self.valid_from:%d/%m/%Y}"
+
+    @property
+    def time_limit_label(self) -> str:
+        """“10 ngày làm việc”, “1 buổi làm việc”, “Trong ngày làm việc” (0 working days)."""
+        value = self.time_limit_value.normalize() if self.time_limit_value is not None else Decimal(0)
+        if not value and self.time_limit_unit == TimeLimitUnit.WORKING_DAYS:
+            return str(_("Trong ngày làm việc"))
+        text = f"{value:f}".replace(".", ",")
+        return f"{text} {TimeLimitUnit(self.time_limit_unit).label}"

@@ -15,7 +15,7 @@ from core import permissions
 from core.scoping import office_in_scope
 from workcal import calendar
 
-from . import events
+from . import events, versions
 from .errors import CoreError, DomainError, DossierError
 from .events import DossierAction
 from .models import (
@@ -49,12 +49,12 @@ def _require_office_in_scope(actor, office):
         raise DomainError(DossierError.OFFICE_OUT_OF_SCOPE)
 
 
-def _cutoff(procedure: Procedure) -> time | None:
-    return procedure.same_day_cutoff
 
 
 def _lock(dossier) -> Dossier:
-    return Dossier.objects.select_for_update().select_related("procedure", "office").get(pk=dossier.pk)
+    # of=("self",): rule_version is nullable (a LEFT JOIN), which PostgreSQL cannot lock; only the row is locked.
+    return (Dossier.objects.select_for_update(of=("self",)).select_related("procedure", "office", "rule_version")
+            .get(pk=dossier.pk))
 
 
 def _check_from(dossier, action: DossierAction) -> "Transition":
@@ -74,10 +74,12 @@ def _count_trip(dossier, purpose, officer, at):
 
 
 def _set_clock(dossier, start_moment: datetime):
-    """Start (or restart) the legal clock from a moment of receipt; the appointment follows the legal due."""
-    office, procedure = dossier.office, dossier.procedure
+    """Start (or restart) the legal clock from a moment of receipt under the dossier's rule version; the
+    appointment follows the legal due."""
+    office, version = dossier.office, versions.version_of(dossier)
     dossier.clock_started_at = calendar.clock_start(start_moment, office)
-    dossier.legal_due_at = calendar.legal_due_at(start_moment, procedure.processing_days, office, _cutoff(procedure))
+    dossier.legal_due_at = calendar.due_at_for_limit(start_moment, version.time_limit_value, version.time_limit_unit,
+                                                     office, version.same_day_cutoff)
     dossier.apologise_by = calendar.apologise_by(dossier.legal_due_at, office)
 
 
@@ -125,10 +127,12 @@ def dossier_receive(*, actor: User, procedure: Procedure, applicant: dict, chann
     received_at = min(received_at, now)  # a few minutes of clock skew is tolerated, never kept
     if received_at.year < EARLIEST_RECEIPT_YEAR:
         raise DomainError(DossierError.RECEIVED_TOO_EARLY, year=EARLIEST_RECEIPT_YEAR)
+    version = versions.version_for_receipt(procedure, received_at)
+    versions.check_taking(version, received_at)
 
     dossier = Dossier(
         code=next_dossier_code(office, timezone.localtime(received_at).date()),
-        office=office, procedure=procedure, status=Status.RECEIVED, channel=channel, source=Source.DESK,
+        office=office, procedure=procedure, rule_version=version, status=Status.RECEIVED, channel=channel, source=Source.DESK,
         applicant_name=applicant["name"], applicant_kind=applicant.get("kind", "citizen"),
         applicant_id_number=applicant["id_number"], applicant_phone=applicant.get("phone", ""),
         applicant_email=applicant.get("email", ""), applicant_address=applicant.get("address", ""),
@@ -183,6 +187,8 @@ def dossier_accept(*, actor: User, dossier: Dossier, at: datetime | None = None)
     dossier = _lock(dossier)
     transition = _check_from(dossier, DossierAction.ACCEPT)
     now = at or timezone.now()
+    dossier.rule_version = versions.version_for_receipt(dossier.procedure, now)
+    versions.check_taking(dossier.rule_version, now)
     old = dossier.status
     dossier.status, dossier.received_at, dossier.received_by = transition.target, now, actor
     _set_clock(dossier, now)
@@ -263,10 +269,11 @@ def dossier_request_supplement(*, actor: User, dossier: Dossier, reason: str, do
     transition = _check_from(dossier, DossierAction.REQUEST_SUPPLEMENT)
     if not _supplement_left(dossier):
         raise DomainError(DossierError.SUPPLEMENT_ALREADY_REQUESTED)
+    now = timezone.now()
+    versions.check_supplement_window(dossier, now)
     documents = [d.strip() for d in documents or [] if d and d.strip()]
     if not (reason or "").strip() or not documents:
         raise DomainError(DossierError.SUPPLEMENT_REQUEST_INCOMPLETE)
-    now = timezone.now()
     used = calendar.working_time_between(dossier.clock_started_at, now, dossier.office)
     SupplementRequest.objects.create(dossier=dossier, number=dossier.supplement_count + 1, requested_at=now,
                                      requested_by=actor, reason=reason.strip(), documents=documents, clock_used=used)
@@ -288,7 +295,7 @@ def dossier_supplement_received(*, actor: User, dossier: Dossier, in_person: boo
     request = dossier.supplement_requests.order_by("-number").first()
     request.fulfilled_at = now
     request.save(update_fields=["fulfilled_at"])
-    if dossier.procedure.supplement_clock == dossier.procedure.SupplementClock.RESUME:
+    if versions.version_of(dossier).supplement_clock == Procedure.SupplementClock.RESUME:
         total = calendar.working_time_between(dossier.clock_started_at, dossier.legal_due_at, dossier.office)
         remaining = max(total - (request.clock_used or timezone.timedelta()), timezone.timedelta())
         dossier.clock_started_at = calendar.clock_start(now, dossier.office)
@@ -381,7 +388,7 @@ def dossier_withdraw(*, actor: User, dossier: Dossier, reason: str) -> Dossier:
 
 
 def _supplement_left(dossier) -> bool:
-    return dossier.supplement_count < dossier.procedure.max_supplement_requests
+    return dossier.supplement_count < versions.version_of(dossier).max_supplement_requests
 
 
 # --- the state machine (CONTRACTS.md §1.3) --------------------------------------------------------------
@@ -408,7 +415,8 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
                lambda b: {"unit": b["unit"], "assignee": b.get("assignee") or None, "note": b["note"]}),
     Transition(DossierAction.REQUEST_SUPPLEMENT, frozenset({Status.RECEIVED, Status.PROCESSING}),
                Status.AWAITING_SUPPLEMENT, dossier_request_supplement,
-               lambda b: {"reason": b["reason"], "documents": b["documents"]}, available=_supplement_left),
+               lambda b: {"reason": b["reason"], "documents": b["documents"]},
+               available=lambda dossier: versions.supplement_allowed(dossier, timezone.now())),
     Transition(DossierAction.SUPPLEMENT_RECEIVED, frozenset({Status.AWAITING_SUPPLEMENT}), Status.PROCESSING,
                dossier_supplement_received, lambda b: {"in_person": b["in_person"]}),
     Transition(DossierAction.RESOLVE, frozenset({Status.PROCESSING}), Status.RESOLVED, dossier_resolve,
@@ -450,8 +458,8 @@ def recompute_open_deadlines(*, dates) -> int:
     # Only open dossiers whose clock runs across a changed day; a resumed clock is not recomputed from its start.
     candidates = (Dossier.objects.filter(status__in=[Status.RECEIVED, Status.PROCESSING], legal_due_at__gte=start,
                                          clock_started_at__lte=end)
-                  .exclude(supplement_count__gt=0, procedure__supplement_clock=Procedure.SupplementClock.RESUME)
-                  .select_related("procedure", "office").order_by("pk"))
+                  .exclude(supplement_count__gt=0, rule_version__supplement_clock=Procedure.SupplementClock.RESUME)
+                  .select_related("procedure", "office", "rule_version").order_by("pk"))
     if not candidates.exists():
         return 0
     with calendar.pinned():
@@ -461,8 +469,9 @@ def recompute_open_deadlines(*, dates) -> int:
 def _recompute(candidates) -> int:
     changed = 0
     for dossier in candidates.iterator(chunk_size=500):
-        due = calendar.legal_due_at(dossier.clock_started_at, dossier.procedure.processing_days, dossier.office,
-                                    _cutoff(dossier.procedure))
+        version = versions.version_of(dossier)
+        due = calendar.due_at_for_limit(dossier.clock_started_at, version.time_limit_value, version.time_limit_unit,
+                                        dossier.office, version.same_day_cutoff)
         if due != dossier.legal_due_at:
             with transaction.atomic():
                 old_due = dossier.legal_due_at

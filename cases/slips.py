@@ -78,7 +78,9 @@ def _procedure_line(procedure: Procedure) -> KV:
     return KV("Nội dung yêu cầu giải quyết", f"{procedure.name} (mã TTHC {procedure.code})")
 
 
-def _time_limit(procedure: Procedure) -> str:
+def _time_limit(procedure: Procedure, version=None) -> str:  # the dossier's rule version's, when it has one
+    if version is not None:
+        return version.time_limit_label
     return f"{procedure.processing_days} ngày làm việc" if procedure.processing_days else "Trong ngày làm việc"
 
 
@@ -104,7 +106,7 @@ def receipt_document(d: Dossier) -> Document:
               _procedure_line(d.procedure)]
     blocks += [
         KV("1. Thành phần hồ sơ nộp gồm", d.summary or "Theo quy định của thủ tục hành chính"),
-        KV("2. Thời gian giải quyết hồ sơ theo quy định", _time_limit(d.procedure)),
+        KV("2. Thời gian giải quyết hồ sơ theo quy định", _time_limit(d.procedure, d.rule_version)),
         KV("3. Hình thức tiếp nhận", Channel(d.channel).label),
         KV("4. Thời gian nhận hồ sơ", fmt_dt(d.received_at)),
         KV("5. Ngày hẹn trả kết quả", fmt_dt(d.appointment_at)),
@@ -149,7 +151,7 @@ def supplement_document(req: SupplementRequest) -> Document:
     """Form 02 during processing: every paper required, and why; the legal clock stops until they arrive."""
     d = req.dossier
     clock = ("Thời hạn giải quyết tạm dừng kể từ ngày ban hành phiếu này và được tính lại từ đầu khi nhận đủ hồ sơ "
-             "bổ sung." if d.procedure.supplement_clock == Procedure.SupplementClock.RESTART else
+             "bổ sung." if (d.rule_version or d.procedure).supplement_clock == Procedure.SupplementClock.RESTART else
              "Thời hạn giải quyết tạm dừng kể từ ngày ban hành phiếu này và được tính tiếp thời gian còn lại khi "
              "nhận đủ hồ sơ bổ sung.")
     return _supplement_document(

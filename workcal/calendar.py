@@ -49,6 +49,7 @@ __all__ = [
     "is_working_day", "next_working_day", "add_working_days", "working_days_between", "office_hours",
     "clock_start", "legal_due_at", "working_time_between", "add_working_time", "apologise_by", "year_calendar",
     "pinned", "covered_years", "CalendarRangeError", "CalendarNotBuilt",
+    "add_half_days", "half_days_between", "add_working_hours", "due_at_for_limit",
 ]
 
 log = logging.getLogger(__name__)
@@ -306,6 +307,9 @@ def legal_due_at(start: datetime, days: int, office=None, same_day_cutoff: time 
     """
     if days < 0:
         raise ValueError("days must be ≥ 0")
+    if days != int(days):  # 0.5, 1.5 working days: counted in half days (see add_half_days)
+        return due_at_for_limit(start, days, "working_days", office, same_day_cutoff)
+    days = int(days)
     local = _local(start)
     hours = _hours(office)
     table = _for(local.date())
@@ -378,3 +382,8 @@ def year_calendar(year: int) -> dict:
         raise _out_of_range(table)
     kinds, notes = selectors.overrides()
     return rules.year_listing(year, kinds, notes)
+
+
+
+# Time limits in half working days and working hours live in workcal.units (they build on the functions above).
+from .units import add_half_days, add_working_hours, due_at_for_limit, half_days_between  # noqa: E402

@@ -12,10 +12,38 @@ from ..validators import mask_phone, validate_applicant_id, validate_phone
 
 
 class ProcedureSerializer(serializers.ModelSerializer):
+    """The catalogue; the rule fields are those of the version in force today (prefetched `versions`)."""
+
+    processing_days = serializers.SerializerMethodField()
+    same_day_cutoff = serializers.SerializerMethodField()
+    supplement_clock = serializers.SerializerMethodField()
+    max_supplement_requests = serializers.SerializerMethodField()
+
     class Meta:
         model = Procedure
         fields = ["code", "name", "field", "processing_days", "is_covid_support", "active", "channels",
                   "same_day_cutoff", "supplement_clock", "max_supplement_requests"]
+
+    def _current(self, obj):
+        today = timezone.localdate()
+        current = [v for v in obj.versions.all() if v.valid_from <= today]
+        return max(current, key=lambda v: v.valid_from) if current else None
+
+    def get_processing_days(self, obj) -> float:
+        from ..versions import time_limit_in_days
+
+        current = self._current(obj)
+        return time_limit_in_days(current) if current is not None else obj.processing_days
+
+    def get_same_day_cutoff(self, obj) -> str | None:
+        value = getattr(self._current(obj) or obj, "same_day_cutoff")
+        return value.isoformat() if value else None
+
+    def get_supplement_clock(self, obj) -> str:
+        return (self._current(obj) or obj).supplement_clock
+
+    def get_max_supplement_requests(self, obj) -> int:
+        return (self._current(obj) or obj).max_supplement_requests
 
 
 class ApplicantIn(serializers.Serializer):
@@ -72,13 +100,14 @@ class DossierSerializer(serializers.ModelSerializer):
     apology_slips = serializers.SerializerMethodField()
     receipt_url = serializers.SerializerMethodField()
     provisional_calendar = serializers.SerializerMethodField()
+    rule_version = serializers.SerializerMethodField()
 
     class Meta:
         model = Dossier
         fields = ["code", "status", "national_status", "procedure", "procedure_name", "office", "channel", "source",
                   "applicant", "summary", "submitted_at", "received_at", "legal_due_at", "appointment_at",
                   "is_overdue", "due_state", "resolved_at", "returned_at", "outcome", "result_summary", "assignee",
-                  "trip_count", "supplement_requests", "apology_slips", "receipt_url"]
+                  "trip_count", "supplement_requests", "apology_slips", "receipt_url", "rule_version"]
         fields += ["provisional_calendar"]  # the legal due moment falls in a year not announced yet (DOMAIN.md §3)
 
     mask = False  # lists mask personal data; the detail view turns this off for the handling office
@@ -102,6 +131,11 @@ class DossierSerializer(serializers.ModelSerializer):
 
     def get_provisional_calendar(self, obj) -> bool:
         return years.is_provisional(obj.legal_due_at)
+
+    def get_rule_version(self, obj) -> dict | None:
+        from .versions import rule_version_summary
+
+        return rule_version_summary(obj.rule_version)
 
     def get_receipt_url(self, obj):
         if obj.received_at is None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import apology, views
+from . import apology, versions, views
 
 urlpatterns = [
     path("procedures/", views.ProcedureList.as_view(), name="api-procedures"),
@@ -10,4 +10,5 @@ urlpatterns = [
     path("dossiers/<str:code>/events/", views.DossierEvents.as_view(), name="api-dossier-events"),
     path("public/dossiers/<str:code>/", views.PublicDossier.as_view(), name="api-public-dossier"),
     *apology.urlpatterns,
+    *versions.urlpatterns,
 ]

@@ -34,7 +34,7 @@ class ProcedureList(generics.ListAPIView):
     filterset_fields = ["is_covid_support", "active", "field"]
 
     def get_queryset(self):
-        return selectors.procedure_list(active_only=False).order_by("code")
+        return selectors.procedure_list(active_only=False).prefetch_related("versions").order_by("code")
 
 
 class DossierFilter(filters.FilterSet):

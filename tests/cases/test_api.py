@@ -110,7 +110,8 @@ def test_list_masks_personal_data_detail_shows_it_to_the_desk(as_user, cast, rec
     assert api.get(f"/api/v1/dossiers/{dossier.code}/").json()["applicant"]["id_number"] == "001085012345"
 
 
-def test_actions_through_the_api(as_user, cast, receive):
+def test_actions_through_the_api(as_user, cast, receive, time_machine):
+    time_machine.move_to(local(2025, 6, 3, 10, 0), tick=False)  # inside the supplement window
     dossier = receive(at=local(2025, 6, 2, 9, 0))
     api = as_user(cast["reception_hn"])
     url = f"/api/v1/dossiers/{dossier.code}/actions/"

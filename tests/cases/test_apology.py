@@ -191,9 +191,9 @@ def test_one_reschedule_per_dossier(dossier, cast):
         "APOLOGY_LIMIT_REACHED"
 
 
-def test_max_reschedules_is_per_procedure(dossier, cast):
-    dossier.procedure.max_reschedules = 2
-    dossier.procedure.save()
+def test_max_reschedules_is_per_rule_version(dossier, cast):
+    dossier.rule_version.max_reschedules = 2
+    dossier.rule_version.save()
     _issue(cast["director_hn"], dossier)
     second = _issue(cast["director_hn"], dossier, new=local(2026, 3, 2, 9, 0))
     assert second.original_appointment_at == local(2026, 2, 25, 9, 0)  # the one it replaces

@@ -58,7 +58,7 @@ def test_open_steps_follow_the_clock_after_a_supplement(receive, cast, procedure
     with time_machine.travel(local(2025, 3, 3, 9, 30), tick=False):
         d = services.dossier_start(actor=officer, dossier=receive("1.009003", at=local(2025, 3, 3, 9, 0),
                                                                    channel="postal"))
-    with time_machine.travel(local(2025, 3, 7, 9, 0), tick=False):
+    with time_machine.travel(local(2025, 3, 6, 9, 0), tick=False):  # the last moment of the 3-day window
         d = services.dossier_request_supplement(actor=officer, dossier=d, reason="Thiếu", documents=["A"])
     with time_machine.travel(local(2025, 3, 12, 9, 0), tick=False):
         d = services.dossier_supplement_received(actor=officer, dossier=d)

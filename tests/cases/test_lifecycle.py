@@ -3,7 +3,7 @@ import pytest
 import time_machine
 
 from cases import services
-from cases.models import Dossier, DossierEvent, ProcessStep, Status, Trip
+from cases.models import DossierEvent, ProcessStep, Status, Trip
 from core.errors import DomainError
 from tests.factories import DossierFactory
 
@@ -133,8 +133,9 @@ def test_the_transition_table_is_the_contract():
 
 @pytest.mark.parametrize("action", list(services.TRANSITIONS))
 @pytest.mark.parametrize("status", [s for s in Status.values])
-def test_every_action_from_every_status(action, status, receive, cast, procedures, offices):
+def test_every_action_from_every_status(action, status, receive, cast, procedures, offices, time_machine):
     """The table drives both what the services allow and which buttons the page offers."""
+    time_machine.move_to(local(2025, 6, 2, 10, 0), tick=False)  # inside the supplement window
     transition = services.TRANSITIONS[action]
     dossier = _in_status(status, receive, cast, procedures, offices)
     events_before = dossier.events.count()
@@ -170,7 +171,8 @@ def test_accept_starts_the_legal_clock(cast, procedures, offices):
     assert dossier.legal_due_at == local(2025, 4, 26, 9, 0)
 
 
-def test_second_supplement_request_is_refused(receive, cast):
+def test_second_supplement_request_is_refused(receive, cast, time_machine):
+    time_machine.move_to(local(2025, 6, 3, 10, 0), tick=False)
     officer = cast["reception_hn"]
     d = services.dossier_start(actor=officer, dossier=receive(at=local(2025, 6, 2, 9, 0)))
     d = services.dossier_request_supplement(actor=officer, dossier=d, reason="Thiếu", documents=["Tờ khai"])
@@ -181,7 +183,8 @@ def test_second_supplement_request_is_refused(receive, cast):
     assert "request-supplement" not in services.allowed_actions(d, officer)
 
 
-def test_supplement_request_must_list_documents_and_reason(receive, cast):
+def test_supplement_request_must_list_documents_and_reason(receive, cast, time_machine):
+    time_machine.move_to(local(2025, 6, 3, 10, 0), tick=False)
     d = receive(at=local(2025, 6, 2, 9, 0))
     with pytest.raises(DomainError) as exc:
         services.dossier_request_supplement(actor=cast["reception_hn"], dossier=d, reason="Thiếu", documents=[])
@@ -205,17 +208,18 @@ def test_supplement_restarts_the_clock_from_zero_by_default(receive, cast):
 
 
 def test_supplement_can_resume_the_clock(receive, cast, procedures):
-    procedures["1.009020"].supplement_clock = "resume"
-    procedures["1.009020"].save()
+    procedures["1.009020"].versions.update(supplement_clock="resume")  # the rules live in the version
     d = _supplement_round(receive, cast)
     # Used Mon 02/06 09:00 → Wed 04/06 10:00 = 2 days 1 h of office time; 63 h remain from Mon 09/06 10:00:
     # 7 working days → Wed 18/06 10:00, then 7 h → Thu 19/06 09:00.
     assert d.legal_due_at == local(2025, 6, 19, 9, 0)
 
 
-def test_clock_is_paused_while_awaiting_supplement(receive, cast):
+def test_clock_is_paused_while_awaiting_supplement(receive, cast, time_machine):
+    time_machine.move_to(local(2025, 6, 3, 10, 0), tick=False)
     d = services.dossier_start(actor=cast["reception_hn"], dossier=receive(at=local(2025, 6, 2, 9, 0)))
     d = services.dossier_request_supplement(actor=cast["reception_hn"], dossier=d, reason="Thiếu", documents=["A"])
+    time_machine.move_to(local(2025, 7, 3, 10, 0), tick=False)
     assert d.status == Status.AWAITING_SUPPLEMENT and not d.is_overdue  # due long past, but the clock is stopped
 
 

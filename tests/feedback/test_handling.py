@@ -1,12 +1,10 @@
 """PAKN handling (CONTRACTS.md §1.4): classify, assign, forward, draft, approve, publish, close."""
-from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
-from feedback.models import FeedbackEvent, FeedbackItem
+from feedback.models import FeedbackEvent
 from notifications.models import OutboxMessage
 from tests.factories import FeedbackItemFactory
 

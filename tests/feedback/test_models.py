@@ -3,7 +3,7 @@ import pytest
 from django.db import IntegrityError
 from django.utils import timezone
 
-from feedback.models import Category, FeedbackEvent, FeedbackItem, Source, Status
+from feedback.models import Category, FeedbackEvent, Source, Status
 from tests.factories import FeedbackItemFactory
 
 pytestmark = pytest.mark.django_db

@@ -27,7 +27,7 @@ def backfill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0004_marked_index'),
+        ('cases', '0006_first_procedure_versions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,65 @@
+"""`GET /procedures/{code}/versions/` (CONTRACTS.md) and the `rule_version` of a dossier."""
+from django.http import Http404
+from django.urls import path
+from django.utils import timezone
+from rest_framework import generics, serializers
+
+from ..models import Procedure, ProcedureVersion
+from ..versions import versions_list
+
+
+def _number(value):
+    if value is None:
+        return None
+    return int(value) if value == int(value) else float(value)
+
+
+def time_limit(version) -> dict:
+    return {"value": _number(version.time_limit_value), "unit": version.time_limit_unit}
+
+
+def rule_version_summary(version) -> dict | None:
+    """What `GET /dossiers/{code}/` says of the dossier's rule version."""
+    if version is None:
+        return None
+    return {"id": version.pk, "valid_from": version.valid_from.isoformat(), "time_limit": time_limit(version)}
+
+
+class ProcedureVersionSerializer(serializers.ModelSerializer):
+    time_limit = serializers.SerializerMethodField()
+    documents = serializers.SerializerMethodField()
+    stops_taking_at = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProcedureVersion
+        fields = ["id", "valid_from", "time_limit", "supplement_clock", "supplement_window_days",
+                  "max_supplement_requests", "max_reschedules", "same_day_cutoff", "documents", "legal_basis",
+                  "stops_taking_at"]
+
+    def get_time_limit(self, obj) -> dict:
+        return time_limit(obj)
+
+    def get_documents(self, obj) -> list:
+        return [{"name": d.get("name", ""), "original": d.get("original", "either"),
+                 "quantity": d.get("quantity", 1), "required": bool(d.get("required", True))}
+                for d in obj.documents or []]
+
+    def get_stops_taking_at(self, obj):
+        return timezone.localtime(obj.stops_taking_at).isoformat() if obj.stops_taking_at else None
+
+
+class ProcedureVersionList(generics.ListAPIView):
+    """The rule versions of one procedure, oldest first (DOMAIN.md §8)."""
+
+    serializer_class = ProcedureVersionSerializer
+
+    def get_queryset(self):
+        procedure = Procedure.objects.filter(code=self.kwargs["code"]).first()
+        if procedure is None:
+            raise Http404
+        return versions_list(procedure)
+
+
+urlpatterns = [
+    path("procedures/<str:code>/versions/", ProcedureVersionList.as_view(), name="api-procedure-versions"),
+]
