@@ -5,7 +5,7 @@ appends a DossierEvent and queues its side effects (outbox rows) in the same tra
 """
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -446,40 +446,3 @@ def allowed_actions(dossier, user) -> list[str]:
         return []
     return [action for action, t in TRANSITIONS.items()
             if dossier.status in t.sources and (t.available is None or t.available(dossier))]
-
-
-def recompute_open_deadlines(*, dates) -> int:
-    """The calendar changed on `dates`: recompute the legal due moment of open dossiers whose clock spans
-    one of them. Appointments already promised to a citizen are never moved (DOMAIN.md, STYLE.md)."""
-    if not dates:
-        return 0
-    start = timezone.make_aware(datetime.combine(min(dates), time.min))
-    end = timezone.make_aware(datetime.combine(max(dates), time.max))
-    # Only open dossiers whose clock runs across a changed day; a resumed clock is not recomputed from its start.
-    candidates = (Dossier.objects.filter(status__in=[Status.RECEIVED, Status.PROCESSING], legal_due_at__gte=start,
-                                         clock_started_at__lte=end)
-                  .exclude(supplement_count__gt=0, rule_version__supplement_clock=Procedure.SupplementClock.RESUME)
-                  .select_related("procedure", "office", "rule_version").order_by("pk"))
-    if not candidates.exists():
-        return 0
-    with calendar.pinned():
-        return _recompute(candidates)
-
-
-def _recompute(candidates) -> int:
-    changed = 0
-    for dossier in candidates.iterator(chunk_size=500):
-        version = versions.version_of(dossier)
-        due = calendar.due_at_for_limit(dossier.clock_started_at, version.time_limit_value, version.time_limit_unit,
-                                        dossier.office, version.same_day_cutoff)
-        if due != dossier.legal_due_at:
-            with transaction.atomic():
-                old_due = dossier.legal_due_at
-                Dossier.objects.filter(pk=dossier.pk).update(
-                    legal_due_at=due, apologise_by=calendar.apologise_by(due, dossier.office))
-                ProcessStep.objects.filter(dossier=dossier, done_at__isnull=True).update(due_at=due)
-                dossier.legal_due_at = due
-                events.deadline_recomputed(dossier, old_due=old_due, new_due=due)
-            changed += 1
-    return changed
-

@@ -4,7 +4,7 @@ from datetime import date
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from . import overdue, services
+from . import overdue, recompute
 
 
 @shared_task(name="cases.tasks.scan_overdue", bind=True, ignore_result=True)
@@ -18,4 +18,4 @@ def scan_overdue(self):
 def recompute_deadlines(*, dates):
     """After a calendar change (workcal.signals.calendar_changed, queued on commit): recompute the legal due
     moment of the open dossiers whose clock spans one of `dates` (ISO dates). Idempotent, so a retry is safe."""
-    return services.recompute_open_deadlines(dates=[date.fromisoformat(d) for d in dates])
+    return recompute.recompute_open_deadlines(dates=[date.fromisoformat(d) for d in dates])

@@ -6,7 +6,7 @@ that falls in it carries `provisional: true` in the API and a warning on the dos
 
 Marking a year announced (or back to provisional) is a calendar change: after commit it sends
 `workcal.signals.calendar_changed` for every day of the year, which is the same path an override change takes
-(cases recomputes its open deadlines in `cases.services.recompute_open_deadlines`). The hook is
+(cases recomputes its open deadlines in `cases.recompute.recompute_open_deadlines`). The hook is
 `_calendar_year_changed` below.
 """
 from __future__ import annotations

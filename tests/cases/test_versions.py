@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from cases import services, versions
+from cases import recompute, services, versions
 from cases.models import Dossier, Procedure, ProcedureVersion, Status
 from core.errors import DomainError
 from reports.selectors import report_tthc
@@ -59,7 +59,7 @@ def test_a_time_limit_edit_in_the_admin_keeps_the_due_of_a_received_dossier(rece
     assert procedure.versions.count() == 2
 
     # A calendar change recomputes open deadlines: with the dossier's own version, so nothing moves.
-    services.recompute_open_deadlines(dates=[date(2026, 11, 10)])
+    recompute.recompute_open_deadlines(dates=[date(2026, 11, 10)])
     dossier.refresh_from_db()
     assert dossier.rule_version == first and first.time_limit_value == 10
     assert dossier.legal_due_at == local(2026, 11, 17, 9, 0)
