@@ -133,7 +133,7 @@ def seed(stdout=None):
 
 def _apologies(now):
     """Hà Nội's director has apologised for one late dossier; another apology waits for a signature."""
-    from .apology import apology_slip_draft, apology_slip_issue
+    from .services.apology import apology_slip_draft, apology_slip_issue
 
     late = list(Dossier.objects.filter(office__code="01", status__in=["received", "processing"])
                 .due_before(now + timedelta(days=1)).order_by("legal_due_at")[:2])

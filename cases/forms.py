@@ -1,9 +1,11 @@
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .models import ApplicantKind, Channel, Outcome, Procedure, Status
 from .validators import validate_applicant_id, validate_phone
+
 
 class IntakeForm(forms.Form):
     """The desk's intake form: the same checks as the API, with messages next to each field."""

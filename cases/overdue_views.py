@@ -5,7 +5,7 @@
   `action=draft` saves a draft for a director or deputy to sign, `action=issue` (signers only) signs at once;
 * `cases:apology_sign` — ho-so/<code>/xin-loi/<pk>/ky/ — POST: "Ký và phát hành" a draft in one click.
 
-Thin: parse input, call one service or selector, render. Rules and their messages live in cases.apology.
+Thin: parse input, call one service or selector, render. Rules and their messages live in cases.services.apology.
 """
 from datetime import datetime
 
@@ -19,13 +19,15 @@ from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.errors import DomainError
 from core import permissions
+from core.errors import DomainError
 from core.permissions import capability_required
 from core.scoping import visible_offices
 
-from . import apology, overdue, selectors
+from . import overdue, selectors
 from .models import ApologySlip, Dossier
+from .services import apology
+
 
 @capability_required("view_overdue_desk")
 def overdue_desk(request):

@@ -13,16 +13,15 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
+from core.documents import Document, Para, Signature, Table, fmt_dt
+from core.documents.pdf import render_pdf
 from core.models import Office
 from core.permissions import capability_required
 from core.scoping import visible_offices
 from legal.selectors import slip_form
 
-from .models import Channel, Dossier, ProcessStep, Status
-from core.documents import Document, Para, Signature, Table, fmt_dt
-from core.documents.pdf import render_pdf
-
 from .deadlines import dossier_timeliness
+from .models import Channel, Dossier, ProcessStep, Status
 
 MAX_DAYS = 366
 MAX_PRINT_ROWS = 3000  # beyond this the HTML page and the PDF are refused (use XLSX or a shorter range)

@@ -8,16 +8,16 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
+from core.models import User
 from core.permissions import capability_required
 
-from . import apology, selectors, services
+from . import selectors, services
 from .events import DossierAction
 from .forms import ActionForm, IntakeForm, SearchForm
-from .slips import dossier_slips
-from core.models import User
-
 from .models import Dossier, IntakeGuidance, Outcome, ProcessStep
 from .privacy import applicant_for
+from .services import apology
+from .slips import dossier_slips
 
 PAGE_SIZE = 30
 

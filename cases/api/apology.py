@@ -9,12 +9,13 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.fields import DateTimeField
 from core import permissions
+from core.api.fields import DateTimeField
 from core.errors import DomainError
 
-from .. import apology, errors, selectors
+from .. import errors, selectors
 from ..models import ApologySlip, Dossier
+from ..services import apology
 
 
 class ApologySlipIn(serializers.Serializer):

@@ -1,8 +1,8 @@
 """Template filters of the dossier pages."""
 from django import template
 
-from ..models import Status
 from ..events import event_label as _event_label
+from ..models import Status
 
 register = template.Library()
 

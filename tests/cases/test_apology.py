@@ -1,4 +1,4 @@
-"""The apology and reschedule slip (cases.apology): every rule allowed and refused, numbering, the applicant's
+"""The apology and reschedule slip (cases.services.apology): every rule allowed and refused, numbering, the applicant's
 messages, the API (CONTRACTS.md §1.2), the pages, and the PDF text."""
 import io
 import threading
@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from cases import apology
+from cases.services import apology
 from cases.models import ApologySlip, Dossier, DossierEvent, Source, Status
 from core.errors import DomainError
 from notifications.models import OutboxMessage

@@ -230,7 +230,7 @@ def _client(client, user):
 
 
 def test_overdue_desk_shows_the_lists_and_counts(tet, cast, client):
-    from cases import apology
+    from cases.services import apology
 
     slip = apology.apology_slip_draft(actor=cast["processor_hn"], dossier=tet["C"], reason="Chờ xác minh",
                                       new_appointment_at=local(2027, 3, 3, 9, 0))

@@ -27,16 +27,16 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from core.models import Office, User
 from core import permissions
+from core.models import Office, User
 from notifications.services import outbox_enqueue
 from workcal import calendar
 
-from . import events
-from .deadlines import is_apology_late
-from .errors import CoreError, DomainError, DossierError
-from .models import ApologySlip, Dossier, Status
-from .services import _lock
+from .. import events
+from ..deadlines import is_apology_late
+from ..errors import CoreError, DomainError, DossierError
+from ..models import ApologySlip, Dossier, Status
+from .common import _lock
 
 APOLOGY_STATUSES = (Status.RECEIVED, Status.PROCESSING, Status.AWAITING_SUPPLEMENT)
 NUMBER_SUFFIX = "PXL-BHXH"
@@ -53,7 +53,7 @@ def may_reschedule(dossier) -> bool:
 
 def _max_reschedules(dossier) -> int:
     """From the dossier's rule version (DOMAIN.md §8), never the live procedure row."""
-    from .versions import version_of
+    from ..versions import version_of
 
     return version_of(dossier).max_reschedules if dossier.received_at else 0
 

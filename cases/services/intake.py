@@ -1,0 +1,145 @@
+"""Intake (DOMAIN.md §2.1): a complete dossier received at the desk or by post, Form 02/03 at the desk when
+nothing is received, and the acceptance of an online dossier pulled from the national portal."""
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from core.models import Office, User
+
+from .. import events, versions
+from ..errors import DomainError, DossierError
+from ..events import DossierAction
+from ..models import (
+    Channel,
+    Dossier,
+    IntakeGuidance,
+    Procedure,
+    ProcessStep,
+    Source,
+    Status,
+    Trip,
+)
+from .common import (
+    DESK_UNIT,
+    EARLIEST_RECEIPT_YEAR,
+    _check_from,
+    _count_trip,
+    _lock,
+    _require_office_in_scope,
+    _require_writer,
+    _set_clock,
+)
+
+
+def next_dossier_code(office: Office, day) -> str:
+    """`<agency code>-<YYMMDD>-<NNNN>`, gap-free per office and day (Circular 01/2018 Art. 19).
+
+    One upsert that increments and returns the counter; its row lock is held until the intake transaction
+    commits, so concurrent intakes at one office are serialised and a rolled-back intake gives its number back.
+    """
+    if not office.agency_code:
+        raise DomainError(DossierError.OFFICE_HAS_NO_AGENCY_CODE, office=office.name)
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO cases_dailysequence (office_id, day, last) VALUES (%s, %s, 1) "
+                "ON CONFLICT (office_id, day) DO UPDATE SET last = cases_dailysequence.last + 1 RETURNING last",
+                [office.pk, day],
+            )
+            number = cursor.fetchone()[0]
+        code = f"{office.agency_code}-{day:%y%m%d}-{number:04d}"
+        # A dossier filed on the national portal may already carry this number (same agency, same series).
+        if not Dossier.objects.filter(code=code).exists():
+            return code
+
+
+@transaction.atomic
+def dossier_receive(*, actor: User, procedure: Procedure, applicant: dict, channel: str, summary: str = "",
+                    office: Office | None = None, received_at: datetime | None = None) -> Dossier:
+    """Receive a complete dossier at the desk (or by post): code, legal clock, appointment, Form 01, trip."""
+    _require_writer(actor)
+    office = office or actor.office
+    if office is None:
+        raise DomainError(DossierError.USER_WITHOUT_OFFICE)
+    _require_office_in_scope(actor, office)
+    if not procedure.active:
+        raise DomainError(DossierError.PROCEDURE_INACTIVE)
+    if procedure.channels and channel not in procedure.channels:
+        raise DomainError(DossierError.CHANNEL_NOT_OFFERED, channel=Channel(channel).label)
+    now = timezone.now()
+    received_at = received_at or now
+    if received_at > now + timezone.timedelta(minutes=5):
+        raise DomainError(DossierError.RECEIVED_IN_FUTURE)
+    received_at = min(received_at, now)  # a few minutes of clock skew is tolerated, never kept
+    if received_at.year < EARLIEST_RECEIPT_YEAR:
+        raise DomainError(DossierError.RECEIVED_TOO_EARLY, year=EARLIEST_RECEIPT_YEAR)
+    version = versions.version_for_receipt(procedure, received_at)
+    versions.check_taking(version, received_at)
+
+    dossier = Dossier(
+        code=next_dossier_code(office, timezone.localtime(received_at).date()),
+        office=office, procedure=procedure, rule_version=version, status=Status.RECEIVED, channel=channel, source=Source.DESK,
+        applicant_name=applicant["name"], applicant_kind=applicant.get("kind", "citizen"),
+        applicant_id_number=applicant["id_number"], applicant_phone=applicant.get("phone", ""),
+        applicant_email=applicant.get("email", ""), applicant_address=applicant.get("address", ""),
+        summary=summary, submitted_at=received_at, received_at=received_at, received_by=actor,
+    )
+    _set_clock(dossier, received_at)
+    dossier.appointment_at = dossier.legal_due_at
+    dossier.save()
+    ProcessStep.objects.create(dossier=dossier, seq=1, unit=DESK_UNIT, handler=actor, handler_name=actor.display_name,
+                               given_at=received_at, due_at=dossier.legal_due_at, done_at=None)
+    if channel == Channel.DIRECT:
+        _count_trip(dossier, Trip.Purpose.INTAKE, actor, received_at)
+    events.dossier_received(dossier, actor=actor, at=received_at, channel=channel)
+    return dossier
+
+
+@transaction.atomic
+def intake_guidance_issue(*, actor: User, kind: str, procedure: Procedure, applicant: dict, reason: str,
+                          documents: list[str], office: Office | None = None) -> IntakeGuidance:
+    """Form 02 (incomplete papers) or Form 03 (not eligible) at the desk: nothing is received, the slip is kept
+    and the visit counts as a trip of the applicant for that procedure."""
+    _require_writer(actor)
+    office = office or actor.office
+    _require_office_in_scope(actor, office)
+    if not (reason or "").strip():
+        raise DomainError(DossierError.REASON_REQUIRED)
+    if kind == IntakeGuidance.Kind.SUPPLEMENT and not [d for d in documents if d.strip()]:
+        raise DomainError(DossierError.SUPPLEMENT_DOCUMENTS_REQUIRED)
+    now = timezone.now()
+    prefix = f"{office.code}-{'YCBS' if kind == IntakeGuidance.Kind.SUPPLEMENT else 'TC'}-{timezone.localtime(now):%Y}-"
+    Office.objects.select_for_update().filter(pk=office.pk).first()  # one number at a time per office
+    last = (IntakeGuidance.objects.filter(number__startswith=prefix).order_by("-number")
+            .values_list("number", flat=True).first())
+    guidance = IntakeGuidance.objects.create(
+        kind=kind, number=f"{prefix}{int(last.rsplit('-', 1)[1]) + 1 if last else 1:05d}", office=office,
+        procedure=procedure, issued_at=now, issued_by=actor, applicant_name=applicant["name"],
+        applicant_id_number=applicant["id_number"], applicant_phone=applicant.get("phone", ""),
+        applicant_email=applicant.get("email", ""), applicant_address=applicant.get("address", ""),
+        reason=reason.strip(), documents=[d.strip() for d in documents if d.strip()],
+    )
+    Trip.objects.create(dossier=None, office=office, procedure=procedure, officer=actor, at=now,
+                        applicant_id_number=guidance.applicant_id_number, purpose=Trip.Purpose.GUIDANCE)
+    return guidance
+
+
+@transaction.atomic
+def dossier_accept(*, actor: User, dossier: Dossier, at: datetime | None = None) -> Dossier:
+    """An online dossier from the national portal is accepted: the legal clock starts now."""
+    _require_writer(actor)
+    dossier = _lock(dossier)
+    transition = _check_from(dossier, DossierAction.ACCEPT)
+    now = at or timezone.now()
+    dossier.rule_version = versions.version_for_receipt(dossier.procedure, now)
+    versions.check_taking(dossier.rule_version, now)
+    old = dossier.status
+    dossier.status, dossier.received_at, dossier.received_by = transition.target, now, actor
+    _set_clock(dossier, now)
+    dossier.appointment_at = dossier.legal_due_at
+    dossier.save()
+    ProcessStep.objects.create(dossier=dossier, seq=1, unit=DESK_UNIT, handler=actor, handler_name=actor.display_name,
+                               given_at=now, due_at=dossier.legal_due_at)
+    events.dossier_accepted(dossier, actor=actor, from_status=old, at=now)
+    return dossier

@@ -1,0 +1,224 @@
+"""The lifecycle after intake (DOMAIN.md §2.2–2.4, CONTRACTS.md §1.3): hand-overs between units (rows of the
+process-control slip), the one supplement request and its papers, the result, its return, refusal and
+withdrawal. Each function is one use case in one transaction."""
+from django.db import transaction
+from django.utils import timezone
+
+from core import permissions
+from core.models import User
+from workcal import calendar
+
+from .. import events, versions
+from ..deadlines import dossier_timeliness, step_timeliness
+from ..errors import DomainError, DossierError
+from ..events import DossierAction
+from ..models import (
+    Channel,
+    Dossier,
+    Outcome,
+    ProcessStep,
+    Procedure,
+    Status,
+    SupplementRequest,
+    Trip,
+)
+from .common import (
+    DESK_UNIT,
+    PROCESSING_UNIT,
+    _check_from,
+    _count_trip,
+    _lock,
+    _require_writer,
+    _set_clock,
+)
+
+
+def _close_open_step(dossier, now):
+    step = dossier.steps.filter(done_at__isnull=True).order_by("-seq").first()
+    if step:
+        step.done_at = now
+        step.result = step_timeliness(now, step.due_at)
+        step.save(update_fields=["done_at", "result"])
+    return step
+
+
+def _open_step(dossier, unit, handler, now, due_at):
+    seq = (dossier.steps.order_by("-seq").values_list("seq", flat=True).first() or 0) + 1
+    return ProcessStep.objects.create(dossier=dossier, seq=seq, unit=unit, handler=handler,
+                                      handler_name=handler.display_name if handler else "", given_at=now, due_at=due_at)
+
+
+def _resolve_assignee(dossier, username):
+    if not username:
+        return None
+    assignee = User.objects.filter(username=username, is_active=True).select_related("office").first()
+    if assignee is None or not permissions.can_be_assigned(assignee, dossier):
+        raise DomainError(DossierError.ASSIGNEE_INVALID, username=username)
+    return assignee
+
+
+@transaction.atomic
+def dossier_start(*, actor: User, dossier: Dossier, assignee: str | None = None) -> Dossier:
+    """The desk hands the dossier to the processing department (a row of the process-control slip)."""
+    _require_writer(actor)
+    dossier = _lock(dossier)
+    transition = _check_from(dossier, DossierAction.START)
+    handler = _resolve_assignee(dossier, assignee)
+    now = timezone.now()
+    _close_open_step(dossier, now)
+    _open_step(dossier, PROCESSING_UNIT, handler, now, dossier.legal_due_at)
+    old = dossier.status
+    dossier.status = transition.target
+    dossier.assignee = handler
+    dossier.save(update_fields=["status", "assignee", "updated_at"])
+    events.dossier_started(dossier, actor=actor, from_status=old, unit=PROCESSING_UNIT, handler=handler)
+    return dossier
+
+
+@transaction.atomic
+def dossier_handover(*, actor: User, dossier: Dossier, unit: str, assignee: str | None = None, note: str = ""):
+    """Hand a dossier in processing to another unit or officer: closes the current step, opens the next."""
+    _require_writer(actor)
+    dossier = _lock(dossier)
+    _check_from(dossier, DossierAction.HANDOVER)
+    if not (unit or "").strip():
+        raise DomainError(DossierError.HANDOVER_UNIT_REQUIRED)
+    handler = _resolve_assignee(dossier, assignee)
+    now = timezone.now()
+    _close_open_step(dossier, now)
+    _open_step(dossier, unit.strip(), handler, now, dossier.legal_due_at)
+    dossier.assignee = handler or dossier.assignee
+    dossier.save(update_fields=["assignee", "updated_at"])
+    events.dossier_handed_over(dossier, actor=actor, unit=unit.strip(), handler=handler, note=note)
+    return dossier
+
+
+@transaction.atomic
+def dossier_request_supplement(*, actor: User, dossier: Dossier, reason: str, documents: list[str]) -> Dossier:
+    """At most `max_supplement_requests` (default once, Decree 61/2018) written request listing every missing
+    paper; the legal clock stops until the papers arrive."""
+    _require_writer(actor)
+    dossier = _lock(dossier)
+    transition = _check_from(dossier, DossierAction.REQUEST_SUPPLEMENT)
+    if not _supplement_left(dossier):
+        raise DomainError(DossierError.SUPPLEMENT_ALREADY_REQUESTED)
+    now = timezone.now()
+    versions.check_supplement_window(dossier, now)
+    documents = [d.strip() for d in documents or [] if d and d.strip()]
+    if not (reason or "").strip() or not documents:
+        raise DomainError(DossierError.SUPPLEMENT_REQUEST_INCOMPLETE)
+    used = calendar.working_time_between(dossier.clock_started_at, now, dossier.office)
+    SupplementRequest.objects.create(dossier=dossier, number=dossier.supplement_count + 1, requested_at=now,
+                                     requested_by=actor, reason=reason.strip(), documents=documents, clock_used=used)
+    old = dossier.status
+    dossier.status, dossier.paused_at = transition.target, now
+    dossier.supplement_count += 1
+    dossier.save(update_fields=["status", "paused_at", "supplement_count", "updated_at"])
+    events.supplement_requested(dossier, actor=actor, from_status=old, reason=reason.strip(), documents=documents)
+    return dossier
+
+
+@transaction.atomic
+def dossier_supplement_received(*, actor: User, dossier: Dossier, in_person: bool | None = None) -> Dossier:
+    """The papers arrived: the clock restarts from zero (default) or resumes with the time left, per procedure."""
+    _require_writer(actor)
+    dossier = _lock(dossier)
+    transition = _check_from(dossier, DossierAction.SUPPLEMENT_RECEIVED)
+    now = timezone.now()
+    request = dossier.supplement_requests.order_by("-number").first()
+    request.fulfilled_at = now
+    request.save(update_fields=["fulfilled_at"])
+    if versions.version_of(dossier).supplement_clock == Procedure.SupplementClock.RESUME:
+        total = calendar.working_time_between(dossier.clock_started_at, dossier.legal_due_at, dossier.office)
+        remaining = max(total - (request.clock_used or timezone.timedelta()), timezone.timedelta())
+        dossier.clock_started_at = calendar.clock_start(now, dossier.office)
+        dossier.legal_due_at = calendar.add_working_time(dossier.clock_started_at, remaining, dossier.office)
+        dossier.apologise_by = calendar.apologise_by(dossier.legal_due_at, dossier.office)
+    else:
+        _set_clock(dossier, now)
+    ProcessStep.objects.filter(dossier=dossier, done_at__isnull=True).update(due_at=dossier.legal_due_at)
+    # The applicant is given a new appointment with the supplement receipt; never earlier than the one promised.
+    dossier.appointment_at = max(dossier.legal_due_at, dossier.appointment_at or dossier.legal_due_at)
+    old = dossier.status
+    dossier.status, dossier.paused_at, dossier.due_state = transition.target, None, ""
+    dossier.save()
+    if in_person if in_person is not None else dossier.channel == Channel.DIRECT:
+        _count_trip(dossier, Trip.Purpose.SUPPLEMENT, actor, now)
+    events.supplement_received(dossier, actor=actor, from_status=old)
+    return dossier
+
+
+@transaction.atomic
+def dossier_resolve(*, actor: User, dossier: Dossier, outcome: str, result_summary: str = "") -> Dossier:
+    _require_writer(actor)
+    dossier = _lock(dossier)
+    transition = _check_from(dossier, DossierAction.RESOLVE)
+    if outcome not in Outcome.values:
+        raise DomainError(DossierError.OUTCOME_INVALID)
+    if outcome == Outcome.REJECTED and not (result_summary or "").strip():
+        raise DomainError(DossierError.REJECTION_REASON_REQUIRED)
+    now = timezone.now()
+    _close_open_step(dossier, now)
+    _open_step(dossier, DESK_UNIT, dossier.received_by, now, dossier.appointment_at)
+    old = dossier.status
+    dossier.status, dossier.resolved_at = transition.target, now
+    dossier.outcome, dossier.result_summary = outcome, (result_summary or "").strip()
+    dossier.save(update_fields=["status", "resolved_at", "outcome", "result_summary", "updated_at"])
+    events.dossier_resolved(dossier, actor=actor, from_status=old, timeliness=dossier_timeliness(dossier))
+    return dossier
+
+
+@transaction.atomic
+def dossier_return(*, actor: User, dossier: Dossier, returned_to: str = "", in_person: bool | None = None) -> Dossier:
+    _require_writer(actor)
+    dossier = _lock(dossier)
+    transition = _check_from(dossier, DossierAction.RETURN)
+    now = timezone.now()
+    _close_open_step(dossier, now)
+    old = dossier.status
+    dossier.status, dossier.returned_at, dossier.closed_at = transition.target, now, now
+    dossier.returned_to = (returned_to or dossier.applicant_name)[:200]
+    dossier.save(update_fields=["status", "returned_at", "closed_at", "returned_to", "updated_at"])
+    if in_person if in_person is not None else dossier.channel == Channel.DIRECT:
+        _count_trip(dossier, Trip.Purpose.COLLECTION, actor, now)
+    events.dossier_returned(dossier, actor=actor, from_status=old)
+    return dossier
+
+
+@transaction.atomic
+def dossier_refuse(*, actor: User, dossier: Dossier, reason: str) -> Dossier:
+    """Refusal with written reasons (Form 03). From `submitted` it is a refusal at intake (not received)."""
+    _require_writer(actor)
+    dossier = _lock(dossier)
+    transition = _check_from(dossier, DossierAction.REFUSE)
+    if not (reason or "").strip():
+        raise DomainError(DossierError.REFUSAL_REASON_REQUIRED)
+    now = timezone.now()
+    _close_open_step(dossier, now)
+    old = dossier.status
+    dossier.status, dossier.closed_at, dossier.result_summary = transition.target, now, reason.strip()
+    if old != Status.SUBMITTED:
+        dossier.resolved_at = now  # refused after acceptance counts as resolved (DOMAIN.md §6)
+    dossier.save(update_fields=["status", "closed_at", "result_summary", "resolved_at", "updated_at"])
+    events.dossier_refused(dossier, actor=actor, from_status=old, reason=reason.strip())
+    return dossier
+
+
+@transaction.atomic
+def dossier_withdraw(*, actor: User, dossier: Dossier, reason: str) -> Dossier:
+    _require_writer(actor)
+    dossier = _lock(dossier)
+    transition = _check_from(dossier, DossierAction.WITHDRAW)
+    if not (reason or "").strip():
+        raise DomainError(DossierError.WITHDRAWAL_REASON_REQUIRED)
+    now = timezone.now()
+    _close_open_step(dossier, now)
+    old = dossier.status
+    dossier.status, dossier.closed_at = transition.target, now
+    dossier.save(update_fields=["status", "closed_at", "updated_at"])
+    events.dossier_withdrawn(dossier, actor=actor, from_status=old, reason=reason.strip())
+    return dossier
+
+
+def _supplement_left(dossier) -> bool:
+    return dossier.supplement_count < versions.version_of(dossier).max_supplement_requests
