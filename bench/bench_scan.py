@@ -1,4 +1,4 @@
-"""Benchmark: the deadline scan (cases.overdue.scan_overdue) over a million open dossiers in PostgreSQL,
+"""Benchmark: the deadline scan (cases.services.scan.scan_overdue) over a million open dossiers in PostgreSQL,
 against the obvious per-row loop (load each open dossier, decide in Python, save the changed ones, queue their
 notification one by one) run on a subset and extrapolated.
 
@@ -98,7 +98,7 @@ def _explain(cursor, now) -> list[str]:
     from cases.models import Dossier, DueState
 
     lines = []
-    from cases.overdue import OPEN
+    from cases.services.scan import OPEN
 
     clear = Dossier.objects.filter(status__in=OPEN).exclude(due_state=DueState.NONE).exclude(
         overdue_q(now) | due_soon_q(now))
@@ -162,7 +162,7 @@ def main(argv=None) -> None:
 
     from cases.catalogue import load_procedures
     from cases.models import Dossier, DueState, Procedure
-    from cases import overdue as _overdue_module
+    from cases.services import scan as _overdue_module
     from core.demo import load_offices
     from core.models import Office, Role, User
     from notifications.models import OutboxMessage

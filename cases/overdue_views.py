@@ -24,7 +24,7 @@ from core.errors import DomainError
 from core.permissions import capability_required
 from core.scoping import visible_offices
 
-from . import overdue, selectors
+from . import selectors
 from .models import ApologySlip, Dossier
 from .services import apology
 
@@ -35,7 +35,7 @@ def overdue_desk(request):
     office = None
     if request.GET.get("office"):
         office = offices.filter(code=request.GET["office"]).first()
-    data = overdue.overdue_desk(user=request.user, office=office)
+    data = selectors.overdue_desk(user=request.user, office=office)
     return render(request, "cases/overdue/desk.html", {
         **data, "offices": offices, "office": office,
     })

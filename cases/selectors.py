@@ -2,13 +2,13 @@
 from datetime import datetime, time
 
 from django.core.exceptions import ValidationError
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from core.scoping import scope_to_user
 
-from .deadlines import overdue_or_late_q
-from .models import Dossier, DossierEvent, Procedure, Status
+from .deadlines import due_soon_q, overdue_or_late_q, overdue_q
+from .models import CLOCK_RUNNING, ApologySlip, Dossier, DossierEvent, Procedure, Status
 from .validators import validate_phone
 
 
@@ -93,3 +93,62 @@ def public_dossier(*, code: str, phone: str) -> Dossier | None:
         return None
     return (Dossier.objects.select_related("office", "procedure")
             .filter(code=(code or "").strip(), applicant_phone=phone).first())
+
+
+# --- the director's overdue desk ------------------------------------------------------------------------
+
+DESK_LIST_LIMIT = 200
+
+
+def overdue_desk(*, user, now: datetime | None = None, office=None) -> dict:
+    """Everything the overdue desk shows, in a constant number of queries whatever the number of dossiers:
+    the counts, the due-soon / overdue-without-apology / overdue-with-apology lists, late apologies, counts
+    per procedure and per officer, and the drafts awaiting signature. Live conditions at `now` (the same
+    ones the scan stores), so the page is right even between two scans."""
+    now = now or timezone.now()
+    base = scope_to_user(Dossier.objects.all(), user)
+    if office is not None:
+        base = base.filter(office=office)
+    over, soon = overdue_q(now), due_soon_q(now)
+    with_apology = Q(reschedule_count__gt=0)
+    marked = base.filter(over | soon)
+    counts = marked.aggregate(
+        overdue=Count("pk", filter=over), due_soon=Count("pk", filter=soon),
+        overdue_apologised=Count("pk", filter=over & with_apology),
+        overdue_not_apologised=Count("pk", filter=over & ~with_apology),
+    )
+    rows = base.select_related("office", "procedure", "assignee")
+    year = timezone.localtime(now).year
+    slips = scope_to_user(ApologySlip.objects.all(), user)
+    if office is not None:
+        slips = slips.filter(office=office)
+    late = slips.filter(state=ApologySlip.State.ISSUED, is_late=True, year=year)
+    counts["late_apologies"] = late.count()
+    drafts = (slips.filter(state=ApologySlip.State.DRAFT, dossier__status__in=[*CLOCK_RUNNING, Status.AWAITING_SUPPLEMENT])
+              .select_related("dossier", "office", "drafted_by").order_by("drafted_at", "pk"))
+    drafts = list(drafts[:DESK_LIST_LIMIT])
+    counts["drafts"] = len(drafts)
+    per_procedure = list(
+        marked.values("procedure__code", "procedure__name")
+        .annotate(overdue=Count("pk", filter=over), due_soon=Count("pk", filter=soon),
+                  apologised=Count("pk", filter=over & with_apology))
+        .order_by("-overdue", "-due_soon", "procedure__code"))
+    per_officer = list(
+        marked.values("assignee_id", "assignee__username", "assignee__first_name", "assignee__last_name")
+        .annotate(overdue=Count("pk", filter=over), due_soon=Count("pk", filter=soon),
+                  apologised=Count("pk", filter=over & with_apology))
+        .order_by("-overdue", "-due_soon", "assignee__username"))
+    for row in per_officer:
+        full = f"{row['assignee__last_name'] or ''} {row['assignee__first_name'] or ''}".strip()  # family name first
+        row["name"] = full or row["assignee__username"] or "Chưa giao cán bộ xử lý"
+    return {
+        "now": now, "year": year, "counts": counts,
+        "due_soon": list(rows.filter(soon).order_by("legal_due_at", "pk")[:DESK_LIST_LIMIT]),
+        "overdue_not_apologised": list(rows.filter(over & ~with_apology).order_by("legal_due_at", "pk")
+                                       [:DESK_LIST_LIMIT]),
+        "overdue_apologised": list(rows.filter(over & with_apology).order_by("appointment_at", "pk")
+                                   [:DESK_LIST_LIMIT]),
+        "late_apologies": list(late.select_related("dossier", "office", "signed_by")
+                               .order_by("-issued_at", "-pk")[:DESK_LIST_LIMIT]),
+        "drafts": drafts, "per_procedure": per_procedure, "per_officer": per_officer, "limit": DESK_LIST_LIMIT,
+    }

@@ -4,13 +4,14 @@ from datetime import date
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from . import overdue, recompute
+from . import recompute
+from .services import scan
 
 
 @shared_task(name="cases.tasks.scan_overdue", bind=True, ignore_result=True)
 def scan_overdue(self):
-    """One deadline scan (cases.overdue.scan_overdue); the task id names the run for the directors' digest."""
-    return overdue.scan_overdue(run_key=self.request.id or None).as_dict()
+    """One deadline scan (cases.services.scan.scan_overdue); the task id names the run for the directors' digest."""
+    return scan.scan_overdue(run_key=self.request.id or None).as_dict()
 
 
 @shared_task(name="cases.tasks.recompute_deadlines", ignore_result=True,

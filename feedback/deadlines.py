@@ -8,7 +8,7 @@
   is neither answered nor closed past its due moment is **unanswered overdue** (the oversight report);
 * a forwarding is **late** after its forwarding due moment.
 
-The scan (cases.overdue), the lists, the handling services, the portal pull and the reports call these;
+The scan (feedback.scan), the lists, the handling services, the portal pull and the reports call these;
 `tests/feedback/test_deadlines.py` holds the SQL and the Python forms equal over random items.
 """
 from __future__ import annotations

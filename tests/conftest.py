@@ -110,7 +110,8 @@ def pytest_runtest_teardown(item, nextitem):
     try:
         return (yield)
     finally:
-        if _is_transactional(item):
+        # After the last test the session's fixtures (the test database itself) are gone: nothing to reload.
+        if nextitem is not None and _is_transactional(item):
             from pytest_django.plugin import blocking_manager_key
 
             with item.config.stash[blocking_manager_key].unblock():

@@ -172,6 +172,6 @@ def test_the_grep_would_catch_a_copy():
 
 def test_the_old_homes_are_gone():
     assert not (ROOT / "cases" / "timeliness.py").exists()
-    overdue = (ROOT / "cases" / "overdue.py").read_text(encoding="utf-8")
-    assert "def overdue_q" not in overdue and "def due_soon_q" not in overdue
-    assert "def feedback_due_soon_until" not in overdue
+    scan = (ROOT / "cases" / "services" / "scan.py").read_text(encoding="utf-8")
+    assert "def overdue_q" not in scan and "def due_soon_q" not in scan
+    assert "def feedback_due_soon_until" not in scan

@@ -1,4 +1,4 @@
-"""The deadline scan (cases.overdue): due soon / overdue around public holidays, clearing, idempotent
+"""The deadline scan (cases.services.scan): due soon / overdue around public holidays, clearing, idempotent
 notifications, concurrency on PostgreSQL, the command and the task, and the overdue desk page."""
 
 import pytest
@@ -8,7 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.models import Dossier, DueState, Status
-from cases.overdue import overdue_desk, scan_overdue
+from cases.selectors import overdue_desk
+from cases.services.scan import scan_overdue
 from feedback.deadlines import due_soon_until as feedback_due_soon_until
 from notifications.models import OutboxMessage
 

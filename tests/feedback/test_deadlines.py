@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cases.models import DueState
-from cases.overdue import scan_overdue
+from cases.services.scan import scan_overdue
 from core.models import Office
 from feedback import deadlines
 from feedback.models import FeedbackItem, Status

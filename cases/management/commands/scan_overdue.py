@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from cases.overdue import scan_overdue
+from cases.services.scan import scan_overdue
 
 
 class Command(BaseCommand):
