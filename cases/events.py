@@ -6,11 +6,13 @@ events they must hear about. The `action` values are part of the API (`GET /doss
 """
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from notifications.services import outbox_enqueue
 
-from .models import DossierEvent, Outcome, Source, Status
+from .models import DossierEvent, Outcome, Status
+from .signals import dossier_event_recorded
 
 SYSTEM_ACTOR = "Hệ thống"
 
@@ -58,12 +60,10 @@ def _record(dossier, *, actor, action: DossierAction, from_status="", to_status=
 
 
 def _after_event(dossier, event):
-    """Side effects of a change, queued in the same transaction: progress back to the national portal, and a
-    message to the applicant on the events they must hear about."""
-    if dossier.source == Source.NATIONAL_PORTAL and event.to_status and event.to_status != Status.SUBMITTED:
-        from portal.outbox import queue_dossier_progress
-
-        queue_dossier_progress(dossier, event)
+    """Side effects of a change, queued in the same transaction: the subscribers of `dossier_event_recorded`
+    (the national-portal adapter pushes the progress), and a message to the applicant on the events they must
+    hear about."""
+    dossier_event_recorded.send(sender=type(dossier), dossier=dossier, event=event)
     text = _applicant_message(dossier, event)
     if text:
         for channel, recipient in (("sms", dossier.applicant_phone), ("email", dossier.applicant_email)):

@@ -18,6 +18,8 @@ from . import deadlines, events
 from .errors import CoreError, DomainError, FeedbackError
 from .events import FeedbackAction
 from .models import OPEN_STATUSES, Category, FeedbackItem, Status
+from .signals import feedback_answer_published
+
 
 def _begin(actor, item, action: FeedbackAction) -> tuple[FeedbackItem, str]:
     """Lock the item and check that `action` is allowed from its status now (TRANSITIONS), else a 409."""
@@ -114,15 +116,14 @@ def feedback_approve(*, actor: User, item: FeedbackItem) -> FeedbackItem:
 
 @transaction.atomic
 def feedback_publish(*, actor: User, item: FeedbackItem, public: bool) -> FeedbackItem:
-    """Send the approved answer (published or not) and push it back to the national PAKN system."""
-    from portal.outbox import queue_pakn_answer
-
+    """Send the approved answer (published or not); the subscribers of `feedback_answer_published` push it back
+    (the national PAKN system, through the portal adapter)."""
     item, old = _begin(actor, item, FeedbackAction.PUBLISH)
     now = timezone.now()
     item.status, item.is_public, item.published_at, item.closed_at = \
         TRANSITIONS[FeedbackAction.PUBLISH].target, bool(public), now, now
     item.save(update_fields=["status", "is_public", "published_at", "closed_at", "updated_at"])
-    queue_pakn_answer(item)
+    feedback_answer_published.send(sender=FeedbackItem, item=item)
     events.feedback_published(item, actor=actor, from_status=old)
     return item
 

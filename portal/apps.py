@@ -6,4 +6,13 @@ class PortalConfig(AppConfig):
     verbose_name = "Cổng Dịch vụ công Quốc gia"
 
     def ready(self):
-        from . import delivery  # noqa: F401 - registers the "portal" outbox sender
+        from cases.signals import dossier_event_recorded
+        from feedback.signals import feedback_answer_published
+
+        from . import (
+            delivery,  # noqa: F401 - registers the "portal" outbox sender
+            receivers,
+        )
+
+        dossier_event_recorded.connect(receivers.dossier_event_recorded, dispatch_uid="portal.dossier_progress")
+        feedback_answer_published.connect(receivers.feedback_answer_published, dispatch_uid="portal.pakn_answer")
