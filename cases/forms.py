@@ -1,7 +1,14 @@
+from dataclasses import dataclass
+from datetime import date, datetime
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core.models import Office
+from core.scoping import visible_offices
 
 from .models import ApplicantKind, Channel, Outcome, Procedure, Status
 from .validators import validate_applicant_id, validate_phone
@@ -87,3 +94,63 @@ class SearchForm(forms.Form):
     status = forms.ChoiceField(choices=[("", _("Mọi trạng thái"))] + list(Status.choices), required=False)
     overdue = forms.ChoiceField(choices=[("", _("Mọi hạn")), ("1", _("Quá hạn")), ("0", _("Chưa quá hạn"))],
                                 required=False)
+
+
+# --- the tracking book's query (GET from, to, office, format) ------------------------------------------------
+
+BOOK_MAX_DAYS = 366
+BOOK_FORMATS = ("html", "pdf", "xlsx")
+
+
+class BookError(ValueError):
+    """A bad request for the book; the message is shown to the user (Vietnamese)."""
+
+
+@dataclass
+class BookQuery:
+    office: Office
+    start: date
+    end: date
+    format: str = "html"
+
+    @property
+    def period(self) -> str:
+        return f"Từ ngày {self.start:%d/%m/%Y} đến ngày {self.end:%d/%m/%Y}"
+
+
+def parse_day(value: str, label: str) -> date:
+    value = (value or "").strip()
+    for parse in (lambda v: datetime.strptime(v, "%d/%m/%Y").date(), date.fromisoformat):
+        try:
+            return parse(value)
+        except ValueError:
+            continue
+    raise BookError(f"{label} “{value}” không hợp lệ; vui lòng nhập theo dạng dd/mm/yyyy.")
+
+
+def parse_query(params, user) -> BookQuery:
+    """Validate the GET parameters against the user's scope; raises BookError with a message for the page."""
+    fmt = (params.get("format") or "html").strip().lower()
+    if fmt not in BOOK_FORMATS:
+        raise BookError(f"Định dạng “{fmt}” không được hỗ trợ; chọn html, pdf hoặc xlsx.")
+    today = timezone.localdate()
+    start = parse_day(params["from"], "Từ ngày") if params.get("from") else today.replace(day=1)
+    end = parse_day(params["to"], "Đến ngày") if params.get("to") else today
+    if not (2000 <= start.year <= 2100 and 2000 <= end.year <= 2100):
+        raise BookError("Ngày phải trong các năm 2000–2100.")
+    if start > end:
+        raise BookError("“Từ ngày” phải trước hoặc bằng “Đến ngày”.")
+    if (end - start).days + 1 > BOOK_MAX_DAYS:
+        raise BookError(f"Mỗi lần chỉ xem tối đa {BOOK_MAX_DAYS} ngày; vui lòng chọn khoảng thời gian ngắn hơn.")
+    code = (params.get("office") or "").strip()
+    offices = visible_offices(user)
+    if code:
+        office = offices.filter(code=code).current().select_related("parent").first() or \
+            offices.filter(code=code).select_related("parent").order_by("-valid_from").first()
+        if office is None:
+            raise BookError(f"Không tìm thấy đơn vị “{code}” trong phạm vi bạn được xem.")
+    else:
+        office = offices.filter(pk=user.office_id).select_related("parent").first() if user.office_id else None
+        if office is None:
+            raise BookError("Vui lòng chọn đơn vị.")
+    return BookQuery(office=office, start=start, end=end, format=fmt)

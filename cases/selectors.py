@@ -1,5 +1,5 @@
 """Reads of dossiers. Role and office scoping is applied here, once (core.scoping), so no view can forget it."""
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Q, QuerySet
@@ -152,3 +152,15 @@ def overdue_desk(*, user, now: datetime | None = None, office=None) -> dict:
                                .order_by("-issued_at", "-pk")[:DESK_LIST_LIMIT]),
         "drafts": drafts, "per_procedure": per_procedure, "per_officer": per_officer, "limit": DESK_LIST_LIMIT,
     }
+
+
+# --- the tracking book ---------------------------------------------------------------------------------
+
+def book_dossiers(q, limit: int | None = None):
+    """The dossiers received by the office in the range (local days, inclusive), in order: one query."""
+    tz = timezone.get_current_timezone()
+    since = timezone.make_aware(datetime.combine(q.start, time.min), tz)
+    until = timezone.make_aware(datetime.combine(q.end + timedelta(days=1), time.min), tz)
+    qs = (Dossier.objects.filter(office=q.office, received_at__gte=since, received_at__lt=until)
+          .select_related("procedure").order_by("received_at", "pk"))
+    return list(qs[:limit] if limit else qs)

@@ -15,6 +15,7 @@ from core.errors import DomainError
 
 from .. import errors, selectors
 from ..models import ApologySlip, Dossier
+from ..links import slip_url
 from ..services import apology
 
 
@@ -49,7 +50,7 @@ class ApologySlipOut(serializers.ModelSerializer):
                   "original_appointment_at", "new_appointment_at", "legal_due_at", "signed_by"]
 
     def get_pdf_url(self, obj) -> str | None:
-        return apology.slip_pdf_url(obj)  # relative, like the dossier's receipt_url
+        return slip_url("apology", obj, pdf=True)  # relative, like the dossier's receipt_url
 
 
 class ApologySlipCreate(APIView):

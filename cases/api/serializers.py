@@ -1,11 +1,11 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from rest_framework import serializers
 
 from core.api.fields import DateTimeField
 from workcal import years
 
+from ..links import slip_url
 from ..models import ApplicantKind, Channel, Dossier, DossierEvent, Procedure
 from ..privacy import applicant_for
 from ..validators import mask_phone, validate_applicant_id, validate_phone
@@ -140,10 +140,7 @@ class DossierSerializer(serializers.ModelSerializer):
     def get_receipt_url(self, obj):
         if obj.received_at is None:
             return None
-        try:
-            return reverse("cases:receipt", kwargs={"code": obj.code})
-        except NoReverseMatch:
-            return None
+        return slip_url("receipt", obj)
 
 
 class DossierListSerializer(DossierSerializer):

@@ -229,15 +229,3 @@ def _notify_applicant(dossier, slip, old_appointment):
         outbox_enqueue(channel=channel, kind="dossier.apology", idempotency_key=f"apology:{slip.pk}:{channel}",
                        recipient=recipient, office=office, dossier_code=dossier.code, subject=subject, body=body,
                        payload={**payload, **extra})
-
-
-# --- reading --------------------------------------------------------------------------------------------
-
-def slip_pdf_url(slip) -> str | None:
-    """The printable slip (page `cases:apology_slip`, owned by cases.slips), as PDF; None when not installed."""
-    from django.urls import NoReverseMatch, reverse
-
-    try:
-        return reverse("cases:apology_slip", kwargs={"code": slip.dossier.code, "pk": slip.pk}) + "?format=pdf"
-    except NoReverseMatch:
-        return None

@@ -3,7 +3,7 @@
 
 A document is described once as a `Document` and rendered from the same data either as HTML
 (`templates/cases/slips/_document.html`) or as PDF (`core.documents.pdf.render_pdf`). The content of each document
-is built by its app (`cases.slips`, `cases.tracking_book`, `reports.exports`); this package only describes and lays
+is built by its app (`cases.documents`, `reports.exports`); this package only describes and lays
 it out.
 """
 from __future__ import annotations

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from cases.links import slip_url
 from cases.services import apology
 from cases.models import ApologySlip, Dossier, DossierEvent, Source, Status
 from core.errors import DomainError
@@ -459,7 +460,7 @@ def test_the_pages_hide_dossiers_outside_the_scope(dossier, cast, client):
 def test_the_pdf_has_the_code_the_dates_and_the_reason(dossier, cast, client):
     from pypdf import PdfReader
 
-    from cases.slips import apology_document
+    from cases.documents.slips import apology_document
     from core.documents.pdf import render_pdf
 
     slip = _issue(cast["director_hn"], dossier)
@@ -472,5 +473,5 @@ def test_the_pdf_has_the_code_the_dates_and_the_reason(dossier, cast, client):
     assert "1/PXL-BHXH" in text
     # The same through the page URL the API gives.
     client.force_login(cast["director_hn"])
-    r = client.get(apology.slip_pdf_url(slip))
+    r = client.get(slip_url("apology", slip, pdf=True))
     assert r.status_code == 200 and r["Content-Type"] == "application/pdf"

@@ -12,9 +12,9 @@ from pypdf import PdfReader
 
 from cases import services
 from cases.models import ApologySlip, IntakeGuidance
-from cases.slips import apology_document
+from cases.documents.slips import apology_document
 from core.documents.pdf import render_pdf
-from cases.slips import dossier_slips, slip_url
+from cases.links import dossier_slips, slip_url
 
 from .conftest import local
 
@@ -294,7 +294,7 @@ def test_tracking_book_runs_a_constant_number_of_queries(hn, receive):
 
 
 def test_tracking_book_too_long_to_print_points_to_excel(hn, receive, monkeypatch):
-    from cases import tracking_book
+    from cases.views import tracking_book
 
     monkeypatch.setattr(tracking_book, "MAX_PRINT_ROWS", 2)
     _receive_many(receive, 3)

@@ -8,9 +8,10 @@ from django.urls import reverse
 
 from cases import services
 from cases.models import ApologySlip
-from cases.slips import (apology_document, control_document, receipt_document, refusal_document,
+from cases.documents.slips import (apology_document, control_document, receipt_document, refusal_document,
                          supplement_document)
-from cases.tracking_book import BookQuery, book_document
+from cases.documents.book import book_document
+from cases.forms import BookQuery
 from legal import defaults
 from legal.models import LegalBasisSet
 from legal.selectors import legal_basis_on, slip_form

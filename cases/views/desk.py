@@ -11,13 +11,13 @@ from core.errors import DomainError
 from core.models import User
 from core.permissions import capability_required
 
-from . import selectors, services
-from .events import DossierAction
-from .forms import ActionForm, IntakeForm, SearchForm
-from .models import Dossier, IntakeGuidance, Outcome, ProcessStep
-from .privacy import applicant_for
-from .services import apology
-from .slips import dossier_slips
+from .. import selectors, services
+from ..events import DossierAction
+from ..forms import ActionForm, IntakeForm, SearchForm
+from ..models import Dossier, IntakeGuidance, Outcome, ProcessStep
+from ..privacy import applicant_for
+from ..services import apology
+from ..links import dossier_slips
 
 PAGE_SIZE = 30
 
@@ -99,21 +99,9 @@ def dossier_detail(request, code):
         "id_number": applicant["id_number"],
         "phone": applicant["phone"],
     }
-    context["apology_panel"] = _template_exists("cases/_apology_panel.html")
     context["may_reschedule"] = apology.may_reschedule(dossier)
     context["slips"] = dossier_slips(dossier)
     return render(request, "cases/detail.html", context)
-
-
-def _template_exists(name) -> bool:
-    from django.template import TemplateDoesNotExist
-    from django.template.loader import get_template
-
-    try:
-        get_template(name)
-        return True
-    except TemplateDoesNotExist:
-        return False
 
 
 @capability_required("view_dossiers")
@@ -141,7 +129,7 @@ def public_lookup(request):
     code, phone = request.GET.get("ma", "").strip(), request.GET.get("dt", "").strip()
     dossier, searched = None, bool(code and phone)
     if searched:
-        from .api.views import PublicThrottle
+        from ..api.views import PublicThrottle
 
         throttle = PublicThrottle()
         if not throttle.allow_request(request, None):

@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -24,9 +24,9 @@ from core.errors import DomainError
 from core.permissions import capability_required
 from core.scoping import visible_offices
 
-from . import selectors
-from .models import ApologySlip, Dossier
-from .services import apology
+from .. import selectors
+from ..models import ApologySlip, Dossier
+from ..services import apology
 
 
 @capability_required("view_overdue_desk")
@@ -155,10 +155,3 @@ def apology_sign(request, code, pk):
     else:
         messages.success(request, _issued_message(slip))
     return redirect(_back(request, dossier))
-
-
-urlpatterns = [
-    path("ho-so-qua-han/", overdue_desk, name="overdue"),
-    path("ho-so/<str:code>/xin-loi/", apology_draft, name="apology_draft"),
-    path("ho-so/<str:code>/xin-loi/<int:pk>/ky/", apology_sign, name="apology_sign"),
-]

@@ -1,43 +1,22 @@
-"""The official slips of the one-stop desk, as print-ready HTML pages and as PDF (`?format=pdf`).
+"""The official slips of the one-stop desk as documents (core.documents.Document), built from rows:
 
-receipt (on the received date)       cases:receipt          supplement (request date)  cases:supplement_slip
-refusal (refusal date)               cases:refusal_slip     guidance (issue date)      cases:guidance_slip
-control (received date: the slip is opened at intake and travels with the dossier)       cases:control_slip
-apology (issue date, else draft date) cases:apology_slip    book (period's end)        cases:tracking_book
+receipt (on the received date)       Form 01     supplement request (request date)  Form 02
+refusal (refusal date)               Form 03     guidance at the desk (issue date)  Form 02/03
+apology (issue date, else draft date) Form 04    process control (received date)    Form 05
 Form numbers, titles and citations come from legal.selectors.slip_form(kind, day): the set in force on that day.
-
-Every slip is built from rows as a `core.documents.Document`, and the same Document is rendered as HTML or as PDF.
-Every view is login-required and loads its row through `core.scoping.scope_to_user` (404 outside the scope).
+The same Document is rendered as HTML (templates/cases/slips/) or as PDF (core.documents.pdf).
 """
 from urllib.parse import quote
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 
-from core.documents import (
-    KV,
-    QR,
-    Document,
-    Items,
-    Para,
-    Signature,
-    Table,
-    fmt_date,
-    fmt_dt,
-)
-from core.documents.pdf import render_pdf
-from core.scoping import scope_to_user
+from core.documents import KV, QR, Document, Items, Para, Signature, Table, fmt_date, fmt_dt
 from legal.selectors import slip_form
 
-from . import tracking_book
-from .deadlines import is_step_overdue
-from .events import DossierAction
-from .models import (
+from ..deadlines import is_step_overdue
+from ..events import DossierAction
+from ..models import (
     ApologySlip,
     ApplicantKind,
     Channel,
@@ -48,7 +27,7 @@ from .models import (
     Status,
     SupplementRequest,
 )
-from .privacy import mask_applicant
+
 
 DESK_UNIT = "Bộ phận Tiếp nhận và Trả kết quả"
 
@@ -288,130 +267,3 @@ def apology_document(slip: ApologySlip) -> Document:
         signatures=[apology_signature(slip)], draft=draft,
         filename=_filename("phieu-xin-loi", f"{d.code}-{slip.pk}"),
     )
-
-
-# --- responses --------------------------------------------------------------------------------------------
-
-def pdf_response(doc: Document) -> HttpResponse:
-    response = HttpResponse(render_pdf(doc), content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(False, doc.filename)
-    return response
-
-
-def render_slip(request, doc: Document, *, back_url: str = ""):
-    if request.GET.get("format") == "pdf":
-        return pdf_response(doc)
-    query = request.GET.copy()
-    query["format"] = "pdf"
-    return render(request, "cases/slips/slip.html",
-                  {"doc": doc, "pdf_url": f"{request.path}?{query.urlencode()}", "back_url": back_url})
-
-
-def _dossier(request, code) -> Dossier:
-    qs = Dossier.objects.select_related("office__parent", "procedure", "received_by")
-    return mask_applicant(request.user, get_object_or_404(scope_to_user(qs, request.user), code=code))
-
-
-def _detail_url(code):
-    return reverse("cases:detail", kwargs={"code": code})
-
-
-# --- views ------------------------------------------------------------------------------------------------
-
-@login_required
-def receipt(request, code):
-    d = _dossier(request, code)
-    if d.received_at is None:
-        raise Http404("Hồ sơ chưa được tiếp nhận nên chưa có giấy tiếp nhận.")
-    return render_slip(request, receipt_document(d), back_url=_detail_url(code))
-
-
-@login_required
-def supplement_slip(request, code, number):
-    d = _dossier(request, code)
-    req = get_object_or_404(SupplementRequest.objects.select_related("requested_by"), dossier=d, number=number)
-    req.dossier = d
-    return render_slip(request, supplement_document(req), back_url=_detail_url(code))
-
-
-@login_required
-def guidance_slip(request, number):
-    qs = IntakeGuidance.objects.select_related("office__parent", "procedure", "issued_by")
-    g = mask_applicant(request.user, get_object_or_404(scope_to_user(qs, request.user), number=number))
-    return render_slip(request, guidance_document(g))
-
-
-@login_required
-def refusal_slip(request, code):
-    d = _dossier(request, code)
-    if d.status != Status.REFUSED:
-        raise Http404("Hồ sơ không bị từ chối.")
-    return render_slip(request, refusal_document(d), back_url=_detail_url(code))
-
-
-@login_required
-def control_slip(request, code):
-    return render_slip(request, control_document(_dossier(request, code)), back_url=_detail_url(code))
-
-
-@login_required
-def apology_slip(request, code, pk):
-    d = _dossier(request, code)
-    slip = get_object_or_404(ApologySlip.objects.select_related("office__parent", "signed_by"), dossier=d, pk=pk)
-    slip.dossier = d
-    return render_slip(request, apology_document(slip), back_url=_detail_url(code))
-
-
-# --- URLs -------------------------------------------------------------------------------------------------
-
-urlpatterns = [
-    path("ho-so/<str:code>/giay-tiep-nhan/", receipt, name="receipt"),
-    path("ho-so/<str:code>/yeu-cau-bo-sung/<int:number>/", supplement_slip, name="supplement_slip"),
-    path("ho-so/<str:code>/phieu-tu-choi/", refusal_slip, name="refusal_slip"),
-    path("ho-so/<str:code>/phieu-kiem-soat/", control_slip, name="control_slip"),
-    path("ho-so/<str:code>/phieu-xin-loi/<int:pk>/", apology_slip, name="apology_slip"),
-    path("phieu-huong-dan/<str:number>/", guidance_slip, name="guidance_slip"),
-    path("so-theo-doi-ho-so/", tracking_book.tracking_book, name="tracking_book"),
-]
-
-_KINDS = {
-    "receipt": ("cases:receipt", lambda o: {"code": o.code}),
-    "refusal": ("cases:refusal_slip", lambda o: {"code": o.code}),
-    "control": ("cases:control_slip", lambda o: {"code": o.code}),
-    "supplement": ("cases:supplement_slip", lambda o: {"code": o.dossier.code, "number": o.number}),
-    "guidance": ("cases:guidance_slip", lambda o: {"number": o.number}),
-    "apology": ("cases:apology_slip", lambda o: {"code": o.dossier.code, "pk": o.pk}),
-}
-
-
-def slip_url(kind: str, obj, pdf: bool = False) -> str:
-    """The URL of a slip page (or its PDF). kind: receipt | refusal | control (a Dossier), supplement (a
-    SupplementRequest), guidance (an IntakeGuidance), apology (an ApologySlip)."""
-    try:
-        name, kwargs = _KINDS[kind]
-    except KeyError:
-        raise ValueError(f"unknown slip kind {kind!r}; one of {', '.join(_KINDS)}") from None
-    url = reverse(name, kwargs=kwargs(obj))
-    return f"{url}?format=pdf" if pdf else url
-
-
-def dossier_slips(dossier: Dossier) -> list[dict]:
-    """The slips a dossier has, for its page: [{"label", "url", "pdf_url"}] (two queries)."""
-    out = []
-
-    def add(label, kind, obj):
-        out.append({"label": label, "url": slip_url(kind, obj), "pdf_url": slip_url(kind, obj, pdf=True)})
-
-    if dossier.received_at is not None:
-        add("Giấy tiếp nhận hồ sơ và hẹn trả kết quả", "receipt", dossier)
-        add("Phiếu kiểm soát quá trình giải quyết hồ sơ", "control", dossier)
-    for req in dossier.supplement_requests.order_by("number"):
-        req.dossier = dossier
-        add(f"Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (lần {req.number})", "supplement", req)
-    if dossier.status == Status.REFUSED:
-        add("Phiếu từ chối tiếp nhận giải quyết hồ sơ", "refusal", dossier)
-    for slip in dossier.apology_slips.order_by("drafted_at", "pk"):
-        slip.dossier = dossier
-        state = slip.number_label or "dự thảo"
-        add(f"Phiếu xin lỗi và hẹn lại ngày trả kết quả ({state})", "apology", slip)
-    return out
