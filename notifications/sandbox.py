@@ -25,7 +25,6 @@ ZALO_OAUTH_URL may all point at it):
 import argparse
 import hashlib
 import hmac
-import html
 import json
 import os
 import re
@@ -36,6 +35,8 @@ from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
 from core.loopback import LoopbackServer, QuietHandler
+
+from .sandbox_page import render_messages
 
 SMS_PATH = "/MainService.svc/json/SendMultipleMessage_V4_post_json/"
 ZNS_PATH = "/message/template"
@@ -346,28 +347,6 @@ class GatewayHandler(QuietHandler):
         if path in ("/", "/index.html"):
             return self._send(200, render_messages(self.sandbox.state()))
         self._send(404, {"error": 404, "message": f"no such path {path}"})
-
-
-def render_messages(state) -> str:
-    rows = []
-    for message in reversed(state["messages"][-500:]):
-        if message["channel"] == "sms":
-            what = html.escape(message["content"])
-            detail = f"RequestId {message['request_id']} · Unicode {message['is_unicode']}"
-        else:
-            what = (f"Mẫu {html.escape(message['template_id'])}: "
-                    f"{html.escape(json.dumps(message['template_data'], ensure_ascii=False))}")
-            detail = f"tracking_id {message['tracking_id']}"
-        rows.append(f"<tr><td>{message['at']}</td><td>{message['channel'].upper()}</td>"
-                    f"<td>{html.escape(message['phone'])}</td><td>{what}</td><td>{html.escape(detail)}</td></tr>")
-    body = "".join(rows) or '<tr><td colspan="5">Chưa nhận tin nhắn nào.</td></tr>'
-    return ("<!doctype html><html lang='vi'><head><meta charset='utf-8'><meta http-equiv='refresh' content='10'>"
-            "<title>Cổng SMS và Zalo ZNS (giả lập)</title><style>body{font-family:sans-serif;margin:1.5rem}"
-            "table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.3rem;"
-            "text-align:left;vertical-align:top}</style></head><body><h1>Cổng SMS và Zalo ZNS — môi trường giả lập"
-            f"</h1><p>{len(state['messages'])} tin nhắn đã nhận; {len(state['refreshes'])} lần cấp lại access token"
-            "; <a href='/messages.json'>JSON</a>.</p><table><tr><th>Thời điểm</th><th>Kênh</th><th>Số điện thoại</th>"
-            f"<th>Nội dung</th><th>Mã yêu cầu</th></tr>{body}</table></body></html>")
 
 
 def main(argv=None):
