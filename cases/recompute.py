@@ -178,7 +178,8 @@ def _recompute_page(page: list[dict], offices: dict, rules: dict, run_key: str) 
     if not moved:
         return []
     due_of = {m.id: m.new for m in moved}
-    steps = ProcessStep.objects.filter(dossier_id__in=list(due_of), done_at__isnull=True).values_list("id", "dossier_id")
+    steps = ProcessStep.objects.filter(dossier_id__in=list(due_of), done_at__isnull=True).order_by()
+    steps = steps.values_list("id", "dossier_id")
     update_from_values(ProcessStep, "id", [{"id": pk, "due_at": due_of[dossier_id]} for pk, dossier_id in steps])
     _record_events(moved, page, offices)
     return moved
