@@ -3,9 +3,12 @@
 * `deadline_scan(now)`: sent inside the deadline scan's transaction (cases.services.scan); a receiver scans its
   own deadlines and returns {app label: what it did}, which the scan's result reports.
 * `dossier_event_recorded(dossier, event)`: sent inside the transaction that appended a DossierEvent; the
-  national-portal adapter subscribes to push the dossier's progress (portal.apps).
+  national-portal adapter subscribes to push the dossier's progress (portal.apps);
+* `dossier_events_recorded(recorded)`: the same for events written in bulk (the calendar-change recompute):
+  `recorded` is a list of (dossier, event) pairs, so a subscriber can queue its side effects in bulk too.
 """
 from django.dispatch import Signal
 
 deadline_scan = Signal()
 dossier_event_recorded = Signal()
+dossier_events_recorded = Signal()

@@ -14,9 +14,11 @@ def scan_overdue(self):
     return scan.scan_overdue(run_key=self.request.id or None).as_dict()
 
 
-@shared_task(name="cases.tasks.recompute_deadlines", ignore_result=True,
+@shared_task(name="cases.tasks.recompute_deadlines", bind=True, ignore_result=True,
              autoretry_for=(OperationalError, InterfaceError), retry_backoff=True, max_retries=5)
-def recompute_deadlines(*, dates):
+def recompute_deadlines(self, *, dates):
     """After a calendar change (workcal.signals.calendar_changed, queued on commit): recompute the legal due
-    moment of the open dossiers whose clock spans one of `dates` (ISO dates). Idempotent, so a retry is safe."""
-    return recompute.recompute_open_deadlines(dates=[date.fromisoformat(d) for d in dates])
+    moment of the open dossiers whose clock spans one of `dates` (ISO dates), every clock mode, and tell the
+    directors what moved. Idempotent, so a retry is safe; the task id names the run (the directors' message)."""
+    return recompute.recompute_open_deadlines(dates=[date.fromisoformat(d) for d in dates],
+                                              run_key=self.request.id or None)

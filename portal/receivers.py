@@ -1,14 +1,47 @@
 """The national-portal adapter listens to the domain's events (the domain never imports the adapter) and
 queues what the portal must hear in the same transaction, as outbox rows (portal.outbox)."""
-from cases.models import Source, Status
+from django.db import transaction
+from django.utils import timezone
 
-from .outbox import queue_dossier_progress, queue_pakn_answer
+from cases.models import Source, Status
+from core.db import bulk_insert_ignore
+from notifications.models import OutboxMessage
+
+from .outbox import progress_object, queue_dossier_progress, queue_pakn_answer
+
+
+def _pushed(dossier, event) -> bool:
+    return dossier.source == Source.NATIONAL_PORTAL and bool(event.to_status) and event.to_status != Status.SUBMITTED
 
 
 def dossier_event_recorded(sender, *, dossier, event, **kwargs):
     """Progress of a dossier that came from the portal (CapNhatTienDoHoSoMC, then DongBoHoSoMC)."""
-    if dossier.source == Source.NATIONAL_PORTAL and event.to_status and event.to_status != Status.SUBMITTED:
+    if _pushed(dossier, event):
         queue_dossier_progress(dossier, event)
+
+
+def dossier_events_recorded(sender, *, recorded, **kwargs):
+    """The same for events written in bulk: one INSERT of their outbox rows (the keys of queue_dossier_progress,
+    so a replay inserts nothing)."""
+    now = timezone.now()
+    messages = [{
+        "channel": "portal", "kind": "dossier.progress", "idempotency_key": f"portal-progress:{event.pk}",
+        "office_id": dossier.office.pk, "dossier_code": dossier.code, "subject": event.action,
+        "payload": {"madonvi": dossier.office.agency_code, "progress": progress_object(dossier, event)},
+        "next_attempt_at": now,
+    } for dossier, event in recorded if _pushed(dossier, event) and dossier.office.agency_code]
+    if messages:
+        bulk_insert_ignore(OutboxMessage, messages)
+        transaction.on_commit(_kick_delivery)
+
+
+def _kick_delivery():
+    from notifications.tasks import deliver_pending
+
+    try:
+        deliver_pending.delay()
+    except Exception:  # noqa: BLE001 - the periodic delivery picks them up if the broker is down
+        pass
 
 
 def feedback_answer_published(sender, *, item, **kwargs):

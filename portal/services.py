@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from cases import events as dossier_events
 from cases.models import Dossier, DossierEvent, Procedure, Source
+from core.db import insert_per_parent, insert_rows, relax_commit_durability
 from core.models import Office
 from feedback import events as feedback_events
 from feedback.models import FeedbackEvent, FeedbackItem
@@ -32,7 +33,6 @@ from notifications.models import DUE_STATES, OutboxMessage
 from . import contract, ingest
 from .client import PortalClient, PortalError
 from .models import Kind, QuarantinedItem, SyncCursor, SyncRun
-from .sql import insert_per_parent, insert_rows, relax_commit_durability
 
 log = logging.getLogger(__name__)
 PORTAL_ACTOR = "Cổng DVCQG"
