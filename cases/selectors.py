@@ -162,5 +162,5 @@ def book_dossiers(q, limit: int | None = None):
     since = timezone.make_aware(datetime.combine(q.start, time.min), tz)
     until = timezone.make_aware(datetime.combine(q.end + timedelta(days=1), time.min), tz)
     qs = (Dossier.objects.filter(office=q.office, received_at__gte=since, received_at__lt=until)
-          .select_related("procedure").order_by("received_at", "pk"))
+          .select_related("procedure", "rule_version").order_by("received_at", "pk"))
     return list(qs[:limit] if limit else qs)

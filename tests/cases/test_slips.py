@@ -3,6 +3,7 @@ import io
 from datetime import datetime
 
 import pytest
+from django.utils import timezone
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -255,6 +256,25 @@ def test_tracking_book_pdf_is_landscape_and_html_lists_the_rows(hn, receive):
         assert expected in text, expected
     html = _book(hn, **{"from": "01/06/2025", "to": "30/06/2025"}).content.decode()
     assert all(d.code in html for d in dossiers) and "Tổng số: 2 hồ sơ" in html
+
+
+def test_tracking_book_names_the_rule_version_and_marks_a_due_date_in_a_provisional_year(hn, receive):
+    """DOMAIN.md §3 and §8: each row says which rules the dossier was received under, and a legal due moment
+    in a year whose days off are not announced yet (2027 here) is marked, with the note under the table."""
+    with time_machine.travel(local(2026, 12, 14, 9, 0), tick=False):
+        announced = receive()                                           # 10 working days: due Mon 28/12/2026
+        provisional = receive("1.009010")                               # 20 working days: due in January 2027
+    assert (timezone.localtime(announced.legal_due_at).year, timezone.localtime(provisional.legal_due_at).year) \
+        == (2026, 2027)
+    html = _book(hn, **{"from": "14/12/2026", "to": "14/12/2026"}).content.decode()
+    assert html.count("quy định áp dụng từ 01/01/2015") == 2
+    assert html.count("(*)") == 2 and "(*) Hạn giải quyết rơi vào năm chưa công bố chính thức lịch nghỉ" in html
+    row = next(line for line in html.split("<tr") if provisional.code in line)
+    assert "(*)" in row and announced.code not in row
+    ws = load_workbook(io.BytesIO(_book(hn, **{"from": "14/12/2026", "to": "14/12/2026",
+                                                "format": "xlsx"}).content)).active
+    due = [ws.cell(row=r, column=8) for r in (2, 3)]
+    assert [c.comment is not None for c in due] == [False, True] and isinstance(due[1].value, datetime)
 
 
 @pytest.mark.parametrize("params, message", [
