@@ -63,3 +63,9 @@ class DossierError(ErrorCode):
     VERSION_AFTER_RECEIPTS = ("VERSION_IN_USE", _("Đã có hồ sơ tiếp nhận từ ngày %(day)s: phiên bản mới phải áp dụng "
                                                   "từ một ngày sau đó."), 409)
     VERSION_EXISTS = "VERSION_IN_USE", _("Đã có phiên bản áp dụng từ %(day)s."), 409
+    # Historical moments (the services' `at=`, the history import of CONTRACTS.md §1.1).
+    MOMENT_IN_FUTURE = ("MOMENT_IN_FUTURE", _("Thời điểm %(at)s ở tương lai: lịch sử hồ sơ chỉ ghi những việc đã "
+                                              "xảy ra."), 400)
+    MOMENT_BEFORE_LAST_EVENT = ("MOMENT_OUT_OF_ORDER", _("Thời điểm %(at)s trước sự kiện gần nhất của hồ sơ "
+                                                         "(%(last)s): lịch sử hồ sơ chỉ ghi tiếp theo thứ tự thời "
+                                                         "gian."), 409)

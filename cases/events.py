@@ -111,45 +111,46 @@ def dossier_accepted(dossier, *, actor, from_status, at):
                    note="Tiếp nhận hồ sơ trực tuyến", at=at, data={"legal_due_at": dossier.legal_due_at.isoformat()})
 
 
-def dossier_started(dossier, *, actor, from_status, unit, handler):
-    return _record(dossier, actor=actor, action=DossierAction.START, from_status=from_status,
+def dossier_started(dossier, *, actor, from_status, unit, handler, at=None):
+    return _record(dossier, actor=actor, action=DossierAction.START, from_status=from_status, at=at,
                    note=_handled_by(unit, handler), data={"assignee": handler.username if handler else None})
 
 
-def dossier_handed_over(dossier, *, actor, unit, handler, note=""):
-    return _record(dossier, actor=actor, action=DossierAction.HANDOVER, from_status=dossier.status,
+def dossier_handed_over(dossier, *, actor, unit, handler, note="", at=None):
+    return _record(dossier, actor=actor, action=DossierAction.HANDOVER, from_status=dossier.status, at=at,
                    note=_handled_by(unit, handler) + (f": {note}" if note else ""))
 
 
-def supplement_requested(dossier, *, actor, from_status, reason, documents):
-    return _record(dossier, actor=actor, action=DossierAction.REQUEST_SUPPLEMENT, from_status=from_status,
+def supplement_requested(dossier, *, actor, from_status, reason, documents, at=None):
+    return _record(dossier, actor=actor, action=DossierAction.REQUEST_SUPPLEMENT, from_status=from_status, at=at,
                    note=reason, data={"documents": documents})
 
 
-def supplement_received(dossier, *, actor, from_status):
-    return _record(dossier, actor=actor, action=DossierAction.SUPPLEMENT_RECEIVED, from_status=from_status,
+def supplement_received(dossier, *, actor, from_status, at=None):
+    return _record(dossier, actor=actor, action=DossierAction.SUPPLEMENT_RECEIVED, from_status=from_status, at=at,
                    note="Nhận hồ sơ bổ sung", data={"legal_due_at": dossier.legal_due_at.isoformat(),
                                                     "clock": dossier.rule_version.supplement_clock})
 
 
-def dossier_resolved(dossier, *, actor, from_status, timeliness):
+def dossier_resolved(dossier, *, actor, from_status, timeliness, at=None):
     note = f"{Outcome(dossier.outcome).label}" + (f": {dossier.result_summary}" if dossier.result_summary else "")
-    return _record(dossier, actor=actor, action=DossierAction.RESOLVE, from_status=from_status, note=note,
+    return _record(dossier, actor=actor, action=DossierAction.RESOLVE, from_status=from_status, note=note, at=at,
                    data={"outcome": dossier.outcome, "timeliness": timeliness})
 
 
-def dossier_returned(dossier, *, actor, from_status):
-    return _record(dossier, actor=actor, action=DossierAction.RETURN, from_status=from_status,
+def dossier_returned(dossier, *, actor, from_status, at=None):
+    return _record(dossier, actor=actor, action=DossierAction.RETURN, from_status=from_status, at=at,
                    note=f"Trả kết quả cho {dossier.returned_to}")
 
 
-def dossier_refused(dossier, *, actor, from_status, reason):
-    return _record(dossier, actor=actor, action=DossierAction.REFUSE, from_status=from_status, note=reason,
+def dossier_refused(dossier, *, actor, from_status, reason, at=None):
+    return _record(dossier, actor=actor, action=DossierAction.REFUSE, from_status=from_status, note=reason, at=at,
                    data={"at_intake": from_status == Status.SUBMITTED})
 
 
-def dossier_withdrawn(dossier, *, actor, from_status, reason):
-    return _record(dossier, actor=actor, action=DossierAction.WITHDRAW, from_status=from_status, note=reason)
+def dossier_withdrawn(dossier, *, actor, from_status, reason, at=None):
+    return _record(dossier, actor=actor, action=DossierAction.WITHDRAW, from_status=from_status, note=reason,
+                   at=at)
 
 
 def apology_drafted(dossier, *, actor, slip, at):
