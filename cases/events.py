@@ -4,6 +4,9 @@ Each function writes one `DossierEvent` row and queues its side effects in the s
 progress sent back to the national portal for portal dossiers, and the message to the applicant on the
 events they must hear about. The `action` values are part of the API (`GET /dossiers/{code}/events/`).
 """
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +18,22 @@ from .models import DossierEvent, Outcome, Status
 from .signals import dossier_event_recorded
 
 SYSTEM_ACTOR = "Hệ thống"
+_replaying: ContextVar[bool] = ContextVar("dossier_history_replaying", default=False)
+
+
+@contextmanager
+def replaying():
+    """Events written inside the block are a record of the past (the history import): they are stored with
+    their moments, but nobody is told now — no message to the applicant, no progress to the national portal."""
+    token = _replaying.set(True)
+    try:
+        yield
+    finally:
+        _replaying.reset(token)
+
+
+def is_replaying() -> bool:
+    return _replaying.get()
 
 
 class DossierAction(models.TextChoices):
@@ -62,7 +81,9 @@ def _record(dossier, *, actor, action: DossierAction, from_status="", to_status=
 def _after_event(dossier, event):
     """Side effects of a change, queued in the same transaction: the subscribers of `dossier_event_recorded`
     (the national-portal adapter pushes the progress), and a message to the applicant on the events they must
-    hear about."""
+    hear about. None while the history is replayed (`replaying`)."""
+    if is_replaying():
+        return
     dossier_event_recorded.send(sender=type(dossier), dossier=dossier, event=event)
     text = _applicant_message(dossier, event)
     if text:
@@ -104,6 +125,12 @@ def dossier_pulled_row() -> dict:
     """The fields of the "pull" event of each dossier stored from the national portal (written in bulk)."""
     return {"action": DossierAction.PULL.value, "from_status": "", "to_status": Status.SUBMITTED,
             "note": "Nhận hồ sơ nộp trực tuyến từ Cổng DVCQG", "data": {}}
+
+
+def dossier_submitted(dossier, *, actor, at):
+    """An online dossier, filed on the national portal, brought in by the history import as `submitted`."""
+    return _record(dossier, actor=actor, action=DossierAction.PULL, to_status=Status.SUBMITTED, at=at,
+                   note="Hồ sơ nộp trực tuyến (nhập từ phần mềm một cửa trước đây)")
 
 
 def dossier_accepted(dossier, *, actor, from_status, at):

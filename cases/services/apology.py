@@ -206,6 +206,8 @@ def _ascii(text: str) -> str:
 
 
 def _notify_applicant(dossier, slip, old_appointment):
+    if events.is_replaying():
+        return  # a slip of the past (the history import): the applicant was told then
     local = timezone.localtime
     new, old = f"{local(slip.new_appointment_at):%d/%m/%Y %H:%M}", f"{local(old_appointment):%d/%m/%Y %H:%M}"
     office = dossier.office

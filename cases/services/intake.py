@@ -103,6 +103,28 @@ def dossier_receive(*, actor: User, procedure: Procedure, applicant: dict, chann
 
 
 @transaction.atomic
+def dossier_submit_online(*, actor: User, procedure: Procedure, applicant: dict, office: Office, submitted_at: datetime,
+                          summary: str = "", code: str | None = None) -> Dossier:
+    """An online dossier filed on the national portal at `submitted_at`, as the history import brings it in:
+    `submitted` (no legal clock yet) until its `accept` event; its source is the national portal."""
+    _require_writer(actor)
+    _require_office_in_scope(actor, office)
+    submitted_at = _moment(submitted_at)
+    if submitted_at.year < EARLIEST_RECEIPT_YEAR:
+        raise DomainError(DossierError.RECEIVED_TOO_EARLY, year=EARLIEST_RECEIPT_YEAR)
+    dossier = Dossier.objects.create(
+        code=code or next_dossier_code(office, timezone.localtime(submitted_at).date()),
+        office=office, procedure=procedure, status=Status.SUBMITTED, channel=Channel.ONLINE,
+        source=Source.NATIONAL_PORTAL, applicant_name=applicant["name"],
+        applicant_kind=applicant.get("kind", "citizen"), applicant_id_number=applicant["id_number"],
+        applicant_phone=applicant.get("phone", ""), applicant_email=applicant.get("email", ""),
+        applicant_address=applicant.get("address", ""), summary=summary, submitted_at=submitted_at,
+    )
+    events.dossier_submitted(dossier, actor=actor, at=submitted_at)
+    return dossier
+
+
+@transaction.atomic
 def intake_guidance_issue(*, actor: User, kind: str, procedure: Procedure, applicant: dict, reason: str,
                           documents: list[str], office: Office | None = None) -> IntakeGuidance:
     """Form 02 (incomplete papers) or Form 03 (not eligible) at the desk: nothing is received, the slip is kept
