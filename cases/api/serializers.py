@@ -87,6 +87,8 @@ class DossierIn(serializers.Serializer):
     summary = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
     office = serializers.CharField(required=False, allow_blank=True, default="")
     received_at = DateTimeField(required=False, allow_null=True, default=None,
+                                help_text="Now, give or take 5 minutes (the default); dossiers of the past come in "
+                                          "through `manage.py import_history`.",
                                 error_messages={"invalid": "Thời điểm không đúng định dạng ISO 8601."})
 
     def validate_received_at(self, value):
