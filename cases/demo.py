@@ -1,10 +1,8 @@
 """Demo dossiers: six weeks of desk work at Hà Nội and Hồ Chí Minh City, replayed through the real services at
-their historical moments, so that codes, deadlines, events, slips, reports and charts are exactly what
-production would produce. Deterministic and idempotent."""
+their historical moments (each service's `at=`, as the history import does), so that codes, deadlines, events,
+slips, reports and charts are exactly what production would produce. Deterministic and idempotent."""
 import random
-from contextlib import contextmanager
 from datetime import datetime, time, timedelta
-from unittest import mock
 
 from django.db import transaction
 from django.utils import timezone
@@ -27,13 +25,6 @@ OFFICES = {  # username → (province code for CCCD, district, working days back
 }
 DESK_PROCEDURES = ["1.009020", "1.009022", "1.009023", "1.009014", "1.009012", "1.009013", "1.009011",
                    "1.009031", "1.009015", "1.009003"]
-
-
-@contextmanager
-def _at(moment):
-    """Run the services as if it were `moment` (the demo replays history; production never does this)."""
-    with mock.patch("django.utils.timezone.now", return_value=moment):
-        yield
 
 
 def _working_days_back(n):
@@ -63,49 +54,46 @@ def _applicant(rng, province, address):
 
 def _replay(rng, officer, processor, procedure, received_at, now):
     """Receive one dossier and take it as far as its age allows, each step at its own moment."""
-    with _at(received_at):
-        dossier = services.dossier_receive(actor=officer, procedure=procedure, channel="direct",
-                                           applicant=_applicant(rng, *OFFICES[officer.username][:2]),
-                                           received_at=received_at, summary=f"{procedure.name} – hồ sơ mẫu")
+    dossier = services.dossier_receive(actor=officer, procedure=procedure, channel="direct",
+                                       applicant=_applicant(rng, *OFFICES[officer.username][:2]),
+                                       received_at=received_at, summary=f"{procedure.name} – hồ sơ mẫu")
     fate = rng.random()
     if fate < 0.04:
-        with _at(received_at + timedelta(hours=2)):
-            return services.dossier_withdraw(actor=officer, dossier=dossier, reason="Người nộp xin rút hồ sơ")
+        withdrawn = received_at + timedelta(hours=2)
+        if withdrawn >= now:
+            return dossier
+        return services.dossier_withdraw(actor=officer, dossier=dossier, reason="Người nộp xin rút hồ sơ",
+                                         at=withdrawn)
     step = received_at + timedelta(minutes=rng.randint(20, 240))
     if step >= now:
         return dossier
-    with _at(step):
-        dossier = services.dossier_start(actor=officer, dossier=dossier,
-                                         assignee=processor.username if processor else None)
+    dossier = services.dossier_start(actor=officer, dossier=dossier, assignee=processor.username if processor else None,
+                                     at=step)
     if rng.random() < 0.12:
         step += timedelta(days=1)
         if step >= now:
             return dossier
-        with _at(step):
-            dossier = services.dossier_request_supplement(
-                actor=processor or officer, dossier=dossier, reason="Thiếu giấy tờ chứng minh",
-                documents=["Bản sao giấy khai sinh", "Tờ khai TK1-TS (bản chính)"])
+        dossier = services.dossier_request_supplement(
+            actor=processor or officer, dossier=dossier, reason="Thiếu giấy tờ chứng minh",
+            documents=["Bản sao giấy khai sinh", "Tờ khai TK1-TS (bản chính)"], at=step)
         step += timedelta(days=rng.randint(1, 4))
         if step >= now:
             return dossier
-        with _at(step):
-            dossier = services.dossier_supplement_received(actor=officer, dossier=dossier)
+        dossier = services.dossier_supplement_received(actor=officer, dossier=dossier, at=step)
     # Most dossiers are resolved a little before their due moment; some late; some are still in progress.
     slack = timedelta(hours=rng.choice([-72, -30, -6, -2, 3, 30]))
     resolved = dossier.legal_due_at + slack
     if resolved >= now or rng.random() < 0.1:
         return dossier
     resolved = max(resolved, step + timedelta(minutes=30))
-    with _at(resolved):
-        if rng.random() < 0.06:
-            return services.dossier_refuse(actor=processor or officer, dossier=dossier,
-                                           reason="Không đủ điều kiện hưởng theo quy định")
-        dossier = services.dossier_resolve(actor=processor or officer, dossier=dossier, outcome="approved",
-                                           result_summary="Đủ điều kiện, đã giải quyết")
+    if rng.random() < 0.06:
+        return services.dossier_refuse(actor=processor or officer, dossier=dossier,
+                                       reason="Không đủ điều kiện hưởng theo quy định", at=resolved)
+    dossier = services.dossier_resolve(actor=processor or officer, dossier=dossier, outcome="approved",
+                                       result_summary="Đủ điều kiện, đã giải quyết", at=resolved)
     collected = resolved + timedelta(days=rng.randint(0, 3), hours=1)
     if collected < now and rng.random() < 0.8:
-        with _at(collected):
-            dossier = services.dossier_return(actor=officer, dossier=dossier)
+        dossier = services.dossier_return(actor=officer, dossier=dossier, at=collected)
     return dossier
 
 

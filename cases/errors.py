@@ -63,3 +63,33 @@ class DossierError(ErrorCode):
     VERSION_AFTER_RECEIPTS = ("VERSION_IN_USE", _("Đã có hồ sơ tiếp nhận từ ngày %(day)s: phiên bản mới phải áp dụng "
                                                   "từ một ngày sau đó."), 409)
     VERSION_EXISTS = "VERSION_IN_USE", _("Đã có phiên bản áp dụng từ %(day)s."), 409
+    # Historical moments (the services' `at=`, the history import of CONTRACTS.md §1.1).
+    MOMENT_IN_FUTURE = ("MOMENT_IN_FUTURE", _("Thời điểm %(at)s ở tương lai: lịch sử hồ sơ chỉ ghi những việc đã "
+                                              "xảy ra."), 400)
+    MOMENT_BEFORE_LAST_EVENT = ("MOMENT_OUT_OF_ORDER", _("Thời điểm %(at)s trước sự kiện gần nhất của hồ sơ "
+                                                         "(%(last)s): lịch sử hồ sơ chỉ ghi tiếp theo thứ tự thời "
+                                                         "gian."), 409)
+
+
+class HistoryError(ErrorCode):
+    """Why a line of `manage.py import_history` (CONTRACTS.md §1.1) is rejected, besides the services' own rules."""
+
+    BAD_JSON = "HISTORY_BAD_LINE", _("Dòng không phải JSON hợp lệ (%(error)s)."), 400
+    NOT_AN_OBJECT = "HISTORY_BAD_LINE", _("Mỗi dòng phải là một đối tượng JSON (một hồ sơ)."), 400
+    FIELD_MISSING = "HISTORY_BAD_LINE", _("Thiếu trường “%(field)s”."), 400
+    FIELD_INVALID = "HISTORY_BAD_LINE", _("Trường “%(field)s” không hợp lệ: %(error)s"), 400
+    MOMENT_INVALID = ("HISTORY_BAD_LINE", _("Trường “%(field)s” phải là thời điểm ISO 8601 có múi giờ "
+                                            "(ví dụ 2025-04-24T09:00:00+07:00)."), 400)
+    UNKNOWN_OFFICE = "HISTORY_UNKNOWN", _("Không có đơn vị mã “%(code)s”."), 400
+    UNKNOWN_PROCEDURE = "HISTORY_UNKNOWN", _("Không có thủ tục mã “%(code)s”."), 400
+    UNKNOWN_ACTOR = "HISTORY_UNKNOWN", _("Không có người dùng “%(username)s”."), 400
+    ACTOR_OUT_OF_SCOPE = "HISTORY_UNKNOWN", _("Người dùng “%(username)s” không thuộc %(office)s."), 400
+    UNKNOWN_ACTION = "HISTORY_UNKNOWN", _("Không có thao tác “%(action)s” trong lịch sử hồ sơ."), 400
+    NO_EVENTS = "HISTORY_BAD_LINE", _("Hồ sơ không có sự kiện nào."), 400
+    FIRST_NOT_RECEIVE = "HISTORY_BAD_LINE", _("Sự kiện đầu tiên phải là “receive” (tiếp nhận hồ sơ)."), 400
+    RECEIVE_AGAIN = "HISTORY_BAD_LINE", _("Chỉ sự kiện đầu tiên được là “receive”."), 400
+    CODE_INVALID = ("HISTORY_CODE", _("Mã hồ sơ “%(code)s” không đúng định dạng <mã định danh cơ quan>-<YYMMDD>-"
+                                      "<số thứ tự 4 chữ số>."), 400)
+    CODE_TAKEN = ("HISTORY_CODE", _("Mã hồ sơ “%(code)s” đã được dùng cho một hồ sơ khác (đơn vị hoặc người nộp "
+                                    "khác)."), 409)
+    IN_EVENT = "HISTORY_EVENT", _("sự kiện %(number)s (%(action)s, %(at)s): %(reason)s"), 400

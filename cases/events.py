@@ -4,6 +4,9 @@ Each function writes one `DossierEvent` row and queues its side effects in the s
 progress sent back to the national portal for portal dossiers, and the message to the applicant on the
 events they must hear about. The `action` values are part of the API (`GET /dossiers/{code}/events/`).
 """
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +18,22 @@ from .models import DossierEvent, Outcome, Status
 from .signals import dossier_event_recorded
 
 SYSTEM_ACTOR = "Hệ thống"
+_replaying: ContextVar[bool] = ContextVar("dossier_history_replaying", default=False)
+
+
+@contextmanager
+def replaying():
+    """Events written inside the block are a record of the past (the history import): they are stored with
+    their moments, but nobody is told now — no message to the applicant, no progress to the national portal."""
+    token = _replaying.set(True)
+    try:
+        yield
+    finally:
+        _replaying.reset(token)
+
+
+def is_replaying() -> bool:
+    return _replaying.get()
 
 
 class DossierAction(models.TextChoices):
@@ -62,7 +81,9 @@ def _record(dossier, *, actor, action: DossierAction, from_status="", to_status=
 def _after_event(dossier, event):
     """Side effects of a change, queued in the same transaction: the subscribers of `dossier_event_recorded`
     (the national-portal adapter pushes the progress), and a message to the applicant on the events they must
-    hear about."""
+    hear about. None while the history is replayed (`replaying`)."""
+    if is_replaying():
+        return
     dossier_event_recorded.send(sender=type(dossier), dossier=dossier, event=event)
     text = _applicant_message(dossier, event)
     if text:
@@ -106,50 +127,57 @@ def dossier_pulled_row() -> dict:
             "note": "Nhận hồ sơ nộp trực tuyến từ Cổng DVCQG", "data": {}}
 
 
+def dossier_submitted(dossier, *, actor, at):
+    """An online dossier, filed on the national portal, brought in by the history import as `submitted`."""
+    return _record(dossier, actor=actor, action=DossierAction.PULL, to_status=Status.SUBMITTED, at=at,
+                   note="Hồ sơ nộp trực tuyến (nhập từ phần mềm một cửa trước đây)")
+
+
 def dossier_accepted(dossier, *, actor, from_status, at):
     return _record(dossier, actor=actor, action=DossierAction.ACCEPT, from_status=from_status,
                    note="Tiếp nhận hồ sơ trực tuyến", at=at, data={"legal_due_at": dossier.legal_due_at.isoformat()})
 
 
-def dossier_started(dossier, *, actor, from_status, unit, handler):
-    return _record(dossier, actor=actor, action=DossierAction.START, from_status=from_status,
+def dossier_started(dossier, *, actor, from_status, unit, handler, at=None):
+    return _record(dossier, actor=actor, action=DossierAction.START, from_status=from_status, at=at,
                    note=_handled_by(unit, handler), data={"assignee": handler.username if handler else None})
 
 
-def dossier_handed_over(dossier, *, actor, unit, handler, note=""):
-    return _record(dossier, actor=actor, action=DossierAction.HANDOVER, from_status=dossier.status,
+def dossier_handed_over(dossier, *, actor, unit, handler, note="", at=None):
+    return _record(dossier, actor=actor, action=DossierAction.HANDOVER, from_status=dossier.status, at=at,
                    note=_handled_by(unit, handler) + (f": {note}" if note else ""))
 
 
-def supplement_requested(dossier, *, actor, from_status, reason, documents):
-    return _record(dossier, actor=actor, action=DossierAction.REQUEST_SUPPLEMENT, from_status=from_status,
+def supplement_requested(dossier, *, actor, from_status, reason, documents, at=None):
+    return _record(dossier, actor=actor, action=DossierAction.REQUEST_SUPPLEMENT, from_status=from_status, at=at,
                    note=reason, data={"documents": documents})
 
 
-def supplement_received(dossier, *, actor, from_status):
-    return _record(dossier, actor=actor, action=DossierAction.SUPPLEMENT_RECEIVED, from_status=from_status,
+def supplement_received(dossier, *, actor, from_status, at=None):
+    return _record(dossier, actor=actor, action=DossierAction.SUPPLEMENT_RECEIVED, from_status=from_status, at=at,
                    note="Nhận hồ sơ bổ sung", data={"legal_due_at": dossier.legal_due_at.isoformat(),
                                                     "clock": dossier.rule_version.supplement_clock})
 
 
-def dossier_resolved(dossier, *, actor, from_status, timeliness):
+def dossier_resolved(dossier, *, actor, from_status, timeliness, at=None):
     note = f"{Outcome(dossier.outcome).label}" + (f": {dossier.result_summary}" if dossier.result_summary else "")
-    return _record(dossier, actor=actor, action=DossierAction.RESOLVE, from_status=from_status, note=note,
+    return _record(dossier, actor=actor, action=DossierAction.RESOLVE, from_status=from_status, note=note, at=at,
                    data={"outcome": dossier.outcome, "timeliness": timeliness})
 
 
-def dossier_returned(dossier, *, actor, from_status):
-    return _record(dossier, actor=actor, action=DossierAction.RETURN, from_status=from_status,
+def dossier_returned(dossier, *, actor, from_status, at=None):
+    return _record(dossier, actor=actor, action=DossierAction.RETURN, from_status=from_status, at=at,
                    note=f"Trả kết quả cho {dossier.returned_to}")
 
 
-def dossier_refused(dossier, *, actor, from_status, reason):
-    return _record(dossier, actor=actor, action=DossierAction.REFUSE, from_status=from_status, note=reason,
+def dossier_refused(dossier, *, actor, from_status, reason, at=None):
+    return _record(dossier, actor=actor, action=DossierAction.REFUSE, from_status=from_status, note=reason, at=at,
                    data={"at_intake": from_status == Status.SUBMITTED})
 
 
-def dossier_withdrawn(dossier, *, actor, from_status, reason):
-    return _record(dossier, actor=actor, action=DossierAction.WITHDRAW, from_status=from_status, note=reason)
+def dossier_withdrawn(dossier, *, actor, from_status, reason, at=None):
+    return _record(dossier, actor=actor, action=DossierAction.WITHDRAW, from_status=from_status, note=reason,
+                   at=at)
 
 
 def apology_drafted(dossier, *, actor, slip, at):

@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from core.api.fields import DateTimeField
@@ -8,6 +9,7 @@ from workcal import years
 from ..links import slip_url
 from ..models import ApplicantKind, Channel, Dossier, DossierEvent, Procedure
 from ..privacy import applicant_for
+from ..services.common import CLOCK_SKEW
 from ..validators import mask_phone, validate_applicant_id, validate_phone
 
 
@@ -85,7 +87,18 @@ class DossierIn(serializers.Serializer):
     summary = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
     office = serializers.CharField(required=False, allow_blank=True, default="")
     received_at = DateTimeField(required=False, allow_null=True, default=None,
-                                            error_messages={"invalid": "Thời điểm không đúng định dạng ISO 8601."})
+                                help_text="Now, give or take 5 minutes (the default); dossiers of the past come in "
+                                          "through `manage.py import_history`.",
+                                error_messages={"invalid": "Thời điểm không đúng định dạng ISO 8601."})
+
+    def validate_received_at(self, value):
+        """The API records intake as it happens: at most CLOCK_SKEW off now either way. History (dossiers of
+        the past) comes in through `manage.py import_history` (CONTRACTS.md §1.1)."""
+        if value is not None and abs(value - timezone.now()) > CLOCK_SKEW:
+            raise serializers.ValidationError(_(
+                "Thời điểm tiếp nhận chỉ được lệch tối đa %(minutes)s phút so với hiện tại; hồ sơ đã tiếp nhận "
+                "trước đây được nhập bằng lệnh import_history.") % {"minutes": int(CLOCK_SKEW.total_seconds() // 60)})
+        return value
 
 
 class DossierSerializer(serializers.ModelSerializer):

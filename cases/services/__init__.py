@@ -13,6 +13,7 @@ from .common import DESK_UNIT, EARLIEST_RECEIPT_YEAR, PROCESSING_UNIT  # noqa: F
 from .intake import (  # noqa: F401
     dossier_accept,
     dossier_receive,
+    dossier_submit_online,
     intake_guidance_issue,
     next_dossier_code,
 )

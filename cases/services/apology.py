@@ -36,7 +36,7 @@ from .. import events
 from ..deadlines import is_apology_late
 from ..errors import CoreError, DomainError, DossierError
 from ..models import ApologySlip, Dossier, Status
-from .common import _lock
+from .common import _lock, _moment
 
 APOLOGY_STATUSES = (Status.RECEIVED, Status.PROCESSING, Status.AWAITING_SUPPLEMENT)
 NUMBER_SUFFIX = "PXL-BHXH"
@@ -116,7 +116,7 @@ def apology_slip_draft(*, actor: User, dossier: Dossier, reason: str, new_appoin
     """An officer drafts the slip from the dossier page; a director or deputy signs it later."""
     _require_drafter(actor, dossier)
     dossier = _lock(dossier)
-    now = at or timezone.now()
+    now = _moment(at, dossier)
     _check_dossier(dossier)
     reason = _check_reason(reason)
     new_appointment_at = _check_new_appointment(dossier, new_appointment_at, now)
@@ -138,7 +138,7 @@ def apology_slip_sign(*, actor: User, slip: ApologySlip, at: datetime | None = N
     slip = ApologySlip.objects.select_for_update().get(pk=slip.pk)
     if slip.state != ApologySlip.State.DRAFT:
         raise DomainError(DossierError.APOLOGY_ALREADY_ISSUED, number=slip.number_label)
-    return _issue(actor=actor, dossier=dossier, slip=slip, now=at or timezone.now())
+    return _issue(actor=actor, dossier=dossier, slip=slip, now=_moment(at, dossier))
 
 
 @transaction.atomic
@@ -147,7 +147,7 @@ def apology_slip_issue(*, actor: User, dossier: Dossier, reason: str, new_appoin
     """A director or deputy drafts and issues in one step (the API, the "Ký và phát hành" of the draft form)."""
     dossier = _lock(dossier)
     _require_signer(actor, dossier)
-    now = at or timezone.now()
+    now = _moment(at, dossier)
     _check_dossier(dossier)
     reason = _check_reason(reason)
     new_appointment_at = _check_new_appointment(dossier, new_appointment_at, now)
@@ -206,6 +206,8 @@ def _ascii(text: str) -> str:
 
 
 def _notify_applicant(dossier, slip, old_appointment):
+    if events.is_replaying():
+        return  # a slip of the past (the history import): the applicant was told then
     local = timezone.localtime
     new, old = f"{local(slip.new_appointment_at):%d/%m/%Y %H:%M}", f"{local(old_appointment):%d/%m/%Y %H:%M}"
     office = dossier.office

@@ -1,6 +1,9 @@
 """What every dossier service shares: the writer and office checks, the row lock, the status check against the
 state machine, the applicant's trips and the legal clock of the dossier's rule version."""
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from django.db.models import Max
+from django.utils import timezone
 
 from core import permissions
 from core.scoping import office_in_scope
@@ -9,11 +12,38 @@ from workcal import calendar
 from .. import versions
 from ..errors import CoreError, DomainError, DossierError
 from ..events import DossierAction
-from ..models import Dossier, Status, Trip
+from ..models import Dossier, DossierEvent, Status, Trip
 
 DESK_UNIT = "Bộ phận Tiếp nhận và Trả kết quả"
 EARLIEST_RECEIPT_YEAR = 2015  # the first year of the materialised working-day calendar
 PROCESSING_UNIT = "Phòng nghiệp vụ"
+CLOCK_SKEW = timedelta(minutes=5)  # how far ahead of the server's clock a moment may be (and is then clamped)
+
+
+def _local_label(moment) -> str:
+    return f"{timezone.localtime(moment):%d/%m/%Y %H:%M:%S}"
+
+
+def _moment(at: datetime | None, dossier: Dossier | None = None) -> datetime:
+    """The moment a service writes: `at` (a historical moment, for the history import and the demo) or now.
+
+    A moment in the future (beyond CLOCK_SKEW) is refused, a few minutes ahead are clamped to now; with a
+    dossier, a moment before its last event is refused too: the history is append-only and ordered."""
+    now = timezone.now()
+    if at is None:
+        moment = now
+    else:
+        if timezone.is_naive(at):
+            at = timezone.make_aware(at)  # read as local time (Asia/Ho_Chi_Minh)
+        if at > now + CLOCK_SKEW:
+            raise DomainError(DossierError.MOMENT_IN_FUTURE, at=_local_label(at))
+        moment = min(at, now)
+    if dossier is not None:
+        last = DossierEvent.objects.filter(dossier=dossier).aggregate(last=Max("at"))["last"]
+        if last is not None and moment < last:
+            raise DomainError(DossierError.MOMENT_BEFORE_LAST_EVENT, at=_local_label(moment), last=_local_label(last),
+                              extra={"last_event_at": timezone.localtime(last).isoformat()})
+    return moment
 
 
 def _require_writer(actor):

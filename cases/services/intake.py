@@ -26,6 +26,7 @@ from .common import (
     _check_from,
     _count_trip,
     _lock,
+    _moment,
     _require_office_in_scope,
     _require_writer,
     _set_clock,
@@ -56,8 +57,13 @@ def next_dossier_code(office: Office, day) -> str:
 
 @transaction.atomic
 def dossier_receive(*, actor: User, procedure: Procedure, applicant: dict, channel: str, summary: str = "",
-                    office: Office | None = None, received_at: datetime | None = None) -> Dossier:
-    """Receive a complete dossier at the desk (or by post): code, legal clock, appointment, Form 01, trip."""
+                    office: Office | None = None, received_at: datetime | None = None,
+                    code: str | None = None) -> Dossier:
+    """Receive a complete dossier at the desk (or by post): code, legal clock, appointment, Form 01, trip.
+
+    `received_at` is a moment of the past only for the history import and the demo (the API keeps it within a few
+    minutes of now); `code` is a code kept from the previous software (cases.history checks its format and that
+    it is free), otherwise the next code of the receipt day."""
     _require_writer(actor)
     office = office or actor.office
     if office is None:
@@ -78,7 +84,7 @@ def dossier_receive(*, actor: User, procedure: Procedure, applicant: dict, chann
     versions.check_taking(version, received_at)
 
     dossier = Dossier(
-        code=next_dossier_code(office, timezone.localtime(received_at).date()),
+        code=code or next_dossier_code(office, timezone.localtime(received_at).date()),
         office=office, procedure=procedure, rule_version=version, status=Status.RECEIVED, channel=channel, source=Source.DESK,
         applicant_name=applicant["name"], applicant_kind=applicant.get("kind", "citizen"),
         applicant_id_number=applicant["id_number"], applicant_phone=applicant.get("phone", ""),
@@ -93,6 +99,28 @@ def dossier_receive(*, actor: User, procedure: Procedure, applicant: dict, chann
     if channel == Channel.DIRECT:
         _count_trip(dossier, Trip.Purpose.INTAKE, actor, received_at)
     events.dossier_received(dossier, actor=actor, at=received_at, channel=channel)
+    return dossier
+
+
+@transaction.atomic
+def dossier_submit_online(*, actor: User, procedure: Procedure, applicant: dict, office: Office, submitted_at: datetime,
+                          summary: str = "", code: str | None = None) -> Dossier:
+    """An online dossier filed on the national portal at `submitted_at`, as the history import brings it in:
+    `submitted` (no legal clock yet) until its `accept` event; its source is the national portal."""
+    _require_writer(actor)
+    _require_office_in_scope(actor, office)
+    submitted_at = _moment(submitted_at)
+    if submitted_at.year < EARLIEST_RECEIPT_YEAR:
+        raise DomainError(DossierError.RECEIVED_TOO_EARLY, year=EARLIEST_RECEIPT_YEAR)
+    dossier = Dossier.objects.create(
+        code=code or next_dossier_code(office, timezone.localtime(submitted_at).date()),
+        office=office, procedure=procedure, status=Status.SUBMITTED, channel=Channel.ONLINE,
+        source=Source.NATIONAL_PORTAL, applicant_name=applicant["name"],
+        applicant_kind=applicant.get("kind", "citizen"), applicant_id_number=applicant["id_number"],
+        applicant_phone=applicant.get("phone", ""), applicant_email=applicant.get("email", ""),
+        applicant_address=applicant.get("address", ""), summary=summary, submitted_at=submitted_at,
+    )
+    events.dossier_submitted(dossier, actor=actor, at=submitted_at)
     return dossier
 
 
@@ -131,7 +159,7 @@ def dossier_accept(*, actor: User, dossier: Dossier, at: datetime | None = None)
     _require_writer(actor)
     dossier = _lock(dossier)
     transition = _check_from(dossier, DossierAction.ACCEPT)
-    now = at or timezone.now()
+    now = _moment(at, dossier)
     dossier.rule_version = versions.version_for_receipt(dossier.procedure, now)
     versions.check_taking(dossier.rule_version, now)
     old = dossier.status

@@ -1,6 +1,8 @@
 """The lifecycle after intake (DOMAIN.md §2.2–2.4, CONTRACTS.md §1.3): hand-overs between units (rows of the
 process-control slip), the one supplement request and its papers, the result, its return, refusal and
 withdrawal. Each function is one use case in one transaction."""
+from datetime import datetime
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -28,6 +30,7 @@ from .common import (
     _check_from,
     _count_trip,
     _lock,
+    _moment,
     _require_writer,
     _set_clock,
 )
@@ -58,25 +61,27 @@ def _resolve_assignee(dossier, username):
 
 
 @transaction.atomic
-def dossier_start(*, actor: User, dossier: Dossier, assignee: str | None = None) -> Dossier:
+def dossier_start(*, actor: User, dossier: Dossier, assignee: str | None = None,
+                  at: datetime | None = None) -> Dossier:
     """The desk hands the dossier to the processing department (a row of the process-control slip)."""
     _require_writer(actor)
     dossier = _lock(dossier)
     transition = _check_from(dossier, DossierAction.START)
     handler = _resolve_assignee(dossier, assignee)
-    now = timezone.now()
+    now = _moment(at, dossier)
     _close_open_step(dossier, now)
     _open_step(dossier, PROCESSING_UNIT, handler, now, dossier.legal_due_at)
     old = dossier.status
     dossier.status = transition.target
     dossier.assignee = handler
     dossier.save(update_fields=["status", "assignee", "updated_at"])
-    events.dossier_started(dossier, actor=actor, from_status=old, unit=PROCESSING_UNIT, handler=handler)
+    events.dossier_started(dossier, actor=actor, from_status=old, unit=PROCESSING_UNIT, handler=handler, at=now)
     return dossier
 
 
 @transaction.atomic
-def dossier_handover(*, actor: User, dossier: Dossier, unit: str, assignee: str | None = None, note: str = ""):
+def dossier_handover(*, actor: User, dossier: Dossier, unit: str, assignee: str | None = None, note: str = "",
+                     at: datetime | None = None):
     """Hand a dossier in processing to another unit or officer: closes the current step, opens the next."""
     _require_writer(actor)
     dossier = _lock(dossier)
@@ -84,17 +89,18 @@ def dossier_handover(*, actor: User, dossier: Dossier, unit: str, assignee: str 
     if not (unit or "").strip():
         raise DomainError(DossierError.HANDOVER_UNIT_REQUIRED)
     handler = _resolve_assignee(dossier, assignee)
-    now = timezone.now()
+    now = _moment(at, dossier)
     _close_open_step(dossier, now)
     _open_step(dossier, unit.strip(), handler, now, dossier.legal_due_at)
     dossier.assignee = handler or dossier.assignee
     dossier.save(update_fields=["assignee", "updated_at"])
-    events.dossier_handed_over(dossier, actor=actor, unit=unit.strip(), handler=handler, note=note)
+    events.dossier_handed_over(dossier, actor=actor, unit=unit.strip(), handler=handler, note=note, at=now)
     return dossier
 
 
 @transaction.atomic
-def dossier_request_supplement(*, actor: User, dossier: Dossier, reason: str, documents: list[str]) -> Dossier:
+def dossier_request_supplement(*, actor: User, dossier: Dossier, reason: str, documents: list[str],
+                               at: datetime | None = None) -> Dossier:
     """At most `max_supplement_requests` (default once, Decree 61/2018) written request listing every missing
     paper; the legal clock stops until the papers arrive."""
     _require_writer(actor)
@@ -102,7 +108,7 @@ def dossier_request_supplement(*, actor: User, dossier: Dossier, reason: str, do
     transition = _check_from(dossier, DossierAction.REQUEST_SUPPLEMENT)
     if not _supplement_left(dossier):
         raise DomainError(DossierError.SUPPLEMENT_ALREADY_REQUESTED)
-    now = timezone.now()
+    now = _moment(at, dossier)
     versions.check_supplement_window(dossier, now)
     documents = [d.strip() for d in documents or [] if d and d.strip()]
     if not (reason or "").strip() or not documents:
@@ -114,17 +120,19 @@ def dossier_request_supplement(*, actor: User, dossier: Dossier, reason: str, do
     dossier.status, dossier.paused_at = transition.target, now
     dossier.supplement_count += 1
     dossier.save(update_fields=["status", "paused_at", "supplement_count", "updated_at"])
-    events.supplement_requested(dossier, actor=actor, from_status=old, reason=reason.strip(), documents=documents)
+    events.supplement_requested(dossier, actor=actor, from_status=old, reason=reason.strip(), documents=documents,
+                                at=now)
     return dossier
 
 
 @transaction.atomic
-def dossier_supplement_received(*, actor: User, dossier: Dossier, in_person: bool | None = None) -> Dossier:
+def dossier_supplement_received(*, actor: User, dossier: Dossier, in_person: bool | None = None,
+                                at: datetime | None = None) -> Dossier:
     """The papers arrived: the clock restarts from zero (default) or resumes with the time left, per procedure."""
     _require_writer(actor)
     dossier = _lock(dossier)
     transition = _check_from(dossier, DossierAction.SUPPLEMENT_RECEIVED)
-    now = timezone.now()
+    now = _moment(at, dossier)
     request = dossier.supplement_requests.order_by("-number").first()
     request.fulfilled_at = now
     request.save(update_fields=["fulfilled_at"])
@@ -144,12 +152,13 @@ def dossier_supplement_received(*, actor: User, dossier: Dossier, in_person: boo
     dossier.save()
     if in_person if in_person is not None else dossier.channel == Channel.DIRECT:
         _count_trip(dossier, Trip.Purpose.SUPPLEMENT, actor, now)
-    events.supplement_received(dossier, actor=actor, from_status=old)
+    events.supplement_received(dossier, actor=actor, from_status=old, at=now)
     return dossier
 
 
 @transaction.atomic
-def dossier_resolve(*, actor: User, dossier: Dossier, outcome: str, result_summary: str = "") -> Dossier:
+def dossier_resolve(*, actor: User, dossier: Dossier, outcome: str, result_summary: str = "",
+                    at: datetime | None = None) -> Dossier:
     _require_writer(actor)
     dossier = _lock(dossier)
     transition = _check_from(dossier, DossierAction.RESOLVE)
@@ -157,23 +166,24 @@ def dossier_resolve(*, actor: User, dossier: Dossier, outcome: str, result_summa
         raise DomainError(DossierError.OUTCOME_INVALID)
     if outcome == Outcome.REJECTED and not (result_summary or "").strip():
         raise DomainError(DossierError.REJECTION_REASON_REQUIRED)
-    now = timezone.now()
+    now = _moment(at, dossier)
     _close_open_step(dossier, now)
     _open_step(dossier, DESK_UNIT, dossier.received_by, now, dossier.appointment_at)
     old = dossier.status
     dossier.status, dossier.resolved_at = transition.target, now
     dossier.outcome, dossier.result_summary = outcome, (result_summary or "").strip()
     dossier.save(update_fields=["status", "resolved_at", "outcome", "result_summary", "updated_at"])
-    events.dossier_resolved(dossier, actor=actor, from_status=old, timeliness=dossier_timeliness(dossier))
+    events.dossier_resolved(dossier, actor=actor, from_status=old, timeliness=dossier_timeliness(dossier), at=now)
     return dossier
 
 
 @transaction.atomic
-def dossier_return(*, actor: User, dossier: Dossier, returned_to: str = "", in_person: bool | None = None) -> Dossier:
+def dossier_return(*, actor: User, dossier: Dossier, returned_to: str = "", in_person: bool | None = None,
+                   at: datetime | None = None) -> Dossier:
     _require_writer(actor)
     dossier = _lock(dossier)
     transition = _check_from(dossier, DossierAction.RETURN)
-    now = timezone.now()
+    now = _moment(at, dossier)
     _close_open_step(dossier, now)
     old = dossier.status
     dossier.status, dossier.returned_at, dossier.closed_at = transition.target, now, now
@@ -181,42 +191,42 @@ def dossier_return(*, actor: User, dossier: Dossier, returned_to: str = "", in_p
     dossier.save(update_fields=["status", "returned_at", "closed_at", "returned_to", "updated_at"])
     if in_person if in_person is not None else dossier.channel == Channel.DIRECT:
         _count_trip(dossier, Trip.Purpose.COLLECTION, actor, now)
-    events.dossier_returned(dossier, actor=actor, from_status=old)
+    events.dossier_returned(dossier, actor=actor, from_status=old, at=now)
     return dossier
 
 
 @transaction.atomic
-def dossier_refuse(*, actor: User, dossier: Dossier, reason: str) -> Dossier:
+def dossier_refuse(*, actor: User, dossier: Dossier, reason: str, at: datetime | None = None) -> Dossier:
     """Refusal with written reasons (Form 03). From `submitted` it is a refusal at intake (not received)."""
     _require_writer(actor)
     dossier = _lock(dossier)
     transition = _check_from(dossier, DossierAction.REFUSE)
     if not (reason or "").strip():
         raise DomainError(DossierError.REFUSAL_REASON_REQUIRED)
-    now = timezone.now()
+    now = _moment(at, dossier)
     _close_open_step(dossier, now)
     old = dossier.status
     dossier.status, dossier.closed_at, dossier.result_summary = transition.target, now, reason.strip()
     if old != Status.SUBMITTED:
         dossier.resolved_at = now  # refused after acceptance counts as resolved (DOMAIN.md §6)
     dossier.save(update_fields=["status", "closed_at", "result_summary", "resolved_at", "updated_at"])
-    events.dossier_refused(dossier, actor=actor, from_status=old, reason=reason.strip())
+    events.dossier_refused(dossier, actor=actor, from_status=old, reason=reason.strip(), at=now)
     return dossier
 
 
 @transaction.atomic
-def dossier_withdraw(*, actor: User, dossier: Dossier, reason: str) -> Dossier:
+def dossier_withdraw(*, actor: User, dossier: Dossier, reason: str, at: datetime | None = None) -> Dossier:
     _require_writer(actor)
     dossier = _lock(dossier)
     transition = _check_from(dossier, DossierAction.WITHDRAW)
     if not (reason or "").strip():
         raise DomainError(DossierError.WITHDRAWAL_REASON_REQUIRED)
-    now = timezone.now()
+    now = _moment(at, dossier)
     _close_open_step(dossier, now)
     old = dossier.status
     dossier.status, dossier.closed_at = transition.target, now
     dossier.save(update_fields=["status", "closed_at", "updated_at"])
-    events.dossier_withdrawn(dossier, actor=actor, from_status=old, reason=reason.strip())
+    events.dossier_withdrawn(dossier, actor=actor, from_status=old, reason=reason.strip(), at=now)
     return dossier
 
 

@@ -3,6 +3,7 @@ the status it leads to, the service that performs it and how a request body beco
 and the dossier page dispatch through `run_action`; the buttons come from `allowed_actions`."""
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.utils import timezone
 
@@ -64,12 +65,13 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
 ACTION_LABELS = {action: DossierAction(action).label for action in TRANSITIONS}
 
 
-def run_action(action: str, *, actor, dossier, body: dict) -> Dossier:
-    """One lifecycle action by name (CONTRACTS.md §1.3), as the API and the dossier page call it."""
+def run_action(action: str, *, actor, dossier, body: dict, at: datetime | None = None) -> Dossier:
+    """One lifecycle action by name (CONTRACTS.md §1.3), as the API and the dossier page call it (at now) and the
+    history import replays it (`at`, a moment of the past; the API never passes one)."""
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise DomainError(CoreError.UNKNOWN_ACTION, action=action)
-    return transition.service(actor=actor, dossier=dossier, **transition.parse(body))
+    return transition.service(actor=actor, dossier=dossier, at=at, **transition.parse(body))
 
 
 def allowed_actions(dossier, user) -> list[str]:

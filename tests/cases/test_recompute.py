@@ -87,8 +87,9 @@ def test_a_paused_resume_mode_dossier_resumes_with_the_time_left_under_the_new_c
     dossier = receive(at=local(2025, 6, 2, 9, 0))
     _resume_mode(dossier)
     dossier = _supplement(cast, dossier, local(2025, 6, 4, 9, 0))
-    CalendarOverride.objects.create(date=date(2025, 6, 3), kind="off")   # in the segment already used
-    assert recompute.recompute_open_deadlines(dates=[date(2025, 6, 3)]) == 1
+    with time_machine.travel(local(2025, 6, 5, 9, 0), tick=False):  # the history is ordered: the change, then the papers
+        CalendarOverride.objects.create(date=date(2025, 6, 3), kind="off")   # in the segment already used
+        assert recompute.recompute_open_deadlines(dates=[date(2025, 6, 3)]) == 1
     dossier.refresh_from_db()
     assert dossier.status == "awaiting_supplement"
     assert dossier.legal_due_at == local(2025, 6, 17, 9, 0)       # the running clock's due under the new calendar
