@@ -1,7 +1,7 @@
 """The kinds of officer alerts (outbox rows of channel "officer", shown by the bell and on /thong-bao/) and how
 each reads in Vietnamese. The kind strings are written by the apps that raise the alerts (cases.alerts,
 cases.services.scan, cases.recompute); this table only names them, so notifications imports no domain app."""
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 ASSIGNED = "dossier.assigned"
 DUE_SOON = "dossier.due_soon"
@@ -14,19 +14,19 @@ DUE_DIGEST = "dossier.due_digest"
 DEADLINES_MOVED = "calendar.deadlines_moved"
 
 KIND_LABELS = {
-    ASSIGNED: _("Giao xử lý"),
-    DUE_SOON: _("Sắp đến hạn"),
-    APOLOGY_DUE: _("Đến hạn xin lỗi"),
-    OVERDUE: _("Quá hạn"),
-    APPOINTMENT_MISSED: _("Lỡ hẹn trả kết quả"),
-    LATE_TO_ACCEPT: _("Chậm tiếp nhận hồ sơ trực tuyến"),
-    AWAITING_SIGNATURE: _("Chờ ký phiếu xin lỗi"),
-    DUE_DIGEST: _("Tổng hợp hồ sơ quá hạn, sắp đến hạn"),
-    DEADLINES_MOVED: _("Tính lại hạn giải quyết"),
-    "feedback.due_soon": _("Phản ánh sắp đến hạn"),
-    "feedback.overdue": _("Phản ánh quá hạn"),
+    ASSIGNED: pgettext_lazy("alert", "Giao xử lý"),
+    DUE_SOON: pgettext_lazy("alert", "Sắp đến hạn"),
+    APOLOGY_DUE: pgettext_lazy("alert", "Đến hạn xin lỗi"),
+    OVERDUE: pgettext_lazy("alert", "Quá hạn"),
+    APPOINTMENT_MISSED: pgettext_lazy("alert", "Lỡ hẹn trả kết quả"),
+    LATE_TO_ACCEPT: pgettext_lazy("alert", "Chậm tiếp nhận hồ sơ trực tuyến"),
+    AWAITING_SIGNATURE: pgettext_lazy("alert", "Chờ ký phiếu xin lỗi"),
+    DUE_DIGEST: pgettext_lazy("alert", "Tổng hợp hồ sơ quá hạn, sắp đến hạn"),
+    DEADLINES_MOVED: pgettext_lazy("alert", "Tính lại hạn giải quyết"),
+    "feedback.due_soon": pgettext_lazy("alert", "Phản ánh sắp đến hạn"),
+    "feedback.overdue": pgettext_lazy("alert", "Phản ánh quá hạn"),
 }
-OTHER = _("Thông báo")
+OTHER = pgettext_lazy("alert", "Thông báo")
 
 
 def kind_label(kind: str):
