@@ -30,9 +30,9 @@ def test_seed_demo_twice_changes_nothing_and_every_account_signs_in(settings, no
 
 
 def test_the_demo_officers_have_alerts_from_one_scan(no_cast):
+    from core.models import User
     from notifications.models import OutboxMessage
     from notifications.selectors import alert_unread_count
-    from core.models import User
 
     call_command("seed_demo")
     alerts = OutboxMessage.objects.filter(channel="officer")
