@@ -182,8 +182,13 @@ def test_the_page_answers_404_for_someone_elses_alert_and_get_is_not_allowed(ale
 
 def test_the_page_and_bell_in_english(alerts, cast, client, settings):
     client.force_login(cast["processor_hn"])
+    from django.utils import translation
+
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    html = client.get("/thong-bao/").content.decode()
+    try:
+        html = client.get("/thong-bao/").content.decode()
+    finally:
+        translation.deactivate()  # the middleware left English active in this thread
     assert "My notifications" in html and "Mark all as read" in html and "Assigned to me" in html
     assert 'aria-label="Notifications: 3 unread"' in html and "Overdue" in html
 
