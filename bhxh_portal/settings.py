@@ -8,6 +8,8 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+from celery.schedules import crontab
+
 from .env import (  # the casts that validate each setting
     _bool,
     _clock,
@@ -95,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "core.context_processors.navigation",
+                "notifications.context_processors.bell",
             ],
         },
     },
@@ -168,6 +171,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 SCAN_OVERDUE_EVERY = setting("SCAN_OVERDUE_EVERY", _positive_int, 300)  # seconds
 SYNC_EVERY = setting("SYNC_EVERY", _positive_int, 300)
 OUTBOX_EVERY = setting("OUTBOX_EVERY", _positive_int, 60)
+DIRECTOR_DIGEST_AT = setting("DIRECTOR_DIGEST_AT", _clock, "07:00")  # local time (TIME_ZONE) of the daily e-mail
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.tasks.heartbeat", "schedule": timedelta(seconds=60), "options": {"expires": 50}},
     "scan-overdue": {
@@ -179,6 +183,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.deliver_pending",
         "schedule": timedelta(seconds=OUTBOX_EVERY),
         "options": {"expires": OUTBOX_EVERY * 0.9},
+    },
+    "director-digest": {
+        "task": "cases.tasks.director_digest",
+        "schedule": crontab(hour=int(DIRECTOR_DIGEST_AT[:2]), minute=int(DIRECTOR_DIGEST_AT[3:])),
+        "options": {"expires": 3600},
     },
     "portal-sync": {
         "task": "portal.tasks.sync_all",

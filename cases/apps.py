@@ -8,7 +8,11 @@ class CasesConfig(AppConfig):
     def ready(self):
         from workcal.signals import calendar_changed
 
+        from . import alerts
+        from .signals import dossier_event_recorded
+
         calendar_changed.connect(_recompute_on_commit, dispatch_uid="cases.recompute_open_deadlines")
+        dossier_event_recorded.connect(alerts.dossier_event_recorded, dispatch_uid="cases.officer_alerts")
 
 
 def _recompute_on_commit(sender, dates=(), **kwargs):

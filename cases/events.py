@@ -145,7 +145,8 @@ def dossier_started(dossier, *, actor, from_status, unit, handler, at=None):
 
 def dossier_handed_over(dossier, *, actor, unit, handler, note="", at=None):
     return _record(dossier, actor=actor, action=DossierAction.HANDOVER, from_status=dossier.status, at=at,
-                   note=_handled_by(unit, handler) + (f": {note}" if note else ""))
+                   note=_handled_by(unit, handler) + (f": {note}" if note else ""),
+                   data={"assignee": handler.username if handler else None})
 
 
 def supplement_requested(dossier, *, actor, from_status, reason, documents, at=None):

@@ -4,7 +4,7 @@ from datetime import date
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from . import recompute
+from . import digest, recompute
 from .services import scan
 
 
@@ -22,3 +22,10 @@ def recompute_deadlines(self, *, dates):
     directors what moved. Idempotent, so a retry is safe; the task id names the run (the directors' message)."""
     return recompute.recompute_open_deadlines(dates=[date.fromisoformat(d) for d in dates],
                                               run_key=self.request.id or None)
+
+
+@shared_task(name="cases.tasks.director_digest", ignore_result=True)
+def director_digest():
+    """The directors' daily e-mail digest (cases.digest); a second run the same day sends nothing."""
+    result = digest.director_digest()
+    return {"day": result.day.isoformat(), "sent": result.sent}

@@ -25,8 +25,16 @@ def sender(channel):
 
 @sender("officer")
 def _in_app(message):
-    """In-app notifications are delivered by being stored; the officer sees them on the desk."""
+    """An officer alert is delivered by being stored: the bell and /thong-bao/ show it (never retried, never
+    dead). `outbox_enqueue` writes it `sent` at once; this sender serves a row inserted in bulk as pending."""
     return "stored"
+
+
+def deliver_in_app() -> int:
+    """Mark every officer alert still pending as delivered, in one UPDATE (the scan inserts its alerts in bulk
+    as pending rows). No DeliveryAttempt is logged: there was no attempt, the row itself is the delivery."""
+    return OutboxMessage.objects.filter(channel="officer", state__in=["pending", "failed", "sending"]).update(
+        state=OutboxMessage.State.SENT, sent_at=timezone.now(), next_attempt_at=None, last_error="")
 
 
 @sender("email")

@@ -43,7 +43,7 @@ class OutboxMessage(models.Model):
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
-    read_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)  # officer alerts: when the recipient marked it read
 
     class Meta:
         verbose_name = _("thông báo")
@@ -52,10 +52,20 @@ class OutboxMessage(models.Model):
         indexes = [
             models.Index(fields=["next_attempt_at"], name="outbox_due", condition=Q(state__in=DUE_STATES)),
             models.Index(fields=["recipient_user", "-created_at"], name="outbox_user"),
+            # The bell's count and the unread list: a user's officer alerts not read yet.
+            models.Index(fields=["recipient_user", "-created_at"], name="outbox_unread_alert",
+                         condition=Q(channel="officer", read_at__isnull=True)),
         ]
 
     def __str__(self):
         return f"{self.channel}:{self.kind}:{self.recipient or self.recipient_user_id}"
+
+    @property
+    def kind_label(self):
+        """How an officer alert's kind reads (notifications.kinds)."""
+        from .kinds import kind_label
+
+        return kind_label(self.kind)
 
 
 class DeliveryAttempt(models.Model):

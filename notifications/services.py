@@ -1,20 +1,29 @@
 from django.db import transaction
 from django.utils import timezone
 
-from .models import OutboxMessage
+from .models import Channel, OutboxMessage
+from .selectors import alert_get, alert_list
 
 
 def outbox_enqueue(*, channel, kind, idempotency_key, recipient="", recipient_user=None, office=None,
                    dossier_code="", subject="", body="", payload=None) -> tuple[OutboxMessage, bool]:
     """Write one outbox row (inside the caller's transaction). The same key twice creates nothing new, so a
-    scan or a retried request never notifies twice. Delivery is triggered after commit."""
+    scan or a retried request never notifies twice. Delivery is triggered after commit.
+
+    An officer alert (channel "officer") is delivered by being stored: the bell and /thong-bao/ show it. It is
+    written `sent` at once, with nothing for a worker to do; rows inserted in bulk as `pending` (the deadline
+    scan) are marked sent by the next delivery sweep (notifications.tasks.deliver_pending) in one UPDATE."""
+    now = timezone.now()
+    in_app = channel == Channel.OFFICER
     message, created = OutboxMessage.objects.get_or_create(
         idempotency_key=idempotency_key,
         defaults=dict(channel=channel, kind=kind, recipient=recipient, recipient_user=recipient_user,
                       office=office, dossier_code=dossier_code, subject=subject, body=body,
-                      payload=payload or {}, next_attempt_at=timezone.now()),
+                      payload=payload or {}, next_attempt_at=None if in_app else now,
+                      state=OutboxMessage.State.SENT if in_app else OutboxMessage.State.PENDING,
+                      sent_at=now if in_app else None),
     )
-    if created:
+    if created and not in_app:
         transaction.on_commit(lambda: _kick(message.pk))
     return message, created
 
@@ -26,3 +35,23 @@ def _kick(message_id):
         deliver_message.delay(message_id)
     except Exception:  # noqa: BLE001 - the periodic delivery picks it up if the broker is down
         pass
+
+
+# --- officer alerts -------------------------------------------------------------------------------------
+
+def alert_mark_read(*, user, pk: int) -> OutboxMessage:
+    """Mark one of the user's own alerts read (DoesNotExist for someone else's). Reading it twice keeps the
+    first moment."""
+    alert = alert_get(user=user, pk=pk)
+    if alert.read_at is None:
+        now = timezone.now()
+        if OutboxMessage.objects.filter(pk=alert.pk, read_at__isnull=True).update(read_at=now):
+            alert.read_at = now
+        else:  # read at the same moment in another tab: keep that moment
+            alert.refresh_from_db(fields=["read_at"])
+    return alert
+
+
+def alert_mark_all_read(*, user) -> int:
+    """Mark every unread alert of the user read, in one UPDATE; how many were unread."""
+    return alert_list(user=user, unread=True).order_by().update(read_at=timezone.now())

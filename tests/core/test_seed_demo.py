@@ -27,3 +27,17 @@ def test_seed_demo_twice_changes_nothing_and_every_account_signs_in(settings, no
         assert user is not None and user.role == role, username
     assert authenticate(username="tiepnhan.hn", password=settings.DEMO_PASSWORD).office.code == "01"
     assert authenticate(username="tiepnhan.hcm", password=settings.DEMO_PASSWORD).office.code == "79"
+
+
+def test_the_demo_officers_have_alerts_from_one_scan(no_cast):
+    from core.models import User
+    from notifications.models import OutboxMessage
+    from notifications.selectors import alert_unread_count
+
+    call_command("seed_demo")
+    alerts = OutboxMessage.objects.filter(channel="officer")
+    processor, director = User.objects.get(username="chuyenvien.hn"), User.objects.get(username="giamdoc.hn")
+    assert alerts.filter(recipient_user=processor, kind="dossier.assigned").exists()
+    assert alerts.filter(recipient_user=processor, kind="dossier.overdue", read_at__isnull=True).exists()
+    assert alerts.filter(recipient_user=director, kind="dossier.awaiting_signature", read_at__isnull=True).exists()
+    assert alert_unread_count(user=processor) > 0 and alert_unread_count(user=director) > 0
