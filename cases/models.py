@@ -63,6 +63,19 @@ OPEN_STATUSES = (Status.SUBMITTED, Status.RECEIVED, Status.PROCESSING, Status.AW
 # Statuses in which the legal clock runs (accepted, not finished, not paused for the applicant).
 CLOCK_RUNNING = (Status.RECEIVED, Status.PROCESSING)
 
+
+class DueState(models.TextChoices):
+    NONE = "", _("Trong hạn")
+    DUE_SOON = "due_soon", _("Sắp đến hạn")
+    APOLOGY_DUE = "apology_due", _("Phải gửi phiếu xin lỗi")
+    OVERDUE = "overdue", _("Quá hạn")
+    APPOINTMENT_MISSED = "appointment_missed", _("Trễ hẹn đã hẹn lại")
+    LATE_TO_ACCEPT = "late_to_accept", _("Chậm tiếp nhận trực tuyến")
+    # PAKN only (feedback.deadlines): the forwarding deadline of an item outside our competence.
+    FORWARD_DUE_SOON = "forward_due_soon", _("Sắp đến hạn chuyển")
+    FORWARD_OVERDUE = "forward_overdue", _("Quá hạn chuyển")
+
+
 from .deadlines import DossierQuerySet, is_overdue_or_late  # noqa: E402 - reads Status and CLOCK_RUNNING above
 
 
@@ -81,12 +94,6 @@ class ApplicantKind(models.TextChoices):
     CITIZEN = "citizen", _("Công dân")
     ENTERPRISE = "enterprise", _("Doanh nghiệp")
     ORGANISATION = "organisation", _("Tổ chức")
-
-
-class DueState(models.TextChoices):
-    NONE = "", _("Trong hạn")
-    DUE_SOON = "due_soon", _("Sắp đến hạn")
-    OVERDUE = "overdue", _("Quá hạn")
 
 
 class Outcome(models.TextChoices):
@@ -128,7 +135,7 @@ class Dossier(models.Model):
     outcome = models.CharField(_("kết quả"), max_length=10, choices=Outcome.choices, blank=True)
     result_summary = models.TextField(_("nội dung kết quả / lý do"), blank=True)
     returned_to = models.CharField(_("trả cho"), max_length=200, blank=True)
-    due_state = models.CharField(_("tình trạng hạn"), max_length=10, choices=DueState.choices, blank=True,
+    due_state = models.CharField(_("tình trạng hạn"), max_length=20, choices=DueState.choices, blank=True,
                                  default=DueState.NONE)
 
     received_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
