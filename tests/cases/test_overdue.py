@@ -259,7 +259,8 @@ def test_overdue_desk_shows_the_lists_and_counts(tet, cast, client):
 def test_overdue_desk_as_of_a_moment_and_scoped(tet, cast):
     data = overdue_desk(user=cast["director_hn"], now=local(2026, 2, 18, 10, 0))
     assert [d.code for d in data["overdue_not_apologised"]] == [tet["A"].code, tet["B"].code]
-    assert [d.code for d in data["due_soon"]] == [tet["C"].code]
+    assert [d.code for d in data["apology_due"]] == [tet["C"].code]
+    assert [d.code for d in data["due_soon"]] == [tet["D"].code]
     other = overdue_desk(user=cast["director_hcm"], now=local(2026, 2, 18, 10, 0))
     assert other["counts"]["overdue"] == 0 and other["overdue_not_apologised"] == []
 
