@@ -169,6 +169,9 @@ class Dossier(models.Model):
                          condition=Q(status__in=["received", "processing", "awaiting_supplement"])),
             models.Index(fields=["apologise_by"], name="dossier_open_apologise_by",
                          condition=Q(status__in=["received", "processing"])),
+            # Missed new appointments (the scan's appointment_missed stage): only rescheduled running dossiers.
+            models.Index(fields=["appointment_at"], name="dossier_open_rescheduled",
+                         condition=Q(status__in=["received", "processing"], reschedule_count__gt=0)),
             models.Index(fields=["applicant_phone"], name="dossier_phone"),
             # The scan clears marks that no longer hold: only the few marked rows are looked at.
             models.Index(fields=["due_state"], name="dossier_marked", condition=~Q(due_state="")),
