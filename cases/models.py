@@ -60,8 +60,7 @@ NATIONAL_STATUS = {
     Status.AWAITING_SUPPLEMENT: 5, Status.WITHDRAWN: 7, Status.RESOLVED: 9, Status.RETURNED: 10,
 }
 OPEN_STATUSES = (Status.SUBMITTED, Status.RECEIVED, Status.PROCESSING, Status.AWAITING_SUPPLEMENT)
-# Statuses in which the legal clock runs (accepted, not finished, not paused for the applicant).
-CLOCK_RUNNING = (Status.RECEIVED, Status.PROCESSING)
+CLOCK_RUNNING = (Status.RECEIVED, Status.PROCESSING)  # the legal clock runs (accepted, not finished, not paused)
 
 
 class DueState(models.TextChoices):
@@ -71,8 +70,7 @@ class DueState(models.TextChoices):
     OVERDUE = "overdue", _("Quá hạn")
     APPOINTMENT_MISSED = "appointment_missed", _("Trễ hẹn đã hẹn lại")
     LATE_TO_ACCEPT = "late_to_accept", _("Chậm tiếp nhận trực tuyến")
-    # PAKN only (feedback.deadlines): the forwarding deadline of an item outside our competence.
-    FORWARD_DUE_SOON = "forward_due_soon", _("Sắp đến hạn chuyển")
+    FORWARD_DUE_SOON = "forward_due_soon", _("Sắp đến hạn chuyển")  # PAKN only (feedback.deadlines)
     FORWARD_OVERDUE = "forward_overdue", _("Quá hạn chuyển")
 
 
@@ -169,9 +167,7 @@ class Dossier(models.Model):
                          condition=Q(status__in=["received", "processing", "awaiting_supplement"])),
             models.Index(fields=["apologise_by"], name="dossier_open_apologise_by",
                          condition=Q(status__in=["received", "processing"])),
-            # Missed new appointments (the scan's appointment_missed stage): only rescheduled running dossiers.
-            models.Index(fields=["appointment_at"], name="dossier_open_rescheduled",
-                         condition=Q(status__in=["received", "processing"], reschedule_count__gt=0)),
+            models.Index(fields=["appointment_at"], name="dossier_open_rescheduled", condition=Q(reschedule_count__gt=0)),
             models.Index(fields=["applicant_phone"], name="dossier_phone"),
             # The scan clears marks that no longer hold: only the few marked rows are looked at.
             models.Index(fields=["due_state"], name="dossier_marked", condition=~Q(due_state="")),

@@ -360,22 +360,14 @@ def add_working_time(start: datetime, amount: timedelta, office=None) -> datetim
 
 
 def working_time_back(end: datetime, amount: timedelta, office=None) -> datetime:
-    """The earliest moment M with working_time_between(M, end) <= amount (amount ≥ 0): work started before M
-    has waited more than `amount` of office time at `end`. A deadline scan turns "waited longer than x" into
-    one indexed comparison `started_at < working_time_back(now, x)`."""
-    if amount < timedelta():
-        raise ValueError("amount must be ≥ 0")
-    local = _local(end)
-    hours = _hours(office)
-    daily = _daily(hours)
-    table = _for(local.date())
+    """The earliest moment M with working_time_between(M, end) <= amount (≥ 0): started before M, waited longer."""
+    local, hours = _local(end), _hours(office)
+    daily, table = _daily(hours), _for(local.date())
     target = _worked_until(table, local, hours, daily) - amount
-    if target <= timedelta():
-        if target < timedelta():
-            raise _out_of_range(table)
-        return _at(table.days[0], hours[0][0])
-    index = (target - timedelta(microseconds=1)) // daily
-    return _at(_at_index(table, index), _time_at(hours, target - daily * index))
+    if amount < timedelta() or target < timedelta():
+        raise ValueError("amount must be ≥ 0") if amount < timedelta() else _out_of_range(table)
+    index = max(target - timedelta(microseconds=1), timedelta()) // daily
+    return _at(_at_index(table, index), _time_at(hours, target - daily * index) if target else hours[0][0])
 
 
 def apologise_by(due_at: datetime, office=None) -> datetime:
