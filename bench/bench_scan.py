@@ -94,17 +94,16 @@ def _reset(cursor, crossing: float) -> None:
 def _explain(cursor, now) -> list[str]:
     from django.db import connection
 
-    from cases.deadlines import due_soon_q, overdue_q
+    from cases.deadlines import Moments, stage_q, staged_q
     from cases.models import Dossier, DueState
 
     lines = []
-    from cases.services.scan import OPEN
+    from cases.services.scan import OPEN, STAGES
 
-    clear = Dossier.objects.filter(status__in=OPEN).exclude(due_state=DueState.NONE).exclude(
-        overdue_q(now) | due_soon_q(now))
-    for state, qs in ((DueState.OVERDUE, Dossier.objects.filter(overdue_q(now)).exclude(due_state=DueState.OVERDUE)),
-                      (DueState.DUE_SOON, Dossier.objects.filter(due_soon_q(now)).exclude(due_state=DueState.DUE_SOON)),
-                      ("clear", clear)):
+    moments = Moments.at(now)
+    clear = Dossier.objects.filter(status__in=OPEN).exclude(due_state=DueState.NONE).exclude(staged_q(moments))
+    for state, qs in [*((s, Dossier.objects.filter(stage_q(s, moments)).exclude(due_state=s)) for s in STAGES),
+                      ("clear", clear)]:
         where, params = qs.query.get_compiler(connection=connection).compile(qs.query.where)
         cursor.execute(f"EXPLAIN UPDATE cases_dossier SET due_state = '' WHERE {where}", params)
         lines.append(f"  {state}: " + " / ".join(r[0].strip() for r in cursor.fetchall()[1:3]))
@@ -116,21 +115,17 @@ def per_row_scan(now, subset_ids) -> tuple[int, int]:
     their notification one by one. Returns (rows looked at, rows changed)."""
     from django.db import transaction
 
-    from cases.deadlines import is_due_soon, is_overdue
-    from cases.models import Dossier, DueState
+    from cases.deadlines import Moments, due_stage
+    from cases.models import Dossier
     from notifications.services import outbox_enqueue
 
     seen = changed = 0
+    moments = Moments.at(now)
     with transaction.atomic():
         for d in (Dossier.objects.filter(pk__in=subset_ids).select_related("office")
                   .order_by("pk").iterator(chunk_size=2000)):
             seen += 1
-            if is_overdue(d, now):
-                state = DueState.OVERDUE
-            elif is_due_soon(d, now):
-                state = DueState.DUE_SOON
-            else:
-                state = DueState.NONE
+            state = due_stage(d, moments)
             if state != d.due_state:
                 d.due_state = state
                 d.save(update_fields=["due_state"])
@@ -204,6 +199,8 @@ def main(argv=None) -> None:
     marks = [q for q in ctx.captured_queries if q["sql"].startswith("UPDATE")]
     print(f"\nset-based scan: {elapsed:.3f} s, {len(ctx.captured_queries)} queries "
           f"({len(marks)} UPDATE), {len(result.overdue):,} newly overdue, {len(result.due_soon):,} newly due soon, "
+          f"{len(result.apology_due):,} apology due, {len(result.appointment_missed):,} appointment missed, "
+          f"{len(result.late_to_accept):,} late to accept, "
           f"{result.cleared} cleared, {result.notifications:,} officer notifications, {result.digests} digest(s)")
     in_db = sum(float(q["time"]) for q in ctx.captured_queries)
     print(f"  time in the database {in_db:.3f} s, in Python {elapsed - in_db:.3f} s")

@@ -236,6 +236,8 @@ MAX_RESCHEDULES = setting("MAX_RESCHEDULES", _positive_int, 1)
 APOLOGY_LEAD_WORKING_DAYS = setting("APOLOGY_LEAD_WORKING_DAYS", _positive_int, 1)
 FEEDBACK_ANSWER_DAYS = setting("FEEDBACK_ANSWER_DAYS", _positive_int, 10)
 FEEDBACK_FORWARD_DAYS = setting("FEEDBACK_FORWARD_DAYS", _positive_int, 5)
+# An online dossier still `submitted` longer than this many working hours after arrival is late to accept.
+ONLINE_ACCEPT_HOURS = setting("ONLINE_ACCEPT_HOURS", _positive_int, 8)
 # The years of the working-day table, built by `migrate` / `manage.py workcal_rebuild`, never by a read; a date
 # outside them is an error ("CALENDAR_OUT_OF_RANGE").
 WORKCAL_YEARS = setting("WORKCAL_YEARS", _years, (2015, 2040))

@@ -1,8 +1,17 @@
 """Every deadline predicate of a dossier, defined once (DOMAIN.md §3), in its SQL and its Python form side by side.
 
 * **overdue** at `now`: the legal clock runs (received, processing) and the legal due moment has passed;
-* **due soon** at `now`: the clock runs, the must-apologise-by moment (due − 1 working day) has passed and the
-  legal due moment has not;
+* **due soon** at `now`: the clock runs, the must-apologise-by moment (due − 1 working day) is at most one
+  working day away (`warn_horizon(now)`: one working day of office time after `now`) and the legal due moment
+  has not passed — so an apology can still go out on time;
+* **apology due** at `now`: the clock runs, the must-apologise-by moment has passed, the legal due moment has
+  not, and no apology slip has been issued (`reschedule_count == 0`);
+* **appointment missed** at `now`: an apology slip was issued (`reschedule_count > 0`), the clock runs and the
+  new appointment has passed unresolved (DOMAIN.md §2.5);
+* **late to accept** at `now`: an online dossier still `submitted` more than settings.ONLINE_ACCEPT_HOURS
+  working hours after it arrived (`submitted_at`; DOMAIN.md §2.1);
+* the **stage** (`Dossier.due_state`, the API's `due_stage`) is the first that holds of appointment missed >
+  overdue > apology due > due soon, or late to accept for a submitted dossier (`stage_q`, `due_stage`);
 * **overdue or late** (the API's `is_overdue` field, the lists' `overdue=` filter and badge): overdue at `now`,
   or finished (resolved, returned) after the legal due moment;
 * **past due** at a moment (the report's "in progress, overdue" at a period's end): the legal due moment is
@@ -17,8 +26,10 @@ the SQL and the Python forms equal over random dossiers. A NULL moment satisfies
 """
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import TruncDate
@@ -34,8 +45,87 @@ def overdue_q(now: datetime) -> Q:
     return Q(status__in=_running(), legal_due_at__lt=now)
 
 
-def due_soon_q(now: datetime) -> Q:
-    return Q(status__in=_running(), apologise_by__lt=now, legal_due_at__gte=now)
+def due_soon_q(now) -> Q:
+    """The stage "due soon" (see stage_q): warned, and neither apology due, overdue nor appointment missed."""
+    return stage_q(DueState.DUE_SOON, now)
+
+
+def warn_horizon(now: datetime) -> datetime:
+    """One working day of office time (settings.OFFICE_HOURS) after `now`: a must-apologise-by moment at or
+    before it is "due soon"."""
+    from workcal import calendar
+
+    hours = calendar.office_hours()
+    day = sum((datetime.combine(now.date(), e) - datetime.combine(now.date(), s) for s, e in hours), timedelta())
+    return calendar.add_working_time(now, day)
+
+
+def accept_cutoff(now: datetime) -> datetime:
+    """An online dossier submitted before this moment has waited more than settings.ONLINE_ACCEPT_HOURS
+    working hours at `now`."""
+    from workcal import calendar
+
+    return calendar.working_time_back(now, timedelta(hours=settings.ONLINE_ACCEPT_HOURS))
+
+
+@dataclass(frozen=True)
+class Moments:
+    """The thresholds of one scan moment, computed once (constant SQL whatever the number of dossiers)."""
+    now: datetime
+    horizon: datetime
+    cutoff: datetime
+
+    @classmethod
+    def at(cls, now: datetime) -> "Moments":
+        return cls(now=now, horizon=warn_horizon(now), cutoff=accept_cutoff(now))
+
+
+def _moments(now) -> Moments:
+    return now if isinstance(now, Moments) else Moments.at(now)
+
+
+def warned_q(now) -> Q:
+    """The raw "due soon" condition (also true later, until the legal due moment)."""
+    m = _moments(now)
+    return Q(status__in=_running(), apologise_by__lte=m.horizon, legal_due_at__gte=m.now)
+
+
+def apology_due_q(now) -> Q:
+    m = _moments(now)
+    return Q(status__in=_running(), apologise_by__lt=m.now, legal_due_at__gte=m.now, reschedule_count=0)
+
+
+def appointment_missed_q(now) -> Q:
+    m = _moments(now)
+    return Q(status__in=_running(), reschedule_count__gt=0, appointment_at__lt=m.now)
+
+
+def late_to_accept_q(now) -> Q:
+    m = _moments(now)
+    return Q(status=Status.SUBMITTED, submitted_at__lt=m.cutoff)
+
+
+def stage_q(stage: str, now) -> Q:
+    """The dossiers whose stage at `now` is `stage` (exactly one stage holds, by precedence)."""
+    m = _moments(now)
+    missed, over = appointment_missed_q(m), overdue_q(m.now)
+    if stage == DueState.APPOINTMENT_MISSED:
+        return missed
+    if stage == DueState.OVERDUE:
+        return over & ~missed
+    if stage == DueState.APOLOGY_DUE:
+        return apology_due_q(m) & ~over & ~missed
+    if stage == DueState.DUE_SOON:
+        return warned_q(m) & ~apology_due_q(m) & ~over & ~missed
+    if stage == DueState.LATE_TO_ACCEPT:
+        return late_to_accept_q(m)
+    raise ValueError(stage)
+
+
+def staged_q(now) -> Q:
+    """Any stage holds at `now`."""
+    m = _moments(now)
+    return (appointment_missed_q(m) | overdue_q(m.now) | apology_due_q(m) | warned_q(m) | late_to_accept_q(m))
 
 
 def late_q() -> Q:
@@ -77,8 +167,11 @@ class DossierQuerySet(models.QuerySet):
     def overdue(self, now: datetime):
         return self.filter(overdue_q(now))
 
-    def due_soon(self, now: datetime):
+    def due_soon(self, now):
         return self.filter(due_soon_q(now))
+
+    def in_stage(self, stage: str, now):
+        return self.filter(stage_q(stage, now))
 
     def overdue_or_late(self, now: datetime):
         return self.filter(overdue_or_late_q(now))
@@ -105,9 +198,52 @@ def is_overdue(dossier, now: datetime) -> bool:
     return dossier.status in _running() and dossier.legal_due_at is not None and dossier.legal_due_at < now
 
 
-def is_due_soon(dossier, now: datetime) -> bool:
+def is_due_soon(dossier, now) -> bool:
+    return due_stage(dossier, now) == DueState.DUE_SOON
+
+
+def is_warned(dossier, now) -> bool:
+    m = _moments(now)
     return (dossier.status in _running() and dossier.apologise_by is not None and dossier.legal_due_at is not None
-            and dossier.apologise_by < now <= dossier.legal_due_at)
+            and dossier.apologise_by <= m.horizon and m.now <= dossier.legal_due_at)
+
+
+def is_apology_due(dossier, now) -> bool:
+    m = _moments(now)
+    return (dossier.status in _running() and dossier.apologise_by is not None and dossier.legal_due_at is not None
+            and dossier.apologise_by < m.now <= dossier.legal_due_at and dossier.reschedule_count == 0)
+
+
+def is_appointment_missed(dossier, now) -> bool:
+    m = _moments(now)
+    return (dossier.status in _running() and dossier.reschedule_count > 0 and dossier.appointment_at is not None
+            and dossier.appointment_at < m.now)
+
+
+def is_late_to_accept(dossier, now) -> bool:
+    """Waited more than settings.ONLINE_ACCEPT_HOURS working hours since arrival, still submitted."""
+    from workcal import calendar
+
+    m = _moments(now)
+    return (dossier.status == Status.SUBMITTED and dossier.submitted_at is not None
+            and calendar.working_time_between(dossier.submitted_at, m.now)
+            > timedelta(hours=settings.ONLINE_ACCEPT_HOURS))
+
+
+def due_stage(dossier, now) -> str:
+    """The stage at `now` by precedence (the Python form of stage_q); "" when none holds."""
+    m = _moments(now)
+    if is_appointment_missed(dossier, m):
+        return DueState.APPOINTMENT_MISSED
+    if is_overdue(dossier, m.now):
+        return DueState.OVERDUE
+    if is_apology_due(dossier, m):
+        return DueState.APOLOGY_DUE
+    if is_warned(dossier, m):
+        return DueState.DUE_SOON
+    if is_late_to_accept(dossier, m):
+        return DueState.LATE_TO_ACCEPT
+    return DueState.NONE
 
 
 def is_late(dossier) -> bool:
@@ -168,4 +304,4 @@ def _finished():
 
 # cases.models builds Dossier.objects from DossierQuerySet, so its names are imported last (the predicates above
 # read them when called): either module may then be imported first.
-from .models import CLOCK_RUNNING, Status  # noqa: E402
+from .models import CLOCK_RUNNING, DueState, Status  # noqa: E402

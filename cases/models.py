@@ -60,8 +60,19 @@ NATIONAL_STATUS = {
     Status.AWAITING_SUPPLEMENT: 5, Status.WITHDRAWN: 7, Status.RESOLVED: 9, Status.RETURNED: 10,
 }
 OPEN_STATUSES = (Status.SUBMITTED, Status.RECEIVED, Status.PROCESSING, Status.AWAITING_SUPPLEMENT)
-# Statuses in which the legal clock runs (accepted, not finished, not paused for the applicant).
-CLOCK_RUNNING = (Status.RECEIVED, Status.PROCESSING)
+CLOCK_RUNNING = (Status.RECEIVED, Status.PROCESSING)  # the legal clock runs (accepted, not finished, not paused)
+
+
+class DueState(models.TextChoices):
+    NONE = "", _("Trong hạn")
+    DUE_SOON = "due_soon", _("Sắp đến hạn")
+    APOLOGY_DUE = "apology_due", _("Phải gửi phiếu xin lỗi")
+    OVERDUE = "overdue", _("Quá hạn")
+    APPOINTMENT_MISSED = "appointment_missed", _("Trễ hẹn đã hẹn lại")
+    LATE_TO_ACCEPT = "late_to_accept", _("Chậm tiếp nhận trực tuyến")
+    FORWARD_DUE_SOON = "forward_due_soon", _("Sắp đến hạn chuyển")  # PAKN only (feedback.deadlines)
+    FORWARD_OVERDUE = "forward_overdue", _("Quá hạn chuyển")
+
 
 from .deadlines import DossierQuerySet, is_overdue_or_late  # noqa: E402 - reads Status and CLOCK_RUNNING above
 
@@ -81,12 +92,6 @@ class ApplicantKind(models.TextChoices):
     CITIZEN = "citizen", _("Công dân")
     ENTERPRISE = "enterprise", _("Doanh nghiệp")
     ORGANISATION = "organisation", _("Tổ chức")
-
-
-class DueState(models.TextChoices):
-    NONE = "", _("Trong hạn")
-    DUE_SOON = "due_soon", _("Sắp đến hạn")
-    OVERDUE = "overdue", _("Quá hạn")
 
 
 class Outcome(models.TextChoices):
@@ -128,7 +133,7 @@ class Dossier(models.Model):
     outcome = models.CharField(_("kết quả"), max_length=10, choices=Outcome.choices, blank=True)
     result_summary = models.TextField(_("nội dung kết quả / lý do"), blank=True)
     returned_to = models.CharField(_("trả cho"), max_length=200, blank=True)
-    due_state = models.CharField(_("tình trạng hạn"), max_length=10, choices=DueState.choices, blank=True,
+    due_state = models.CharField(_("tình trạng hạn"), max_length=20, choices=DueState.choices, blank=True,
                                  default=DueState.NONE)
 
     received_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
@@ -162,6 +167,7 @@ class Dossier(models.Model):
                          condition=Q(status__in=["received", "processing", "awaiting_supplement"])),
             models.Index(fields=["apologise_by"], name="dossier_open_apologise_by",
                          condition=Q(status__in=["received", "processing"])),
+            models.Index(fields=["appointment_at"], name="dossier_open_rescheduled", condition=Q(reschedule_count__gt=0)),
             models.Index(fields=["applicant_phone"], name="dossier_phone"),
             # The scan clears marks that no longer hold: only the few marked rows are looked at.
             models.Index(fields=["due_state"], name="dossier_marked", condition=~Q(due_state="")),

@@ -2,13 +2,14 @@
 from datetime import datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.scoping import scope_to_user
 
-from .deadlines import due_soon_q, overdue_or_late_q, overdue_q
-from .models import CLOCK_RUNNING, ApologySlip, Dossier, DossierEvent, Procedure, Status
+from .deadlines import Moments, late_to_accept_q, overdue_or_late_q, stage_q
+from .models import CLOCK_RUNNING, ApologySlip, Dossier, DossierEvent, DueState, Procedure, Status
 from .validators import validate_phone
 
 
@@ -34,6 +35,9 @@ def dossier_list(*, user, filters: dict | None = None) -> QuerySet:
         # The same predicate as Dossier.is_overdue: running past its due moment, or resolved after it.
         overdue = overdue_or_late_q(timezone.now())
         qs = qs.filter(overdue) if filters["overdue"] else qs.exclude(overdue)
+    if filters.get("due_stage") is not None:
+        # The stage as the last scan stored it (the `dossier_marked` partial index); "" = no stage.
+        qs = qs.filter(due_state=filters["due_stage"])
     if filters.get("due_before"):
         qs = qs.due_before(filters["due_before"])
     if filters.get("received_after"):
@@ -66,18 +70,42 @@ def dossier_events(*, dossier) -> QuerySet:
 
 
 def desk_summary(*, user) -> dict:
-    """Today's desk of a reception officer: what came in today, what waits, what is due soon or late."""
+    """Today's desk of a reception officer: what came in today, what waits (online dossiers late to accept
+    first, each with its waiting time), what is due soon or late."""
     now = timezone.now()
+    moments = Moments.at(now)
     start = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
     qs = dossier_base(user=user).select_related("office", "procedure", "assignee")
     return {
         "received_today": qs.filter(received_at__gte=start).order_by("-received_at")[:50],
-        "waiting": qs.filter(status=Status.SUBMITTED).order_by("submitted_at")[:50],
-        "due_soon": qs.due_soon(now).order_by("legal_due_at")[:50],
-        "overdue": qs.overdue(now).order_by("legal_due_at")[:50],
+        "waiting": _with_waiting(qs.filter(status=Status.SUBMITTED)
+                                 .annotate(late=Case(When(late_to_accept_q(moments), then=Value(True)),
+                                                     default=Value(False), output_field=BooleanField()))
+                                 .order_by("-late", F("submitted_at").asc(nulls_last=True), "pk")[:50], now),
+        "late_to_accept": qs.filter(late_to_accept_q(moments)).count(),
+        "due_soon": qs.in_stage(DueState.DUE_SOON, moments).order_by("legal_due_at")[:50],
+        "apology_due": qs.in_stage(DueState.APOLOGY_DUE, moments).order_by("legal_due_at")[:50],
+        "overdue": qs.filter(stage_q(DueState.OVERDUE, moments) | stage_q(DueState.APPOINTMENT_MISSED, moments))
+        .order_by("legal_due_at")[:50],
         "awaiting_supplement": qs.filter(status=Status.AWAITING_SUPPLEMENT).order_by("paused_at")[:50],
         "to_return": qs.filter(status=Status.RESOLVED).order_by("appointment_at")[:50],
     }
+
+
+def _with_waiting(rows, now) -> list:
+    """Each waiting dossier with `waiting` (working time since arrival, a timedelta) and `waiting_label`."""
+    from workcal import calendar
+
+    rows = list(rows)
+    for d in rows:
+        d.waiting = calendar.working_time_between(d.submitted_at, now) if d.submitted_at else None
+        if d.waiting is not None:
+            hours = int(d.waiting.total_seconds() // 3600)
+            d.waiting_label = (_("%(days)s ngày %(hours)s giờ làm việc") % {"days": hours // 8, "hours": hours % 8}
+                               if hours >= 8 else _("%(hours)s giờ làm việc") % {"hours": hours})
+        else:
+            d.waiting_label = ""
+    return rows
 
 
 def procedure_list(*, active_only=True) -> QuerySet:
@@ -109,11 +137,14 @@ def overdue_desk(*, user, now: datetime | None = None, office=None) -> dict:
     base = scope_to_user(Dossier.objects.all(), user)
     if office is not None:
         base = base.filter(office=office)
-    over, soon = overdue_q(now), due_soon_q(now)
+    moments = Moments.at(now)
+    over, soon = stage_q(DueState.OVERDUE, moments), stage_q(DueState.DUE_SOON, moments)
+    missed, apology_due = stage_q(DueState.APPOINTMENT_MISSED, moments), stage_q(DueState.APOLOGY_DUE, moments)
     with_apology = Q(reschedule_count__gt=0)
-    marked = base.filter(over | soon)
+    marked = base.filter(over | soon | missed | apology_due)
     counts = marked.aggregate(
         overdue=Count("pk", filter=over), due_soon=Count("pk", filter=soon),
+        appointment_missed=Count("pk", filter=missed), apology_due=Count("pk", filter=apology_due),
         overdue_apologised=Count("pk", filter=over & with_apology),
         overdue_not_apologised=Count("pk", filter=over & ~with_apology),
     )
@@ -143,7 +174,9 @@ def overdue_desk(*, user, now: datetime | None = None, office=None) -> dict:
         row["name"] = full or row["assignee__username"] or "Chưa giao cán bộ xử lý"
     return {
         "now": now, "year": year, "counts": counts,
-        "due_soon": list(rows.filter(soon).order_by("legal_due_at", "pk")[:DESK_LIST_LIMIT]),
+        "appointment_missed": list(rows.filter(missed).order_by("appointment_at", "pk")[:DESK_LIST_LIMIT]),
+        "apology_due": list(rows.filter(apology_due).order_by("legal_due_at", "pk")[:DESK_LIST_LIMIT]),
+        "due_soon": list(rows.filter(soon).order_by("apologise_by", "pk")[:DESK_LIST_LIMIT]),
         "overdue_not_apologised": list(rows.filter(over & ~with_apology).order_by("legal_due_at", "pk")
                                        [:DESK_LIST_LIMIT]),
         "overdue_apologised": list(rows.filter(over & with_apology).order_by("appointment_at", "pk")

@@ -6,7 +6,9 @@
   day is left (`due_soon_until`: the same lead as a dossier's must-apologise-by moment);
 * an answer is **on time** when given (approved) no later than the due moment, **late** after it; an item that
   is neither answered nor closed past its due moment is **unanswered overdue** (the oversight report);
-* a forwarding is **late** after its forwarding due moment.
+* a forwarding is **late** after its forwarding due moment; an item still new or classified (neither assigned
+  for our own answer nor forwarded) is **forward overdue** past it and **forward due soon** less than one
+  working day before it.
 
 The scan (feedback.scan), the lists, the handling services, the portal pull and the reports call these;
 `tests/feedback/test_deadlines.py` holds the SQL and the Python forms equal over random items.
@@ -57,6 +59,28 @@ def due_soon_q(now: datetime, until: datetime | None = None) -> Q:
     return Q(status__in=_open(), due_at__gte=now, due_at__lt=until or due_soon_until(now))
 
 
+def forwarding_q() -> Q:
+    """Items whose forwarding decision is still pending: not yet assigned for our own answer, not forwarded."""
+    return Q(status__in=_forwardable(), forwarded_at__isnull=True, forward_due_at__isnull=False)
+
+
+def forward_overdue_q(now: datetime) -> Q:
+    return forwarding_q() & Q(forward_due_at__lt=now)
+
+
+def forward_due_soon_q(now: datetime, until: datetime | None = None) -> Q:
+    return forwarding_q() & Q(forward_due_at__gte=now, forward_due_at__lt=until or due_soon_until(now))
+
+
+def forwarded_late_q() -> Q:
+    """Forwarded after the forwarding due moment (oversight: "forwarded late")."""
+    return Q(forwarded_at__isnull=False, forward_due_at__isnull=False, forwarded_at__gt=F("forward_due_at"))
+
+
+def forwarded_on_time_q() -> Q:
+    return Q(forwarded_at__isnull=False, forward_due_at__isnull=False, forwarded_at__lte=F("forward_due_at"))
+
+
 def answered_on_time_q() -> Q:
     return Q(answered_at__isnull=False, answered_at__lte=F("due_at"))
 
@@ -100,6 +124,22 @@ def is_due_soon(item, now: datetime, until: datetime | None = None) -> bool:
     return item.status in _open() and now <= item.due_at < (until or due_soon_until(now))
 
 
+def is_forward_pending(item) -> bool:
+    return item.status in _forwardable() and item.forwarded_at is None and item.forward_due_at is not None
+
+
+def is_forward_overdue(item, now: datetime) -> bool:
+    return is_forward_pending(item) and item.forward_due_at < now
+
+
+def is_forward_due_soon(item, now: datetime, until: datetime | None = None) -> bool:
+    return is_forward_pending(item) and now <= item.forward_due_at < (until or due_soon_until(now))
+
+
+def is_forwarded_late(item) -> bool:
+    return item.forwarded_at is not None and is_forward_late(item, item.forwarded_at)
+
+
 def is_answered_on_time(item) -> bool:
     return item.answered_at is not None and item.answered_at <= item.due_at
 
@@ -130,6 +170,11 @@ def _open():
     return OPEN_STATUSES
 
 
+def _forwardable():
+    """Before classification decides it is ours (assigned) or forwards it: new or classified."""
+    return (Status.NEW, Status.CLASSIFIED)
+
+
 # feedback.models builds FeedbackItem.objects from FeedbackQuerySet, so its names are imported last (the
 # predicates above read them when called): either module may then be imported first.
-from .models import OPEN_STATUSES  # noqa: E402
+from .models import OPEN_STATUSES, Status  # noqa: E402

@@ -73,7 +73,7 @@ class FeedbackItem(models.Model):
 
     due_at = models.DateTimeField(_("hạn trả lời"))
     forward_due_at = models.DateTimeField(_("hạn chuyển cơ quan có thẩm quyền"), null=True, blank=True)
-    due_state = models.CharField(_("tình trạng hạn"), max_length=10, choices=DueState.choices, blank=True,
+    due_state = models.CharField(_("tình trạng hạn"), max_length=20, choices=DueState.choices, blank=True,
                                  default=DueState.NONE)
 
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,

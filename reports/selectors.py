@@ -16,6 +16,7 @@ from cases.models import (
     ApologySlip,
     Channel,
     Dossier,
+    DueState,
     IntakeGuidance,
     Status,
     SupplementRequest,
@@ -146,10 +147,13 @@ def oversight(*, user, first: date, last: date) -> list[dict]:
 
     period = Period.of(first, last)
     s, e, now = period.start, period.end, timezone.now()
+    moments = deadlines.Moments.at(now)
     provinces = {o.pk: o for o in Office.objects.current().filter(level=Office.Level.PROVINCE).order_by("code")}
     rows = {pk: {"office": o.code, "name": o.name, "received": 0, "resolved": 0, "resolved_late": 0,
                  "open_overdue": 0, "over_two_trips": 0, "apologies": 0, "apologies_late": 0, "feedback": 0,
-                 "feedback_on_time": 0, "feedback_overdue": 0, "closed_months": []} for pk, o in provinces.items()}
+                 "feedback_on_time": 0, "feedback_overdue": 0, "appointments_missed": 0, "late_to_accept": 0,
+                 "feedback_forwarded": 0, "feedback_forwarded_on_time": 0, "feedback_forwarded_late": 0,
+                 "closed_months": []} for pk, o in provinces.items()}
     for office_id, month in (ReportClosure.objects.filter(office_id__in=rows, month__gte=first.replace(day=1),
                                                           month__lte=last).order_by("month")
                              .values_list("office_id", "month")):
@@ -167,6 +171,8 @@ def oversight(*, user, first: date, last: date) -> list[dict]:
           resolved_late=Count("pk", filter=Q(received_at__isnull=False, resolved_at__gte=s, resolved_at__lt=e)
                               & deadlines.late_q()),
           open_overdue=Count("pk", filter=deadlines.overdue_q(now)),
+          appointments_missed=Count("pk", filter=deadlines.appointment_missed_q(moments)),
+          late_to_accept=Count("pk", filter=deadlines.late_to_accept_q(moments)),
           over_two_trips=Count("pk", filter=Q(trip_count__gt=2, received_at__gte=s, received_at__lt=e)))
     merge(scope_to_user(ApologySlip.objects.filter(state=ApologySlip.State.ISSUED, issued_at__gte=s, issued_at__lt=e),
                         user),
@@ -174,7 +180,10 @@ def oversight(*, user, first: date, last: date) -> list[dict]:
     merge(scope_to_user(FeedbackItem.objects.filter(received_at__gte=s, received_at__lt=e), user),
           feedback=Count("pk"),
           feedback_on_time=Count("pk", filter=feedback_deadlines.answered_on_time_q()),
-          feedback_overdue=Count("pk", filter=feedback_deadlines.late_or_overdue_q(now)))
+          feedback_overdue=Count("pk", filter=feedback_deadlines.late_or_overdue_q(now)),
+          feedback_forwarded=Count("pk", filter=Q(forwarded_at__isnull=False)),
+          feedback_forwarded_on_time=Count("pk", filter=feedback_deadlines.forwarded_on_time_q()),
+          feedback_forwarded_late=Count("pk", filter=feedback_deadlines.forwarded_late_q()))
     visible = set(scope_to_user(Office.objects.all(), user, office_field="pk").values_list("pk", flat=True)) \
         if not user.sees_all_offices else set(rows)
     return [row for pk, row in rows.items() if pk in visible]
@@ -185,6 +194,7 @@ def dashboard(*, user, today: date | None = None) -> dict:
     and the officers whose applicants come back most (letter 1568 item 5)."""
     today = today or timezone.localdate()
     now = timezone.now()
+    moments = deadlines.Moments.at(now)
     month = Period.of(today.replace(day=1), today)
     trend = Period.of(today - timedelta(days=29), today)
     dossiers = scope_to_user(Dossier.objects.all(), user)
@@ -193,7 +203,10 @@ def dashboard(*, user, today: date | None = None) -> dict:
         open=Count("pk", filter=Q(status__in=[Status.RECEIVED, Status.PROCESSING, Status.AWAITING_SUPPLEMENT])),
         waiting=Count("pk", filter=Q(status=Status.SUBMITTED)),
         overdue=Count("pk", filter=deadlines.overdue_q(now)),
-        due_soon=Count("pk", filter=deadlines.due_soon_q(now)),
+        due_soon=Count("pk", filter=deadlines.stage_q(DueState.DUE_SOON, moments)),
+        apology_due=Count("pk", filter=deadlines.stage_q(DueState.APOLOGY_DUE, moments)),
+        appointment_missed=Count("pk", filter=deadlines.stage_q(DueState.APPOINTMENT_MISSED, moments)),
+        late_to_accept=Count("pk", filter=deadlines.stage_q(DueState.LATE_TO_ACCEPT, moments)),
         received_month=Count("pk", filter=Q(received_at__gte=month.start, received_at__lt=month.end)),
         resolved_month=Count("pk", filter=Q(received_at__isnull=False, resolved_at__gte=month.start,
                                             resolved_at__lt=month.end)),

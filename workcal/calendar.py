@@ -359,6 +359,17 @@ def add_working_time(start: datetime, amount: timedelta, office=None) -> datetim
     return _at(_at_index(table, index), _time_at(hours, target - daily * index))
 
 
+def working_time_back(end: datetime, amount: timedelta, office=None) -> datetime:
+    """The earliest moment M with working_time_between(M, end) <= amount (≥ 0): started before M, waited longer."""
+    local, hours = _local(end), _hours(office)
+    daily, table = _daily(hours), _for(local.date())
+    target = _worked_until(table, local, hours, daily) - amount
+    if amount < timedelta() or target < timedelta():
+        raise ValueError("amount must be ≥ 0") if amount < timedelta() else _out_of_range(table)
+    index = max(target - timedelta(microseconds=1), timedelta()) // daily
+    return _at(_at_index(table, index), _time_at(hours, target - daily * index) if target else hours[0][0])
+
+
 def apologise_by(due_at: datetime, office=None) -> datetime:
     """The must-apologise-by moment: the same clock time, settings.APOLOGY_LEAD_WORKING_DAYS working day(s)
     (our default 1) before the legal due moment (DOMAIN.md §2.5; Decision 2192/QĐ-BHXH Art. 13.6).

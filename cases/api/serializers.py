@@ -114,12 +114,15 @@ class DossierSerializer(serializers.ModelSerializer):
     receipt_url = serializers.SerializerMethodField()
     provisional_calendar = serializers.SerializerMethodField()
     rule_version = serializers.SerializerMethodField()
+    # The deadline stage the last scan marked (CONTRACTS.md: "", due_soon, apology_due, overdue,
+    # appointment_missed, late_to_accept).
+    due_stage = serializers.CharField(source="due_state", read_only=True)
 
     class Meta:
         model = Dossier
         fields = ["code", "status", "national_status", "procedure", "procedure_name", "office", "channel", "source",
                   "applicant", "summary", "submitted_at", "received_at", "legal_due_at", "appointment_at",
-                  "is_overdue", "due_state", "resolved_at", "returned_at", "outcome", "result_summary", "assignee",
+                  "is_overdue", "due_state", "due_stage", "resolved_at", "returned_at", "outcome", "result_summary", "assignee",
                   "trip_count", "supplement_requests", "apology_slips", "receipt_url", "rule_version"]
         fields += ["provisional_calendar"]  # the legal due moment falls in a year not announced yet (DOMAIN.md §3)
 
@@ -162,7 +165,7 @@ class DossierListSerializer(DossierSerializer):
     class Meta(DossierSerializer.Meta):
         fields = ["code", "status", "national_status", "procedure", "procedure_name", "office", "channel", "source",
                   "applicant", "submitted_at", "received_at", "legal_due_at", "appointment_at", "is_overdue",
-                  "due_state", "resolved_at", "returned_at", "assignee"]
+                  "due_state", "due_stage", "resolved_at", "returned_at", "assignee"]
 
 
 def _iso(value):

@@ -15,7 +15,7 @@ from core.permissions import HasCapability
 
 from .. import selectors, services
 from ..errors import DossierError
-from ..models import Channel, Dossier, Source, Status
+from ..models import Channel, Dossier, DueState, Source, Status
 from .serializers import (
     ActionIn,
     DossierIn,
@@ -37,6 +37,10 @@ class ProcedureList(generics.ListAPIView):
         return selectors.procedure_list(active_only=False).prefetch_related("versions").order_by("code")
 
 
+DOSSIER_STAGES = [(v, label) for v, label in DueState.choices
+                  if v not in (DueState.FORWARD_DUE_SOON, DueState.FORWARD_OVERDUE)]
+
+
 class DossierFilter(filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=Status.choices, method="noop")
     office = filters.CharFilter(method="noop")
@@ -44,6 +48,8 @@ class DossierFilter(filters.FilterSet):
     channel = filters.ChoiceFilter(choices=Channel.choices, method="noop")
     source = filters.ChoiceFilter(choices=Source.choices, method="noop")
     overdue = filters.BooleanFilter(method="noop")
+    due_stage = filters.ChoiceFilter(choices=DOSSIER_STAGES, method="noop",
+                                     help_text="The stage the last deadline scan marked (\"\" = none).")
     due_before = filters.IsoDateTimeFilter(method="noop")
     received_after = filters.IsoDateTimeFilter(method="noop")
     received_before = filters.IsoDateTimeFilter(method="noop")
@@ -58,6 +64,8 @@ class DossierFilter(filters.FilterSet):
 
     def filter_queryset(self, queryset):
         data = {k: v for k, v in self.form.cleaned_data.items() if v not in (None, "", [])}
+        if self.request.query_params.get("due_stage") == "":  # "" is a value here: the dossiers in no stage
+            data["due_stage"] = ""
         if "status" in data:
             data["status"] = ",".join(data["status"])
         return selectors.dossier_list(user=self.request.user, filters=data)

@@ -1,8 +1,9 @@
 """The deadline scan (DOMAIN.md §3; CONTRACTS.md §1.1 `scan_overdue`).
 
-A dossier is **overdue**, **due soon** or neither as `cases.deadlines` defines it (the one home of those
-predicates, shared with the desk, the lists and the reports). A dossier awaiting the applicant's supplement has
-its clock stopped, so it holds no mark.
+A dossier is in one **stage** as `cases.deadlines.stage_q` defines it (the one home of those predicates,
+shared with the desk, the lists and the reports): appointment missed > overdue > apology due > due soon, or
+late to accept for an online dossier still submitted; or none. A dossier awaiting the applicant's supplement
+has its clock stopped, so it holds no mark.
 
 The scan stores that state in `Dossier.due_state` so lists and counts are indexed SQL. It is set-based: a
 handful of UPDATE statements whatever the number of dossiers (on PostgreSQL `UPDATE … WHERE <threshold> AND
@@ -19,8 +20,9 @@ transaction-level advisory lock (a second concurrent run returns at once, `skipp
 conditional on the old state, so a row changes state in exactly one run; and every notification is an outbox
 row with an idempotency key (`dossier-due:<id>:<state>:<moment>:<user>`, `overdue-digest:<run>:<user>`), so
 a replay inserts nothing. Each newly marked dossier notifies its processing officer (the assignee, or the
-office's reception officers when unassigned); the directors and deputies of the office (and of its parent
-province) get one digest per run listing the codes.
+office's reception officers when unassigned; late to accept: the office's reception officers); a missed
+appointment also alerts the office's directors and deputies at once; the directors and deputies of the office
+(and of its parent province) get one digest per run listing the codes by stage.
 
 Other apps scan their own deadlines in the same run and transaction by subscribing to `cases.signals.
 deadline_scan` (PAKN items: feedback.scan); cases does not know them.
@@ -40,19 +42,21 @@ from core.models import Office, Role, User
 from notifications.models import OutboxMessage
 from notifications.services import outbox_enqueue
 
-from ..deadlines import due_soon_q, overdue_q
-from ..models import CLOCK_RUNNING, OPEN_STATUSES, Dossier, DueState, Status
+from ..deadlines import Moments, staged_q, stage_q
+from ..models import OPEN_STATUSES, Dossier, DueState
 from ..signals import deadline_scan
 
 log = logging.getLogger(__name__)
 
-RUNNING = [str(s) for s in CLOCK_RUNNING]  # received, processing
-OPEN = [str(s) for s in OPEN_STATUSES if s != Status.SUBMITTED]  # the statuses a mark can be cleared in
+OPEN = [str(s) for s in OPEN_STATUSES]  # the statuses a mark can be cleared in
+# The stages in precedence order (DOMAIN.md §3, §2.5, §2.1); exactly one holds for a dossier at a time.
+STAGES = (DueState.APPOINTMENT_MISSED, DueState.OVERDUE, DueState.APOLOGY_DUE, DueState.DUE_SOON,
+          DueState.LATE_TO_ACCEPT)
 ADVISORY_LOCK_KEY = 0x0B5C_0004  # pg_try_advisory_xact_lock key of the scan (any constant; one per job)
-INSERT_BATCH = 5000
 DIGEST_LIST_LIMIT = 60  # codes written into a digest's body; the payload always lists them all
 _TZ = timezone.get_default_timezone()  # Asia/Ho_Chi_Minh: how officers read dates
-RETURNED_FIELDS = ("id", "code", "office_id", "assignee_id", "legal_due_at", "apologise_by", "appointment_at")
+RETURNED_FIELDS = ("id", "code", "office_id", "assignee_id", "legal_due_at", "apologise_by", "appointment_at",
+                   "submitted_at")
 
 
 @dataclass
@@ -61,6 +65,9 @@ class ScanResult:
     run_key: str
     overdue: list[str] = field(default_factory=list)  # codes newly marked overdue
     due_soon: list[str] = field(default_factory=list)  # codes newly marked due soon
+    apology_due: list[str] = field(default_factory=list)
+    appointment_missed: list[str] = field(default_factory=list)
+    late_to_accept: list[str] = field(default_factory=list)
     cleared: int = 0
     notifications: int = 0  # officer notifications queued for the dossiers this run marked
     digests: int = 0
@@ -68,8 +75,8 @@ class ScanResult:
     skipped: bool = False  # another run held the lock
 
     def as_dict(self) -> dict:
-        return {"now": self.now.isoformat(), "run_key": self.run_key, "overdue": len(self.overdue),
-                "due_soon": len(self.due_soon), "cleared": self.cleared, "notifications": self.notifications,
+        return {"now": self.now.isoformat(), "run_key": self.run_key,
+                **{str(stage): len(getattr(self, stage)) for stage in STAGES}, "cleared": self.cleared, "notifications": self.notifications,
                 "digests": self.digests, **self.others, "skipped": self.skipped}
 
     @property
@@ -90,33 +97,31 @@ def scan_overdue(*, now: datetime | None = None, run_key: str | None = None, loc
         if lock and not try_advisory_xact_lock(ADVISORY_LOCK_KEY):
             result.skipped = True
             return result
-        overdue_rows = _mark(DueState.OVERDUE, now)
-        due_soon_rows = _mark(DueState.DUE_SOON, now)
-        result.cleared = _clear(now)
-        result.overdue = [r["code"] for r in overdue_rows]
-        result.due_soon = [r["code"] for r in due_soon_rows]
+        moments = Moments.at(now)
+        marked = {stage: _mark(stage, moments) for stage in STAGES}
+        result.cleared = _clear(moments)
+        for stage, rows in marked.items():
+            setattr(result, stage, [r["code"] for r in rows])
         for _receiver, answer in deadline_scan.send(sender=ScanResult, now=now):
             if answer:
                 result.others.update(answer)
-        if overdue_rows or due_soon_rows:
-            result.notifications, result.digests = _notify(overdue_rows, due_soon_rows, run_key)
+        if any(marked.values()):
+            result.notifications, result.digests = _notify(marked, run_key)
     log.info("scan_overdue %s", result.as_dict())
     return result
 
 
-def _mark(state: str, now: datetime) -> list[dict]:
-    """Set `due_state = state` on every dossier crossing the threshold that does not have it yet; return the
-    rows changed (exactly those, also when another scan runs at the same time)."""
-    threshold = overdue_q(now) if state == DueState.OVERDUE else due_soon_q(now)
-    return update_returning(Dossier.objects.filter(threshold).exclude(due_state=state), field="due_state",
-                            value=state, returning=RETURNED_FIELDS)
+def _mark(state: str, moments: Moments) -> list[dict]:
+    """Set `due_state = state` on every dossier in that stage that does not have it yet; return the rows
+    changed (exactly those, also when another scan runs at the same time)."""
+    return update_returning(Dossier.objects.filter(stage_q(state, moments)).exclude(due_state=state),
+                            field="due_state", value=state, returning=RETURNED_FIELDS)
 
 
-def _clear(now: datetime) -> int:
+def _clear(moments: Moments) -> int:
     """Open dossiers whose mark no longer holds go back to '' (within time)."""
-    still = overdue_q(now) | due_soon_q(now)
     return (Dossier.objects.filter(status__in=OPEN).exclude(due_state=DueState.NONE)
-            .exclude(still).update(due_state=DueState.NONE))
+            .exclude(staged_q(moments)).update(due_state=DueState.NONE))
 
 
 # --- notifications ----------------------------------------------------------------------------------------
@@ -129,9 +134,41 @@ def _stamp(moment) -> str:
     return f"{moment.astimezone(_TZ):%Y%m%d%H%M}" if moment else "-"
 
 
-def _notify(overdue_rows: list[dict], due_soon_rows: list[dict], run_key: str) -> tuple[int, int]:
+# What each stage says, and which moment keys its idempotency (a moved moment is a new stage change).
+_MOMENT = {DueState.APPOINTMENT_MISSED: "appointment_at", DueState.OVERDUE: "legal_due_at",
+           DueState.APOLOGY_DUE: "apologise_by", DueState.DUE_SOON: "apologise_by",
+           DueState.LATE_TO_ACCEPT: "submitted_at"}
+_DIGEST_LABEL = {DueState.APPOINTMENT_MISSED: "Trễ hẹn lần hai", DueState.OVERDUE: "Quá hạn",
+                 DueState.APOLOGY_DUE: "Phải gửi phiếu xin lỗi", DueState.DUE_SOON: "Sắp đến hạn",
+                 DueState.LATE_TO_ACCEPT: "Chậm tiếp nhận trực tuyến"}
+
+
+def _message(state: str, r: dict) -> tuple[str, str]:
+    code, due = r["code"], _fmt(r["legal_due_at"])
+    if state == DueState.APPOINTMENT_MISSED:
+        return (f"Hồ sơ {code} đã trễ ngày hẹn lại",
+                f"Hồ sơ {code} chưa có kết quả dù đã qua ngày hẹn lại ({_fmt(r['appointment_at'])}) sau phiếu xin "
+                "lỗi. Vui lòng giải quyết ngay và báo lại cho người nộp.")
+    if state == DueState.OVERDUE:
+        return (f"Hồ sơ {code} đã quá hạn giải quyết",
+                f"Hồ sơ {code} đã quá hạn giải quyết (hạn {due}). "
+                "Vui lòng giải quyết ngay và lập phiếu xin lỗi, hẹn lại ngày trả kết quả nếu chưa lập.")
+    if state == DueState.APOLOGY_DUE:
+        return (f"Hồ sơ {code} phải gửi phiếu xin lỗi",
+                f"Hồ sơ {code} đã qua thời điểm phải gửi phiếu xin lỗi ({_fmt(r['apologise_by'])}) mà chưa có "
+                f"phiếu được ký (hạn giải quyết {due}).")
+    if state == DueState.DUE_SOON:
+        return (f"Hồ sơ {code} sắp đến hạn giải quyết",
+                f"Hồ sơ {code} sắp đến hạn giải quyết (hạn {due}); nếu không kịp trả kết quả, phiếu xin lỗi "
+                f"phải được gửi trước {_fmt(r['apologise_by'])}.")
+    return (f"Hồ sơ trực tuyến {code} chậm tiếp nhận",
+            f"Hồ sơ trực tuyến {code} nộp lúc {_fmt(r['submitted_at'])} vẫn chờ tiếp nhận quá 1 ngày làm việc. "
+            "Vui lòng tiếp nhận hoặc từ chối ngay.")
+
+
+def _notify(marked: dict[str, list[dict]], run_key: str) -> tuple[int, int]:
     """Officer notifications (bulk, idempotent by key) and one digest per director/deputy for this run."""
-    rows = [(DueState.OVERDUE, r) for r in overdue_rows] + [(DueState.DUE_SOON, r) for r in due_soon_rows]
+    rows = [(state, r) for state in STAGES for r in marked.get(state, [])]
     office_ids = {r["office_id"] for _, r in rows}
     offices = {o["id"]: o for o in Office.objects.filter(pk__in=office_ids).values("id", "parent_id", "name")}
     related = office_ids | {o["parent_id"] for o in offices.values() if o["parent_id"]}
@@ -146,30 +183,26 @@ def _notify(overdue_rows: list[dict], due_soon_rows: list[dict], run_key: str) -
     sent_at = timezone.now()
     for state, r in rows:
         office = offices[r["office_id"]]
-        if r["assignee_id"]:
+        desk = reception.get(office["id"]) or reception.get(office["parent_id"]) or []
+        if state == DueState.LATE_TO_ACCEPT or not r["assignee_id"]:
+            recipients = list(desk)
+        else:
             recipients = [r["assignee_id"]]
-        else:
-            recipients = reception.get(office["id"]) or reception.get(office["parent_id"]) or []
-        moment = r["legal_due_at"] if state == DueState.OVERDUE else r["apologise_by"]
-        if state == DueState.OVERDUE:
-            subject = f"Hồ sơ {r['code']} đã quá hạn giải quyết"
-            body = (f"Hồ sơ {r['code']} đã quá hạn giải quyết (hạn {_fmt(r['legal_due_at'])}). "
-                    "Vui lòng giải quyết ngay và lập phiếu xin lỗi, hẹn lại ngày trả kết quả nếu chưa lập.")
-        else:
-            subject = f"Hồ sơ {r['code']} sắp đến hạn giải quyết"
-            body = (f"Hồ sơ {r['code']} sắp đến hạn giải quyết (hạn {_fmt(r['legal_due_at'])}); đã qua thời điểm "
-                    f"phải gửi phiếu xin lỗi ({_fmt(r['apologise_by'])}) nếu không kịp trả kết quả.")
-        for user_id in recipients:
+        if state == DueState.APPOINTMENT_MISSED:  # the citizen let down twice: the leaders at once
+            recipients += signers.get(office["id"]) or signers.get(office["parent_id"]) or []
+        subject, body = _message(state, r)
+        moment = r[_MOMENT[state]]
+        for user_id in dict.fromkeys(recipients):
             messages.append({
                 "channel": "officer", "kind": f"dossier.{state}",
                 "idempotency_key": f"dossier-due:{r['id']}:{state}:{_stamp(moment)}:{user_id}",
                 "recipient_user_id": user_id, "office_id": office["id"], "dossier_code": r["code"],
                 "subject": subject, "body": body,
-                "payload": {"state": state, "legal_due_at": r["legal_due_at"].isoformat()},
+                "payload": {"state": state, "legal_due_at": r["legal_due_at"].isoformat() if r["legal_due_at"] else None,
+                            "moment": moment.isoformat() if moment else None},
                 "next_attempt_at": sent_at,
             })
-    for start in range(0, len(messages), INSERT_BATCH):
-        bulk_insert_ignore(OutboxMessage, messages[start:start + INSERT_BATCH])
+    bulk_insert_ignore(OutboxMessage, messages)  # one statement on PostgreSQL, whatever the number of rows
 
     # One digest per director/deputy: the dossiers of their office and of the offices under it.
     digest = {}
@@ -177,21 +210,21 @@ def _notify(overdue_rows: list[dict], due_soon_rows: list[dict], run_key: str) -
         office = offices[r["office_id"]]
         for office_id in {office["id"], office["parent_id"]} - {None}:
             for user_id in signers.get(office_id, []):
-                digest.setdefault(user_id, {DueState.OVERDUE: [], DueState.DUE_SOON: [], "office": office_id})
+                digest.setdefault(user_id, {"office": office_id, **{s: [] for s in STAGES}})
                 digest[user_id][state].append(r["code"])
     digests = 0
     for user_id, lists in sorted(digest.items()):
-        over, soon = sorted(set(lists[DueState.OVERDUE])), sorted(set(lists[DueState.DUE_SOON]))
-        parts = []
-        if over:
-            parts.append(f"Quá hạn ({len(over)}): " + _codes(over))
-        if soon:
-            parts.append(f"Sắp đến hạn ({len(soon)}): " + _codes(soon))
+        by_stage = {s: sorted(set(lists[s])) for s in STAGES}
+        parts = [f"{_DIGEST_LABEL[s]} ({len(codes)}): " + _codes(codes) for s, codes in by_stage.items() if codes]
+        over, soon = by_stage[DueState.OVERDUE], by_stage[DueState.DUE_SOON]
         _, new = outbox_enqueue(
             channel="officer", kind="dossier.due_digest", idempotency_key=f"overdue-digest:{run_key}:{user_id}",
             recipient_user=User(pk=user_id), office=Office(pk=lists["office"]),
-            subject=f"Hồ sơ quá hạn, sắp đến hạn: {len(over)} quá hạn, {len(soon)} sắp đến hạn",
-            body="\n".join(parts), payload={"run": run_key, "overdue": over, "due_soon": soon},
+            subject=(f"Hồ sơ quá hạn, sắp đến hạn: {len(over)} quá hạn, {len(soon)} sắp đến hạn"
+                     + "".join(f", {len(by_stage[s])} {_DIGEST_LABEL[s].lower()}"
+                               for s in (DueState.APPOINTMENT_MISSED, DueState.APOLOGY_DUE, DueState.LATE_TO_ACCEPT)
+                               if by_stage[s])),
+            body="\n".join(parts), payload={"run": run_key, **by_stage},
         )
         digests += new
     if messages:

@@ -14,7 +14,7 @@ from core.permissions import capability_required
 from .. import selectors, services
 from ..events import DossierAction
 from ..forms import ActionForm, IntakeForm, SearchForm
-from ..models import Dossier, IntakeGuidance, Outcome, ProcessStep
+from ..models import Dossier, DueState, IntakeGuidance, Outcome, ProcessStep
 from ..privacy import applicant_for
 from ..services import apology
 from ..links import dossier_slips
@@ -37,6 +37,9 @@ def dossier_list(request):
         filters = {k: v for k, v in form.cleaned_data.items() if v}
         if "overdue" in filters:
             filters["overdue"] = filters["overdue"] == "1"
+    stage = request.GET.get("due_stage")
+    if stage and stage in DueState.values:  # the dashboard's stage tiles link here
+        filters["due_stage"] = stage
     qs = selectors.dossier_list(user=request.user, filters=filters)
     if filters.get("q"):
         exact = qs.filter(code=filters["q"].strip()).first()

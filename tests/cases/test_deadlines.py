@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cases import deadlines
-from cases.models import Dossier, Procedure, ProcessStep, Status
+from cases.models import Dossier, DueState, Procedure, ProcessStep, Status
 from core.models import Office
 
 from .conftest import local
@@ -41,7 +41,8 @@ def histories(draw):
     moment = st.one_of(st.none(), offsets.map(lambda delta: now + delta))
     rows = draw(st.lists(st.fixed_dictionaries({
         "status": st.sampled_from(Status.values), "legal_due_at": moment, "apologise_by": moment,
-        "resolved_at": moment}), max_size=8))
+        "resolved_at": moment, "appointment_at": moment, "submitted_at": moment,
+        "reschedule_count": st.sampled_from([0, 0, 1])}), max_size=8))
     return now, rows
 
 
@@ -77,6 +78,13 @@ def test_sql_and_python_agree(place, history):
 
     assert _pks(every.overdue(now)) == python(lambda d: deadlines.is_overdue(d, now))
     assert _pks(every.due_soon(now)) == python(lambda d: deadlines.is_due_soon(d, now))
+    # Every stage (DOMAIN.md §3, §2.5, §2.1): exactly one holds by precedence, the same in both forms.
+    moments_now = deadlines.Moments.at(now)
+    for stage in DueState.values:
+        if stage in ("", DueState.FORWARD_DUE_SOON, DueState.FORWARD_OVERDUE):
+            continue
+        assert _pks(every.in_stage(stage, moments_now)) == python(lambda d: deadlines.due_stage(d, now) == stage), stage
+    assert _pks(every.filter(deadlines.staged_q(now))) == python(lambda d: deadlines.due_stage(d, now) != "")
     assert _pks(every.overdue_or_late(now)) == python(lambda d: deadlines.is_overdue_or_late(d, now))
     # The list's `overdue=false` excludes the same predicate: NULL moments must land on the "not overdue" side.
     assert _pks(every.exclude(deadlines.overdue_or_late_q(now))) == python(
@@ -123,7 +131,15 @@ def test_named_edges():
     assert deadlines.step_timeliness(due, None) == "on_time"
     d = Dossier(status=Status.PROCESSING, legal_due_at=due, apologise_by=due - timedelta(days=1))
     assert not deadlines.is_overdue(d, due) and deadlines.is_overdue(d, due + timedelta(microseconds=1))
-    assert deadlines.is_due_soon(d, due) and not deadlines.is_due_soon(d, due - timedelta(days=1))
+    # Due soon from one working day before the must-apologise-by moment (Wed 11/03 09:00): Tue 10/03 09:00.
+    assert not deadlines.is_due_soon(d, local(2026, 3, 10, 8, 59)) and deadlines.is_due_soon(d, local(2026, 3, 10, 9, 0))
+    assert deadlines.is_due_soon(d, due - timedelta(days=1))  # the must-apologise-by moment itself
+    assert deadlines.due_stage(d, due) == "apology_due"  # past it without an issued slip
+    d.reschedule_count, d.appointment_at = 1, due + timedelta(days=3)
+    assert deadlines.due_stage(d, due) == "due_soon"  # apologised: due soon until the legal due moment
+    assert deadlines.due_stage(d, due + timedelta(days=1)) == "overdue"
+    assert deadlines.due_stage(d, due + timedelta(days=3, seconds=1)) == "appointment_missed"
+    d.reschedule_count = 0
     d.status = Status.AWAITING_SUPPLEMENT  # the clock is stopped
     assert not deadlines.is_overdue(d, due + timedelta(days=9)) and not deadlines.is_past_due(d, due + timedelta(1))
     assert deadlines.is_apology_late(due + timedelta(seconds=1), due) and not deadlines.is_apology_late(due, due)

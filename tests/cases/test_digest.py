@@ -21,12 +21,12 @@ DIGEST_AT = local(2026, 2, 25, 7, 0)  # Wed 07:00
 
 @pytest.fixture
 def marked(receive, cast):
-    """Hà Nội: one overdue (due Tue 24/02 09:00), one due soon (due Wed 25/02 09:00); Cầu Giấy (under Hà Nội): one
+    """Hà Nội: one overdue (due Tue 24/02 09:00), one due soon (due Thu 26/02 09:00); Cầu Giấy (under Hà Nội): one
     overdue; HCM: one overdue; a Hà Nội dossier overdue but resolved since. Directors of Hà Nội and HCM have
     e-mail addresses, the deputy of Hà Nội has none."""
     rows = {
         "hn_over": receive("1.009003", at=local(2026, 2, 10, 9, 0)),
-        "hn_soon": receive("1.009003", at=local(2026, 2, 11, 9, 0)),
+        "hn_soon": receive("1.009003", at=local(2026, 2, 12, 9, 0)),  # apologise by Wed 25/02 09:00
         "cg_over": receive("1.009003", at=local(2026, 2, 10, 9, 0), officer="reception_cg"),
         "hcm_over": receive("1.009003", at=local(2026, 2, 10, 9, 0), officer="reception_hcm"),
         "hn_closed": receive("1.009003", at=local(2026, 2, 10, 9, 30)),

@@ -57,31 +57,36 @@ def test_deadlines_of_the_scenario_cross_tet(tet):
 
 def test_scan_during_tet_marks_exactly_the_expected_set(tet):
     result = scan_overdue(now=local(2026, 2, 18, 10, 0))
-    # Without Tết, C would be overdue (due Mon 16) and D due soon; the holiday keeps them within time.
-    assert _marked(tet) == {"A": "overdue", "B": "overdue", "C": "due_soon"}
+    # Without Tết, C would be overdue (due Mon 16); the holiday keeps it within time, but its must-apologise-by
+    # moment (Fri 13/02 14:00) has passed: apology due. D's (Mon 23/02 09:00) is one working day away: due soon.
+    assert _marked(tet) == {"A": "overdue", "B": "overdue", "C": "apology_due", "D": "due_soon"}
     assert sorted(result.overdue) == sorted([tet["A"].code, tet["B"].code])
-    assert result.due_soon == [tet["C"].code]
+    assert result.due_soon == [tet["D"].code] and result.apology_due == [tet["C"].code]
 
 
 def test_scan_after_tet_moves_dossiers_on(tet):
     scan_overdue(now=local(2026, 2, 18, 10, 0))
     scan_overdue(now=local(2026, 2, 23, 9, 30))  # D's apologise-by (Mon 09:00) has passed; C's due (14:00) not
-    assert _marked(tet) == {"A": "overdue", "B": "overdue", "C": "due_soon", "D": "due_soon"}
+    assert _marked(tet) == {"A": "overdue", "B": "overdue", "C": "apology_due", "D": "apology_due"}
     result = scan_overdue(now=local(2026, 2, 23, 14, 0))  # exactly the due moment: not yet late
     assert result.overdue == []
     result = scan_overdue(now=local(2026, 2, 23, 14, 1))
     assert result.overdue == [tet["C"].code]
-    assert _marked(tet) == {"A": "overdue", "B": "overdue", "C": "overdue", "D": "due_soon"}
+    assert _marked(tet) == {"A": "overdue", "B": "overdue", "C": "overdue", "D": "apology_due"}
+    scan_overdue(now=local(2026, 2, 24, 8, 0))  # E's must-apologise-by (Wed 25/02 08:00) one working day away
+    assert _marked(tet) == {"A": "overdue", "B": "overdue", "C": "overdue", "D": "apology_due", "E": "due_soon"}
     scan_overdue(now=local(2026, 2, 25, 8, 1))
-    assert _marked(tet) == {"A": "overdue", "B": "overdue", "C": "overdue", "D": "overdue", "E": "due_soon"}
+    assert _marked(tet) == {"A": "overdue", "B": "overdue", "C": "overdue", "D": "overdue", "E": "apology_due"}
 
 
 def test_scan_around_30_april_and_1_may(receive):
     # Tue 28/04/2026 10:00 + 2 working days: Wed 29 (1), Thu 30/04 and Fri 01/05 off, weekend → Mon 04/05 10:00.
     d = receive("1.009001", at=local(2026, 4, 28, 10, 0), channel="online")
     assert (d.legal_due_at, d.apologise_by) == (local(2026, 5, 4, 10, 0), local(2026, 4, 29, 10, 0))
-    assert scan_overdue(now=local(2026, 4, 29, 10, 0)).due_soon == []  # the moment itself has not passed
-    assert scan_overdue(now=local(2026, 5, 2, 9, 0)).due_soon == [d.code]
+    # A 2-day dossier is due soon from its receipt: its must-apologise-by moment is one working day away.
+    assert scan_overdue(now=local(2026, 4, 28, 10, 0)).due_soon == [d.code]
+    assert scan_overdue(now=local(2026, 4, 29, 10, 0)).apology_due == []  # the moment itself has not passed
+    assert scan_overdue(now=local(2026, 5, 2, 9, 0)).apology_due == [d.code]
     assert scan_overdue(now=local(2026, 5, 4, 10, 1)).overdue == [d.code]
 
 
@@ -94,7 +99,7 @@ def test_scan_clears_marks_that_no_longer_hold(tet):
                                                   apologise_by=local(2026, 2, 26, 14, 0))
     result = scan_overdue(now=local(2026, 2, 18, 10, 5))
     assert result.cleared == 2
-    assert _marked(tet) == {"B": "overdue"}
+    assert _marked(tet) == {"B": "overdue", "D": "due_soon"}
 
 
 def test_a_calendar_override_reschedules_the_legal_due_and_the_scan_follows(tet, after_commit):
@@ -110,32 +115,32 @@ def test_a_calendar_override_reschedules_the_legal_due_and_the_scan_follows(tet,
     b = Dossier.objects.get(pk=tet["B"].pk)
     assert b.legal_due_at == local(2026, 2, 23, 10, 0)
     result = scan_overdue(now=local(2026, 2, 18, 10, 5))
-    assert tet["B"].code in result.due_soon  # overdue → due soon (its apologise-by, Thu 12/02, has passed)
-    assert _marked(tet)["B"] == "due_soon"
+    assert tet["B"].code in result.apology_due  # overdue → apology due (its apologise-by, Thu 12/02, has passed)
+    assert _marked(tet)["B"] == "apology_due"
 
 
 def test_running_twice_changes_nothing_and_notifies_nobody_twice(tet, cast):
     now = local(2026, 2, 18, 10, 0)
     first = scan_overdue(now=now)
-    officer = OutboxMessage.objects.filter(kind__in=["dossier.overdue", "dossier.due_soon"])
+    officer = OutboxMessage.objects.filter(kind__in=["dossier.overdue", "dossier.due_soon", "dossier.apology_due"])
     digests = OutboxMessage.objects.filter(kind="dossier.due_digest")
-    assert first.notifications == 3 and officer.count() == 3
-    # The assignee of A; the office's reception officer for the unassigned B and C.
+    assert first.notifications == 4 and officer.count() == 4
+    # The assignee of A; the office's reception officer for the unassigned B, C and D.
     assert {(m.dossier_code, m.recipient_user.username, m.channel) for m in officer} == {
         (tet["A"].code, "chuyenvien.hn", "officer"), (tet["B"].code, "tiepnhan.hn", "officer"),
-        (tet["C"].code, "tiepnhan.hn", "officer")}
+        (tet["C"].code, "tiepnhan.hn", "officer"), (tet["D"].code, "tiepnhan.hn", "officer")}
     # One digest per director / deputy of the office for this run, listing the codes.
     assert {m.recipient_user.username for m in digests} == {"giamdoc.hn", "phogiamdoc.hn"}
     for m in digests:
         assert sorted(m.payload["overdue"]) == sorted([tet["A"].code, tet["B"].code])
-        assert m.payload["due_soon"] == [tet["C"].code]
+        assert m.payload["due_soon"] == [tet["D"].code] and m.payload["apology_due"] == [tet["C"].code]
         assert tet["A"].code in m.body and "Quá hạn (2)" in m.body
     states = _states()
 
     second = scan_overdue(now=now)
     assert (second.overdue, second.due_soon, second.cleared, second.notifications, second.digests) == ([], [], 0, 0, 0)
     assert _states() == states
-    assert officer.count() == 3 and digests.count() == 2
+    assert officer.count() == 4 and digests.count() == 2
     # The same run replayed (a retried task) writes nothing new either.
     Dossier.objects.filter(pk=tet["D"].pk).update(due_state="")
     scan_overdue(now=now, run_key=first.run_key)
@@ -254,7 +259,8 @@ def test_overdue_desk_shows_the_lists_and_counts(tet, cast, client):
 def test_overdue_desk_as_of_a_moment_and_scoped(tet, cast):
     data = overdue_desk(user=cast["director_hn"], now=local(2026, 2, 18, 10, 0))
     assert [d.code for d in data["overdue_not_apologised"]] == [tet["A"].code, tet["B"].code]
-    assert [d.code for d in data["due_soon"]] == [tet["C"].code]
+    assert [d.code for d in data["apology_due"]] == [tet["C"].code]
+    assert [d.code for d in data["due_soon"]] == [tet["D"].code]
     other = overdue_desk(user=cast["director_hcm"], now=local(2026, 2, 18, 10, 0))
     assert other["counts"]["overdue"] == 0 and other["overdue_not_apologised"] == []
 

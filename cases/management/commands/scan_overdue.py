@@ -27,7 +27,9 @@ class Command(BaseCommand):
         feedback = result.feedback
         self.stdout.write(
             f"Scan at {timezone.localtime(result.now):%d/%m/%Y %H:%M}: {len(result.overdue)} newly overdue, "
-            f"{len(result.due_soon)} newly due soon, {result.cleared} cleared; "
+            f"{len(result.due_soon)} newly due soon, {len(result.apology_due)} apology due, "
+            f"{len(result.appointment_missed)} appointment missed, {len(result.late_to_accept)} late to accept, "
+            f"{result.cleared} cleared; "
             f"{result.notifications} officer notification(s), {result.digests} digest(s)"
             + (f"; feedback {feedback}" if feedback is not None else "") + "."
         )
