@@ -134,3 +134,25 @@ def _apologies(now):
         apology_slip_issue(actor=director, dossier=late[0], reason=reason, new_appointment_at=new_appointment)
     if len(late) > 1 and officer:
         apology_slip_draft(actor=officer, dossier=late[1], reason=reason, new_appointment_at=new_appointment)
+    if director:
+        _missed_appointment(director, reason, now, exclude=[d.pk for d in late])
+
+
+def _missed_appointment(director, reason, now, exclude):
+    """One dossier the director apologised for a week ago, whose new appointment has passed unresolved: the
+    overdue desk lists it first (appointment missed, DOMAIN.md §2.5)."""
+    from .services.apology import apology_slip_issue
+
+    week_ago = now - timedelta(days=7)
+    dossier = (Dossier.objects.filter(office__code="01", status__in=["received", "processing"],
+                                      reschedule_count=0).exclude(pk__in=exclude)
+               .due_before(week_ago).order_by("legal_due_at").first())
+    if dossier is None:
+        return
+    last = dossier.events.order_by("-at").values_list("at", flat=True).first()
+    issued = max(week_ago, last + timedelta(minutes=5))
+    new_day = calendar.add_working_days(timezone.localtime(issued).date(), 2)
+    new_appointment = timezone.make_aware(datetime.combine(new_day, time(15, 0)))
+    if new_appointment < now and new_appointment > (dossier.appointment_at or issued):
+        apology_slip_issue(actor=director, dossier=dossier, reason=reason, new_appointment_at=new_appointment,
+                           at=issued)

@@ -6,8 +6,10 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from notifications import kinds
 from notifications.models import Channel, OutboxMessage
 
+from .models import Dossier
 from .services.scan import scan_overdue
 
 READ_AFTER = timedelta(days=2)
@@ -15,8 +17,10 @@ READ_AFTER = timedelta(days=2)
 
 def seed(stdout=None):
     result = scan_overdue(run_key="demo")
-    old = OutboxMessage.objects.filter(channel=Channel.OFFICER, read_at__isnull=True,
-                                       created_at__lt=timezone.now() - READ_AFTER)
+    # The replay wrote its "assigned" alerts today; an officer has read those of dossiers older than READ_AFTER.
+    older = Dossier.objects.filter(received_at__lt=timezone.now() - READ_AFTER).values("code")
+    old = OutboxMessage.objects.filter(channel=Channel.OFFICER, read_at__isnull=True, kind=kinds.ASSIGNED,
+                                       dossier_code__in=older)
     read = old.update(read_at=timezone.now())
     if stdout:
         unread = OutboxMessage.objects.filter(channel=Channel.OFFICER, read_at__isnull=True).count()
