@@ -10,7 +10,7 @@ from core import permissions
 from core.models import User
 from workcal import calendar
 
-from .. import budgets, events, versions
+from .. import budgets, events, versions, visits
 from ..deadlines import dossier_timeliness, step_timeliness
 from ..errors import DomainError, DossierError
 from ..events import DossierAction
@@ -20,6 +20,7 @@ from ..models import (
     Outcome,
     ProcessStep,
     Procedure,
+    ResultDelivery,
     Status,
     SupplementRequest,
     Trip,
@@ -182,19 +183,24 @@ def dossier_resolve(*, actor: User, dossier: Dossier, outcome: str, result_summa
 
 @transaction.atomic
 def dossier_return(*, actor: User, dossier: Dossier, returned_to: str = "", in_person: bool | None = None,
-                   at: datetime | None = None) -> Dossier:
+                   channel: str | None = None, at: datetime | None = None) -> Dossier:
+    """The result goes back to the applicant by `channel` (counter/postal/online, default the dossier's result
+    delivery); only at the counter is it a visit (DOMAIN.md §2.6)."""
     _require_writer(actor)
     dossier = _lock(dossier)
     transition = _check_from(dossier, DossierAction.RETURN)
+    if channel and channel not in ResultDelivery.values:
+        raise DomainError(DossierError.RETURN_CHANNEL_INVALID, channels=", ".join(ResultDelivery.values))
+    channel = visits.return_channel(dossier, channel, in_person)
     now = _moment(at, dossier)
     _close_open_step(dossier, now)
     old = dossier.status
     dossier.status, dossier.returned_at, dossier.closed_at = transition.target, now, now
     dossier.returned_to = (returned_to or dossier.applicant_name)[:200]
     dossier.save(update_fields=["status", "returned_at", "closed_at", "returned_to", "updated_at"])
-    if in_person if in_person is not None else dossier.channel == Channel.DIRECT:
+    if channel == ResultDelivery.COUNTER:
         _count_trip(dossier, Trip.Purpose.COLLECTION, actor, now)
-    events.dossier_returned(dossier, actor=actor, from_status=old, at=now)
+    events.dossier_returned(dossier, actor=actor, from_status=old, channel=channel, at=now)
     return dossier
 
 

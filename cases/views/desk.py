@@ -11,10 +11,10 @@ from core.errors import DomainError
 from core.models import User
 from core.permissions import capability_required
 
-from .. import selectors, services
+from .. import selectors, services, visits
 from ..events import DossierAction
 from ..forms import ActionForm, IntakeForm, SearchForm
-from ..models import Dossier, IntakeGuidance, Outcome, ProcessStep
+from ..models import Dossier, IntakeGuidance, Outcome, ProcessStep, ResultDelivery
 from ..privacy import applicant_for
 from ..services import apology
 from ..links import dossier_slips
@@ -99,6 +99,10 @@ def dossier_detail(request, code):
         "id_number": applicant["id_number"],
         "phone": applicant["phone"],
     }
+    context["visits"] = visits.dossier_visits(dossier)
+    context["over_visit_limit"] = visits.is_over_visit_limit(dossier)
+    context["return_channels"] = ResultDelivery.choices
+    context["return_channel"] = visits.default_return_channel(dossier)
     context["may_reschedule"] = apology.may_reschedule(dossier)
     context["slips"] = dossier_slips(dossier)
     return render(request, "cases/detail.html", context)
@@ -114,7 +118,8 @@ def dossier_action(request, code, action):
     body = {"assignee": d.get("assignee"), "reason": d.get("reason", ""), "outcome": d.get("outcome", ""),
             "documents": [x.strip() for x in (d.get("documents") or "").splitlines() if x.strip()],
             "result_summary": d.get("result_summary", ""), "returned_to": d.get("returned_to", ""),
-            "unit": d.get("unit", ""), "note": d.get("note", ""), "in_person": None}
+            "unit": d.get("unit", ""), "note": d.get("note", ""), "in_person": None,
+            "channel": d.get("channel") or None}
     try:
         services.run_action(action, actor=request.user, dossier=dossier, body=body)
         label = services.ACTION_LABELS.get(action, action)
