@@ -72,6 +72,8 @@ class DossierError(ErrorCode):
     # The `return` action's channel (CONTRACTS.md §1.3).
     RETURN_CHANNEL_INVALID = ("RETURN_CHANNEL_INVALID", _("Hình thức trả kết quả phải là một trong: %(channels)s."),
                               400)
+    BULK_DECISION_INVALID = ("ACTION_NOT_ALLOWED", _("Chỉ có thể tiếp nhận hoặc từ chối nhiều hồ sơ cùng lúc."),
+                             400)
 
 
 class HistoryError(ErrorCode):

@@ -1,5 +1,6 @@
 """Pages of the one-stop desk. Thin: parse input, call one service or selector, render."""
 from django.contrib import messages
+from django.db.models import F
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -14,10 +15,11 @@ from core.permissions import capability_required
 from .. import selectors, services, visits
 from ..events import DossierAction
 from ..forms import ActionForm, IntakeForm, SearchForm
-from ..models import Dossier, IntakeGuidance, Outcome, ProcessStep, ResultDelivery
+from ..models import Dossier, IntakeGuidance, Outcome, ProcessStep, ResultDelivery, Status
 from ..privacy import applicant_for
 from ..services import apology
 from ..links import dossier_slips
+from . import bulk
 
 PAGE_SIZE = 30
 
@@ -38,6 +40,9 @@ def dossier_list(request):
         if "overdue" in filters:
             filters["overdue"] = filters["overdue"] == "1"
     qs = selectors.dossier_list(user=request.user, filters=filters)
+    sort = request.GET.get("sort", "")
+    if sort == bulk.SORT_WAITING:
+        qs = qs.order_by(F("submitted_at").asc(nulls_last=True), "id")  # the longest waiting first
     if filters.get("q"):
         exact = qs.filter(code=filters["q"].strip()).first()
         if exact is not None and request.GET.get("page") is None:
@@ -45,7 +50,11 @@ def dossier_list(request):
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "cases/list.html", {"page": page, "form": form, "query": query.urlencode()})
+    waiting = filters.get("status") == Status.SUBMITTED  # online dossiers waiting: waiting time, bulk decisions
+    rows = bulk.waiting_rows(page.object_list) if waiting else page.object_list
+    return render(request, "cases/list.html", {"page": page, "rows": rows, "form": form, "query": query.urlencode(),
+                                               "waiting": waiting, "sort": sort,
+                                               "here": request.get_full_path()})
 
 
 @capability_required("receive")
