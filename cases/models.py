@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.models import HistoryEvent
+from .choices import ResultDelivery  # noqa: F401 - the models' choices, importable from here
 
 
 class Procedure(models.Model):
@@ -89,15 +90,6 @@ class DueState(models.TextChoices):
     OVERDUE = "overdue", _("Quá hạn")
 
 
-class ResultDelivery(models.TextChoices):
-    """How the result reaches the applicant (CONTRACTS.md `result_delivery`, the `return` action's `channel`):
-    only `counter` is a visit of the applicant (DOMAIN.md §2.6)."""
-
-    COUNTER = "counter", _("Nhận tại Bộ phận một cửa")
-    POSTAL = "postal", _("Qua dịch vụ bưu chính")
-    ONLINE = "online", _("Trực tuyến")
-
-
 class Outcome(models.TextChoices):
     APPROVED = "approved", _("Chấp thuận")
     REJECTED = "rejected", _("Không chấp thuận")
@@ -146,9 +138,7 @@ class Dossier(models.Model):
                                  related_name="assigned_dossiers", verbose_name=_("cán bộ xử lý"))
     supplement_count = models.PositiveSmallIntegerField(_("số lần yêu cầu bổ sung"), default=0)
     reschedule_count = models.PositiveSmallIntegerField(_("số lần hẹn lại"), default=0)
-    # The applicant's visits for this matter (DOMAIN.md §2.6, cases.visits): Form 02/03 desk contacts of the same
-    # ID number and procedure in the 30 days before intake, the intake at the counter, each supplement handed in
-    # at the counter and collection at the counter. Kept by the services, so lists and reports read a column.
+    # The applicant's visits for this matter (DOMAIN.md §2.6), kept by the services: see cases.visits.
     trip_count = models.PositiveSmallIntegerField(_("số lần đến của người nộp"), default=0)
     result_delivery = models.CharField(_("hình thức nhận kết quả"), max_length=8, choices=ResultDelivery.choices,
                                        blank=True, help_text=_("Để trống = theo kênh nộp hồ sơ"))
@@ -374,7 +364,6 @@ class ProcedureVersion(models.Model):
                                                               default=3)
     max_supplement_requests = models.PositiveSmallIntegerField(_("số lần yêu cầu bổ sung tối đa"), default=1)
     max_reschedules = models.PositiveSmallIntegerField(_("số lần hẹn lại tối đa"), default=1)
-    # Decree 63/2010 Art. 20(4): a citizen must not come back more than `max_returns` times (DOMAIN.md §2.6).
     max_returns = models.PositiveSmallIntegerField(_("số lần người nộp phải quay lại tối đa"), default=2)
     same_day_cutoff = models.TimeField(_("giờ chốt nhận trong ngày"), null=True, blank=True,
                                        help_text=_("Chỉ cho thủ tục giải quyết trong ngày; để trống = 15:00"))
