@@ -97,3 +97,20 @@ def test_the_api_refuses_an_unknown_return_channel(receive, cast, as_user):
     response = as_user(cast["reception_hn"]).post(f"/api/v1/dossiers/{d.code}/actions/return/",
                                                   {"channel": "counter"}, format="json")
     assert response.status_code == 200 and response.json()["visits"] == 2
+
+
+def test_the_migration_counts_the_visits_of_existing_dossiers(receive, cast, procedures):
+    import importlib
+
+    from django.apps import apps
+
+    from cases.models import Dossier
+
+    with time_machine.travel(local(2026, 10, 27, 9, 0), tick=False):
+        services.intake_guidance_issue(actor=cast["reception_hn"], kind="supplement", procedure=procedures["1.009020"],
+                                       applicant=APPLICANT, reason="Thiếu giấy tờ", documents=["Sổ BHXH"])
+    d = receive(at=local(2026, 11, 2, 9, 0))
+    Dossier.objects.filter(pk=d.pk).update(trip_count=0)
+    importlib.import_module("cases.migrations.0008_visits").count_visits(apps, None)
+    d.refresh_from_db()
+    assert d.trip_count == 2  # the Form 02 visit and the intake
