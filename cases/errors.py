@@ -69,6 +69,11 @@ class DossierError(ErrorCode):
     MOMENT_BEFORE_LAST_EVENT = ("MOMENT_OUT_OF_ORDER", _("Thời điểm %(at)s trước sự kiện gần nhất của hồ sơ "
                                                          "(%(last)s): lịch sử hồ sơ chỉ ghi tiếp theo thứ tự thời "
                                                          "gian."), 409)
+    # The `return` action's channel (CONTRACTS.md §1.3).
+    RETURN_CHANNEL_INVALID = ("RETURN_CHANNEL_INVALID", _("Hình thức trả kết quả phải là một trong: %(channels)s."),
+                              400)
+    BULK_DECISION_INVALID = ("ACTION_NOT_ALLOWED", _("Chỉ có thể tiếp nhận hoặc từ chối nhiều hồ sơ cùng lúc."),
+                             400)
 
 
 class HistoryError(ErrorCode):

@@ -166,9 +166,9 @@ def dossier_resolved(dossier, *, actor, from_status, timeliness, at=None):
                    data={"outcome": dossier.outcome, "timeliness": timeliness})
 
 
-def dossier_returned(dossier, *, actor, from_status, at=None):
+def dossier_returned(dossier, *, actor, from_status, channel="", at=None):
     return _record(dossier, actor=actor, action=DossierAction.RETURN, from_status=from_status, at=at,
-                   note=f"Trả kết quả cho {dossier.returned_to}")
+                   note=f"Trả kết quả cho {dossier.returned_to}", data={"channel": channel} if channel else None)
 
 
 def dossier_refused(dossier, *, actor, from_status, reason, at=None):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from core.models import Office
 from core.scoping import visible_offices
 
-from .models import ApplicantKind, Channel, Outcome, Procedure, Status
+from .models import ApplicantKind, Channel, Outcome, Procedure, ResultDelivery, Status
 from .validators import validate_applicant_id, validate_phone
 
 
@@ -87,6 +87,7 @@ class ActionForm(forms.Form):
     returned_to = forms.CharField(required=False)
     unit = forms.CharField(required=False)
     note = forms.CharField(required=False)
+    channel = forms.ChoiceField(choices=[("", "")] + list(ResultDelivery.choices), required=False)
 
 
 class SearchForm(forms.Form):

@@ -12,6 +12,14 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.models import HistoryEvent
+from .choices import (  # noqa: F401 - the models' choices, importable from here
+    ApplicantKind,
+    Channel,
+    Outcome,
+    ResultDelivery,
+    Source,
+    TimeLimitUnit,
+)
 
 
 class Procedure(models.Model):
@@ -77,28 +85,6 @@ class DueState(models.TextChoices):
 from .deadlines import DossierQuerySet, is_overdue_or_late  # noqa: E402 - reads Status and CLOCK_RUNNING above
 
 
-class Channel(models.TextChoices):
-    DIRECT = "direct", _("Trực tiếp")
-    ONLINE = "online", _("Trực tuyến")
-    POSTAL = "postal", _("Bưu chính")
-
-
-class Source(models.TextChoices):
-    DESK = "desk", _("Bộ phận một cửa")
-    NATIONAL_PORTAL = "national_portal", _("Cổng DVCQG")
-
-
-class ApplicantKind(models.TextChoices):
-    CITIZEN = "citizen", _("Công dân")
-    ENTERPRISE = "enterprise", _("Doanh nghiệp")
-    ORGANISATION = "organisation", _("Tổ chức")
-
-
-class Outcome(models.TextChoices):
-    APPROVED = "approved", _("Chấp thuận")
-    REJECTED = "rejected", _("Không chấp thuận")
-
-
 class Dossier(models.Model):
     code = models.CharField(_("mã hồ sơ"), max_length=60, unique=True)
     office = models.ForeignKey("core.Office", models.PROTECT, related_name="dossiers", verbose_name=_("đơn vị"))
@@ -142,7 +128,10 @@ class Dossier(models.Model):
                                  related_name="assigned_dossiers", verbose_name=_("cán bộ xử lý"))
     supplement_count = models.PositiveSmallIntegerField(_("số lần yêu cầu bổ sung"), default=0)
     reschedule_count = models.PositiveSmallIntegerField(_("số lần hẹn lại"), default=0)
-    trip_count = models.PositiveSmallIntegerField(_("số lần đi lại của người nộp"), default=0)
+    # The applicant's visits for this matter (DOMAIN.md §2.6), kept by the services: see cases.visits.
+    trip_count = models.PositiveSmallIntegerField(_("số lần đến của người nộp"), default=0)
+    result_delivery = models.CharField(_("hình thức nhận kết quả"), max_length=8, choices=ResultDelivery.choices,
+                                       blank=True, help_text=_("Để trống = theo kênh nộp hồ sơ"))
     portal_payload = models.JSONField(_("dữ liệu gốc từ Cổng DVCQG"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -338,12 +327,6 @@ class ApologySlip(models.Model):
         return f"{self.number}/PXL-BHXH" if self.number else ""
 
 
-class TimeLimitUnit(models.TextChoices):
-    WORKING_DAYS = "working_days", _("ngày làm việc")
-    HALF_DAYS = "half_days", _("buổi làm việc")
-    WORKING_HOURS = "working_hours", _("giờ làm việc")
-
-
 class ProcedureVersion(models.Model):
     """One version of a procedure's rules (DOMAIN.md §8), in force from `valid_from` (a local date) until the
     next version's. A dossier keeps the version it was received under; a version in use is never edited
@@ -366,6 +349,7 @@ class ProcedureVersion(models.Model):
                                                               default=3)
     max_supplement_requests = models.PositiveSmallIntegerField(_("số lần yêu cầu bổ sung tối đa"), default=1)
     max_reschedules = models.PositiveSmallIntegerField(_("số lần hẹn lại tối đa"), default=1)
+    max_returns = models.PositiveSmallIntegerField(_("số lần người nộp phải quay lại tối đa"), default=2)
     same_day_cutoff = models.TimeField(_("giờ chốt nhận trong ngày"), null=True, blank=True,
                                        help_text=_("Chỉ cho thủ tục giải quyết trong ngày; để trống = 15:00"))
     # Step budgets of the process-control slip (DOMAIN.md §2.2, our defaults): the desk hands over the same

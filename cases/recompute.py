@@ -33,7 +33,7 @@ from django.utils import timezone
 from core.db import insert_rows, update_from_values
 from workcal import calendar
 
-from . import versions
+from . import budgets, versions
 from .events import SYSTEM_ACTOR, DossierAction
 from .models import (
     Dossier,
@@ -44,6 +44,7 @@ from .models import (
     Status,
     SupplementRequest,
 )
+from .services.common import DESK_UNIT
 from .signals import dossier_events_recorded
 
 OPEN = (Status.RECEIVED, Status.PROCESSING, Status.AWAITING_SUPPLEMENT)
@@ -160,7 +161,7 @@ def _recompute_page(page: list[dict], offices: dict, rules: dict, run_key: str) 
                     .values("id", "dossier_id", "requested_at", "fulfilled_at", "clock_used")):
             requests.setdefault(req["dossier_id"], []).append(req)
 
-    dossier_rows, clock_rows, moved = [], [], []
+    dossier_rows, clock_rows, moved, step_due = [], [], [], {}
     for row in page:
         office, rule = offices[row["office_id"]], rules[row["rule_version_id"]]
         if row["id"] in requests:
@@ -175,6 +176,7 @@ def _recompute_page(page: list[dict], offices: dict, rules: dict, run_key: str) 
         dossier_rows.append({"id": row["id"], "legal_due_at": due, "apologise_by": calendar.apologise_by(due, office),
                              "old_due": row["legal_due_at"], "old_status": row["status"]})
         moved.append(Moved(row["id"], row["code"], row["office_id"], row["status"], row["legal_due_at"], due))
+        step_due[row["id"]] = budgets.processing_due(row["clock_started_at"], due, office, rule)
     if clock_rows:
         update_from_values(SupplementRequest, "id", clock_rows)
     if not dossier_rows:
@@ -186,8 +188,10 @@ def _recompute_page(page: list[dict], offices: dict, rules: dict, run_key: str) 
     moved = [m for m in moved if m.id in updated]
     if not moved:
         return []
-    due_of = {m.id: m.new for m in moved}
-    steps = ProcessStep.objects.filter(dossier_id__in=list(due_of), done_at__isnull=True).order_by()
+    # Open processing steps follow the new legal due moment (minus the return budget); a desk step keeps its own.
+    due_of = {m.id: step_due[m.id] for m in moved}
+    steps = (ProcessStep.objects.filter(dossier_id__in=list(due_of), done_at__isnull=True)
+             .exclude(unit=DESK_UNIT).order_by())
     steps = steps.values_list("id", "dossier_id")
     update_from_values(ProcessStep, "id", [{"id": pk, "due_at": due_of[dossier_id]} for pk, dossier_id in steps])
     _record_events(moved, page, offices)

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from .views import desk, overdue, slips, tracking_book
+from .views import bulk, desk, overdue, slips, tracking_book
 
 urlpatterns = [
     path("ban-lam-viec/", desk.desk, name="desk"),
     path("ho-so/", desk.dossier_list, name="list"),
     path("ho-so/tiep-nhan/", desk.intake, name="intake"),
+    path("ho-so/cho-tiep-nhan/xu-ly/", bulk.dossier_bulk, name="bulk"),
     path("ho-so/<str:code>/", desk.dossier_detail, name="detail"),
     path("ho-so/<str:code>/thao-tac/<str:action>/", desk.dossier_action, name="action"),
     path("tra-cuu/", desk.public_lookup, name="public_lookup"),

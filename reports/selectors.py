@@ -23,6 +23,7 @@ from cases.models import (
     Trip,
 )
 from cases.validators import mask_id
+from cases.visits import over_visit_limit_q
 from core.models import Office
 from core.scoping import scope_to_user
 
@@ -173,7 +174,7 @@ def oversight(*, user, first: date, last: date) -> list[dict]:
           open_overdue=Count("pk", filter=deadlines.overdue_q(now)),
           appointments_missed=Count("pk", filter=deadlines.appointment_missed_q(moments)),
           late_to_accept=Count("pk", filter=deadlines.late_to_accept_q(moments)),
-          over_two_trips=Count("pk", filter=Q(trip_count__gt=2, received_at__gte=s, received_at__lt=e)))
+          over_two_trips=Count("pk", filter=over_visit_limit_q() & Q(received_at__gte=s, received_at__lt=e)))
     merge(scope_to_user(ApologySlip.objects.filter(state=ApologySlip.State.ISSUED, issued_at__gte=s, issued_at__lt=e),
                         user),
           apologies=Count("pk"), apologies_late=Count("pk", filter=Q(is_late=True)))
@@ -214,7 +215,7 @@ def dashboard(*, user, today: date | None = None) -> dict:
                                         resolved_at__lt=month.end) & deadlines.late_q()),
         online_month=Count("pk", filter=Q(received_at__gte=month.start, received_at__lt=month.end,
                                           channel=Channel.ONLINE)),
-        over_two_trips=Count("pk", filter=Q(trip_count__gt=2)),
+        over_two_trips=Count("pk", filter=over_visit_limit_q()),
     )
     tiles["on_time_rate"] = (round(100 * (tiles["resolved_month"] - tiles["late_month"]) / tiles["resolved_month"], 1)
                              if tiles["resolved_month"] else None)
@@ -246,7 +247,7 @@ def dashboard(*, user, today: date | None = None) -> dict:
 
 def officers_return_trips(*, user, since: date) -> list[dict]:
     """Per officer since a date: supplement requests issued, desk slips that received nothing, dossiers received
-    that went over the two-trip limit (Decree 63/2010 Art. 20(4)), and citizens' feedback about their conduct.
+    that went over the visit limit (more than max_returns + 1 visits, cases.visits; Decree 63/2010 Art. 20(4)), and citizens' feedback about their conduct.
     Four grouped queries."""
     from feedback.models import Category, FeedbackItem
 
@@ -265,7 +266,8 @@ def officers_return_trips(*, user, since: date) -> list[dict]:
         .values_list("requested_by", *[f"requested_by__{f}" for f in fields]).annotate(n=Count("pk")), "supplements")
     add(scope_to_user(IntakeGuidance.objects.filter(issued_at__gte=start), user)
         .values_list("issued_by", *[f"issued_by__{f}" for f in fields]).annotate(n=Count("pk")), "guidance")
-    add(scope_to_user(Dossier.objects.filter(trip_count__gt=2, received_at__gte=start, received_by__isnull=False), user)
+    add(scope_to_user(Dossier.objects.filter(over_visit_limit_q(), received_at__gte=start, received_by__isnull=False),
+                      user)
         .values_list("received_by", *[f"received_by__{f}" for f in fields]).annotate(n=Count("pk")), "over_two_trips")
     add(scope_to_user(FeedbackItem.objects.filter(category=Category.CONDUCT, officer__isnull=False,
                                                   received_at__gte=start), user)

@@ -117,6 +117,8 @@ class DossierSerializer(serializers.ModelSerializer):
     # The deadline stage the last scan marked (CONTRACTS.md: "", due_soon, apology_due, overdue,
     # appointment_missed, late_to_accept).
     due_stage = serializers.CharField(source="due_state", read_only=True)
+    visits = serializers.IntegerField(source="trip_count", read_only=True)
+    over_visit_limit = serializers.SerializerMethodField()
 
     class Meta:
         model = Dossier
@@ -125,6 +127,7 @@ class DossierSerializer(serializers.ModelSerializer):
                   "is_overdue", "due_state", "due_stage", "resolved_at", "returned_at", "outcome", "result_summary", "assignee",
                   "trip_count", "supplement_requests", "apology_slips", "receipt_url", "rule_version"]
         fields += ["provisional_calendar"]  # the legal due moment falls in a year not announced yet (DOMAIN.md §3)
+        fields += ["visits", "over_visit_limit"]  # DOMAIN.md §2.6, cases.visits
 
     mask = False  # lists mask personal data; the detail view turns this off for the handling office
 
@@ -144,6 +147,11 @@ class DossierSerializer(serializers.ModelSerializer):
         return [{"number": a.number_label, "state": a.state, "issued_at": _iso(a.issued_at),
                  "new_appointment_at": _iso(a.new_appointment_at), "is_late": a.is_late, "reason": a.reason}
                 for a in obj.apology_slips.all()]
+
+    def get_over_visit_limit(self, obj) -> bool:
+        from ..visits import is_over_visit_limit
+
+        return is_over_visit_limit(obj)
 
     def get_provisional_calendar(self, obj) -> bool:
         return years.is_provisional(obj.legal_due_at)
@@ -192,6 +200,8 @@ class ActionIn(serializers.Serializer):
     unit = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
     in_person = serializers.BooleanField(required=False, allow_null=True, default=None)
+    channel = serializers.ChoiceField(choices=["counter", "postal", "online"], required=False, allow_blank=True,
+                                      allow_null=True, default=None)
 
 
 class PublicDossierSerializer(serializers.ModelSerializer):

@@ -207,10 +207,15 @@ def step_result_label(step: ProcessStep) -> str:
 
 
 def control_document(d: Dossier) -> Document:
-    """Phiếu kiểm soát quá trình giải quyết hồ sơ: one row per hand-over between units."""
-    steps = list(d.steps.order_by("seq"))
-    rows = [[str(s.seq), s.unit, s.handler_name or _person(s.handler), fmt_dt(s.given_at), fmt_dt(s.due_at),
-             fmt_dt(s.done_at), step_result_label(s), s.note] for s in steps]
+    """Phiếu kiểm soát quá trình giải quyết hồ sơ: one row per hand-over between units, each with its own deadline
+    (cases.budgets) and the giver's and the receiver's signature."""
+    steps = list(d.steps.select_related("handler").order_by("seq"))
+    rows = []
+    for i, s in enumerate(steps):
+        receiver = s.handler_name or _person(s.handler)
+        giver = (steps[i - 1].handler_name or _person(steps[i - 1].handler)) if i else d.applicant_name
+        rows.append([str(s.seq), s.unit, fmt_dt(s.given_at), fmt_dt(s.due_at), fmt_dt(s.done_at),
+                     step_result_label(s), giver, receiver, s.note])
     blocks = [
         KV("Người nộp hồ sơ", d.applicant_name),
         _procedure_line(d.procedure),
@@ -219,10 +224,11 @@ def control_document(d: Dossier) -> Document:
         KV("Hạn giải quyết theo quy định", fmt_dt(d.legal_due_at)),
         KV("Ngày hẹn trả kết quả", fmt_dt(d.appointment_at)),
         KV("Trạng thái", Status(d.status).label),
-        Table(["STT", "Đơn vị / bộ phận", "Người xử lý", "Thời gian giao", "Hạn xử lý", "Thời gian hoàn thành",
-               "Kết quả (Trước hạn / Đúng hạn / Quá hạn)", "Ghi chú"],
-              rows or [["", "Chưa có bước xử lý", "", "", "", "", "", ""]],
-              widths=[6, 19, 18, 14, 14, 14, 14, 10]),
+        Table(["STT", "Đơn vị / bộ phận", "Thời gian giao", "Hạn của bước", "Thời gian hoàn thành",
+               "Kết quả (Trước hạn / Đúng hạn / Quá hạn)", "Bên giao (ký, ghi rõ họ tên)",
+               "Bên nhận (ký, ghi rõ họ tên)", "Ghi chú"],
+              rows or [["", "Chưa có bước xử lý", "", "", "", "", "", "", ""]],
+              widths=[5, 13, 13, 13, 13, 10, 15, 15, 4], size=8),
     ]
     form = slip_form("control", d.received_at)  # opened at intake; its rows are added under the same form
     return Document(office=d.office, title=form.heading, subtitle=f"Mã hồ sơ: {d.code}",

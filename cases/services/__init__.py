@@ -4,11 +4,13 @@
 * `lifecycle`: hand-overs, the supplement request and its papers, the result, return, refusal, withdrawal;
 * `transitions`: the state machine as a table, `run_action` and `allowed_actions`;
 * `apology`: the apology and reschedule slip, drafted by an officer and signed by the director;
+* `bulk`: accept or refuse several online dossiers waiting, each in its own transaction;
 * `common`: the checks and the legal clock every service shares.
 
 Each service is one use case in one transaction: it locks the dossier, checks the rule, changes the row,
 appends its event (cases.events) and queues its side effects (outbox rows) in the same transaction.
 """
+from .bulk import BulkOutcome, dossiers_decide  # noqa: F401
 from .common import DESK_UNIT, EARLIEST_RECEIPT_YEAR, PROCESSING_UNIT  # noqa: F401
 from .intake import (  # noqa: F401
     dossier_accept,

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from core.models import Office, User
 
-from .. import events, versions
+from .. import budgets, events, versions, visits
 from ..errors import DomainError, DossierError
 from ..events import DossierAction
 from ..models import (
@@ -93,9 +93,11 @@ def dossier_receive(*, actor: User, procedure: Procedure, applicant: dict, chann
     )
     _set_clock(dossier, received_at)
     dossier.appointment_at = dossier.legal_due_at
+    dossier.trip_count = visits.visits_before_intake(dossier, received_at)  # Form 02/03 visits (DOMAIN.md §2.6)
     dossier.save()
     ProcessStep.objects.create(dossier=dossier, seq=1, unit=DESK_UNIT, handler=actor, handler_name=actor.display_name,
-                               given_at=received_at, due_at=dossier.legal_due_at, done_at=None)
+                               given_at=received_at, due_at=budgets.desk_due_at(received_at, office, version),
+                               done_at=None)
     if channel == Channel.DIRECT:
         _count_trip(dossier, Trip.Purpose.INTAKE, actor, received_at)
     events.dossier_received(dossier, actor=actor, at=received_at, channel=channel)
@@ -166,8 +168,9 @@ def dossier_accept(*, actor: User, dossier: Dossier, at: datetime | None = None)
     dossier.status, dossier.received_at, dossier.received_by = transition.target, now, actor
     _set_clock(dossier, now)
     dossier.appointment_at = dossier.legal_due_at
+    dossier.trip_count = visits.visits_before_intake(dossier, now)  # the Form 02/03 visits before it (§2.6)
     dossier.save()
     ProcessStep.objects.create(dossier=dossier, seq=1, unit=DESK_UNIT, handler=actor, handler_name=actor.display_name,
-                               given_at=now, due_at=dossier.legal_due_at)
+                               given_at=now, due_at=budgets.desk_due_at(now, dossier.office, dossier.rule_version))
     events.dossier_accepted(dossier, actor=actor, from_status=old, at=now)
     return dossier

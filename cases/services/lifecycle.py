@@ -10,7 +10,7 @@ from core import permissions
 from core.models import User
 from workcal import calendar
 
-from .. import events, versions
+from .. import budgets, events, versions, visits
 from ..deadlines import dossier_timeliness, step_timeliness
 from ..errors import DomainError, DossierError
 from ..events import DossierAction
@@ -20,6 +20,7 @@ from ..models import (
     Outcome,
     ProcessStep,
     Procedure,
+    ResultDelivery,
     Status,
     SupplementRequest,
     Trip,
@@ -70,7 +71,7 @@ def dossier_start(*, actor: User, dossier: Dossier, assignee: str | None = None,
     handler = _resolve_assignee(dossier, assignee)
     now = _moment(at, dossier)
     _close_open_step(dossier, now)
-    _open_step(dossier, PROCESSING_UNIT, handler, now, dossier.legal_due_at)
+    _open_step(dossier, PROCESSING_UNIT, handler, now, budgets.processing_due_at(dossier))
     old = dossier.status
     dossier.status = transition.target
     dossier.assignee = handler
@@ -91,7 +92,7 @@ def dossier_handover(*, actor: User, dossier: Dossier, unit: str, assignee: str 
     handler = _resolve_assignee(dossier, assignee)
     now = _moment(at, dossier)
     _close_open_step(dossier, now)
-    _open_step(dossier, unit.strip(), handler, now, dossier.legal_due_at)
+    _open_step(dossier, unit.strip(), handler, now, budgets.processing_due_at(dossier))
     dossier.assignee = handler or dossier.assignee
     dossier.save(update_fields=["assignee", "updated_at"])
     events.dossier_handed_over(dossier, actor=actor, unit=unit.strip(), handler=handler, note=note, at=now)
@@ -144,7 +145,9 @@ def dossier_supplement_received(*, actor: User, dossier: Dossier, in_person: boo
         dossier.apologise_by = calendar.apologise_by(dossier.legal_due_at, dossier.office)
     else:
         _set_clock(dossier, now)
-    ProcessStep.objects.filter(dossier=dossier, done_at__isnull=True).update(due_at=dossier.legal_due_at)
+    # The processing unit's budget follows the new legal due moment; a desk step keeps its own.
+    (ProcessStep.objects.filter(dossier=dossier, done_at__isnull=True).exclude(unit=DESK_UNIT)
+     .update(due_at=budgets.processing_due_at(dossier)))
     # The applicant is given a new appointment with the supplement receipt; never earlier than the one promised.
     dossier.appointment_at = max(dossier.legal_due_at, dossier.appointment_at or dossier.legal_due_at)
     old = dossier.status
@@ -168,7 +171,8 @@ def dossier_resolve(*, actor: User, dossier: Dossier, outcome: str, result_summa
         raise DomainError(DossierError.REJECTION_REASON_REQUIRED)
     now = _moment(at, dossier)
     _close_open_step(dossier, now)
-    _open_step(dossier, DESK_UNIT, dossier.received_by, now, dossier.appointment_at)
+    _open_step(dossier, DESK_UNIT, dossier.received_by, now,
+               budgets.return_due_at(now, dossier.office, versions.version_of(dossier)))
     old = dossier.status
     dossier.status, dossier.resolved_at = transition.target, now
     dossier.outcome, dossier.result_summary = outcome, (result_summary or "").strip()
@@ -179,19 +183,24 @@ def dossier_resolve(*, actor: User, dossier: Dossier, outcome: str, result_summa
 
 @transaction.atomic
 def dossier_return(*, actor: User, dossier: Dossier, returned_to: str = "", in_person: bool | None = None,
-                   at: datetime | None = None) -> Dossier:
+                   channel: str | None = None, at: datetime | None = None) -> Dossier:
+    """The result goes back to the applicant by `channel` (counter/postal/online, default the dossier's result
+    delivery); only at the counter is it a visit (DOMAIN.md §2.6)."""
     _require_writer(actor)
     dossier = _lock(dossier)
     transition = _check_from(dossier, DossierAction.RETURN)
+    if channel and channel not in ResultDelivery.values:
+        raise DomainError(DossierError.RETURN_CHANNEL_INVALID, channels=", ".join(ResultDelivery.values))
+    channel = visits.return_channel(dossier, channel, in_person)
     now = _moment(at, dossier)
     _close_open_step(dossier, now)
     old = dossier.status
     dossier.status, dossier.returned_at, dossier.closed_at = transition.target, now, now
     dossier.returned_to = (returned_to or dossier.applicant_name)[:200]
     dossier.save(update_fields=["status", "returned_at", "closed_at", "returned_to", "updated_at"])
-    if in_person if in_person is not None else dossier.channel == Channel.DIRECT:
+    if channel == ResultDelivery.COUNTER:
         _count_trip(dossier, Trip.Purpose.COLLECTION, actor, now)
-    events.dossier_returned(dossier, actor=actor, from_status=old, at=now)
+    events.dossier_returned(dossier, actor=actor, from_status=old, channel=channel, at=now)
     return dossier
 
 

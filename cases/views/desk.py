@@ -1,5 +1,6 @@
 """Pages of the one-stop desk. Thin: parse input, call one service or selector, render."""
 from django.contrib import messages
+from django.db.models import F
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -11,13 +12,14 @@ from core.errors import DomainError
 from core.models import User
 from core.permissions import capability_required
 
-from .. import selectors, services
+from .. import selectors, services, visits
 from ..events import DossierAction
 from ..forms import ActionForm, IntakeForm, SearchForm
-from ..models import Dossier, DueState, IntakeGuidance, Outcome, ProcessStep
+from ..models import Dossier, DueState, IntakeGuidance, Outcome, ProcessStep, ResultDelivery, Status
 from ..privacy import applicant_for
 from ..services import apology
 from ..links import dossier_slips
+from . import bulk
 
 PAGE_SIZE = 30
 
@@ -41,6 +43,9 @@ def dossier_list(request):
     if stage and stage in DueState.values:  # the dashboard's stage tiles link here
         filters["due_stage"] = stage
     qs = selectors.dossier_list(user=request.user, filters=filters)
+    sort = request.GET.get("sort", "")
+    if sort == bulk.SORT_WAITING:
+        qs = qs.order_by(F("submitted_at").asc(nulls_last=True), "id")  # the longest waiting first
     if filters.get("q"):
         exact = qs.filter(code=filters["q"].strip()).first()
         if exact is not None and request.GET.get("page") is None:
@@ -48,7 +53,11 @@ def dossier_list(request):
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "cases/list.html", {"page": page, "form": form, "query": query.urlencode()})
+    waiting = filters.get("status") == Status.SUBMITTED  # online dossiers waiting: waiting time, bulk decisions
+    rows = bulk.waiting_rows(page.object_list) if waiting else page.object_list
+    return render(request, "cases/list.html", {"page": page, "rows": rows, "form": form, "query": query.urlencode(),
+                                               "waiting": waiting, "sort": sort,
+                                               "here": request.get_full_path()})
 
 
 @capability_required("receive")
@@ -102,6 +111,10 @@ def dossier_detail(request, code):
         "id_number": applicant["id_number"],
         "phone": applicant["phone"],
     }
+    context["visits"] = visits.dossier_visits(dossier)
+    context["over_visit_limit"] = visits.is_over_visit_limit(dossier)
+    context["return_channels"] = ResultDelivery.choices
+    context["return_channel"] = visits.default_return_channel(dossier)
     context["may_reschedule"] = apology.may_reschedule(dossier)
     context["slips"] = dossier_slips(dossier)
     return render(request, "cases/detail.html", context)
@@ -117,7 +130,8 @@ def dossier_action(request, code, action):
     body = {"assignee": d.get("assignee"), "reason": d.get("reason", ""), "outcome": d.get("outcome", ""),
             "documents": [x.strip() for x in (d.get("documents") or "").splitlines() if x.strip()],
             "result_summary": d.get("result_summary", ""), "returned_to": d.get("returned_to", ""),
-            "unit": d.get("unit", ""), "note": d.get("note", ""), "in_person": None}
+            "unit": d.get("unit", ""), "note": d.get("note", ""), "in_person": None,
+            "channel": d.get("channel") or None}
     try:
         services.run_action(action, actor=request.user, dossier=dossier, body=body)
         label = services.ACTION_LABELS.get(action, action)

@@ -65,7 +65,10 @@ def test_open_steps_follow_the_clock_after_a_supplement(receive, cast, procedure
     with time_machine.travel(local(2025, 3, 14, 9, 0), tick=False):
         d = services.dossier_resolve(actor=officer, dossier=d, outcome="approved")
     step = ProcessStep.objects.get(dossier=d, unit=services.PROCESSING_UNIT)
-    assert step.due_at == d.legal_due_at == local(2025, 3, 19, 9, 0)
+    # The processing unit's own budget follows the restarted clock: the legal due moment less the 0.5 working day
+    # of the return to the desk (DOMAIN.md §2.2).
+    assert d.legal_due_at == local(2025, 3, 19, 9, 0)
+    assert step.due_at == local(2025, 3, 18, 14, 30)
     assert step.result == "early"
 
 

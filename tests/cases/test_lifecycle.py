@@ -253,7 +253,8 @@ def test_assignment_and_handover_make_process_control_rows(receive, cast):
     steps = list(ProcessStep.objects.filter(dossier=d).order_by("seq"))
     assert [s.unit for s in steps] == ["Bộ phận Tiếp nhận và Trả kết quả", "Phòng nghiệp vụ", "Phòng Chế độ BHXH",
                                        "Bộ phận Tiếp nhận và Trả kết quả"]
-    assert [s.result for s in steps] == ["early", "early", "late", ""]
+    # The desk's own budget is that day's closing: handed over the same day is on time (DOMAIN.md §2.2).
+    assert [s.result for s in steps] == ["on_time", "early", "late", ""]
     assert steps[1].handler.username == "chuyenvien.hn"
     assert d.events.get(action="resolve").data["timeliness"] == "late"
 

@@ -59,8 +59,10 @@ def test_a_calendar_change_moves_the_deadline_of_a_dossier_whose_clock_resumed_a
     assert event.legal_due_at == local(2025, 6, 20, 9, 0) and event.to_status == resumed.status
     assert {k: datetime.fromisoformat(v) for k, v in event.data.items()} == {
         "old": local(2025, 6, 19, 9, 0), "new": local(2025, 6, 20, 9, 0)}
+    # The open step is still the desk's: its own budget (the day of receipt's closing) does not follow the legal
+    # due moment (DOMAIN.md §2.2; processing steps do, see test_budgets).
     assert set(ProcessStep.objects.filter(dossier=resumed, done_at__isnull=True).values_list("due_at", flat=True)) \
-        == {local(2025, 6, 20, 9, 0)}
+        == {local(2025, 6, 2, 17, 0)}
 
 
 def test_a_day_off_during_the_pause_moves_nothing(resumed):
@@ -149,6 +151,8 @@ def test_an_override_and_an_announced_year_move_only_the_legal_deadlines(receive
     """Every received dossier keeps its rule version and the appointment promised; only legal_due_at,
     apologise_by and the open steps' due move (DOMAIN.md §3, §8)."""
     running = receive(at=local(2025, 6, 2, 9, 0))
+    with time_machine.travel(local(2025, 6, 2, 9, 30), tick=False):  # an open processing step: its due follows
+        running = services.dossier_start(actor=cast["reception_hn"], dossier=running)
     resumed = receive(at=local(2025, 6, 2, 9, 5))
     _resume_mode(resumed)
     _supplement(cast, resumed, local(2025, 6, 4, 9, 0), local(2025, 6, 9, 9, 0))

@@ -25,7 +25,7 @@ def _admin_client(cast):
 def _version_form(procedure, valid_from, **changes):
     data = {"procedure": procedure.pk, "valid_from": valid_from, "time_limit_value": "10",
             "time_limit_unit": "working_days", "supplement_clock": "restart", "supplement_window_days": "3",
-            "max_supplement_requests": "1", "max_reschedules": "1", "same_day_cutoff": "",
+            "max_supplement_requests": "1", "max_reschedules": "1", "max_returns": "2", "same_day_cutoff": "",
             "desk_handover_cutoff": "15:00", "return_to_desk_days": "0.5", "documents": "[]", "legal_basis": "",
             "stops_taking_at_0": "", "stops_taking_at_1": ""}
     data.update(changes)

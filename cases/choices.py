@@ -1,0 +1,40 @@
+"""Choices shared by cases.models and the modules that read them without the models."""
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ResultDelivery(models.TextChoices):
+    """How the result reaches the applicant (CONTRACTS.md `result_delivery`, the `return` action's `channel`):
+    only `counter` is a visit of the applicant (DOMAIN.md §2.6)."""
+
+    COUNTER = "counter", _("Nhận tại Bộ phận một cửa")
+    POSTAL = "postal", _("Qua dịch vụ bưu chính")
+    ONLINE = "online", _("Trực tuyến")
+
+
+class Channel(models.TextChoices):
+    DIRECT = "direct", _("Trực tiếp")
+    ONLINE = "online", _("Trực tuyến")
+    POSTAL = "postal", _("Bưu chính")
+
+
+class Source(models.TextChoices):
+    DESK = "desk", _("Bộ phận một cửa")
+    NATIONAL_PORTAL = "national_portal", _("Cổng DVCQG")
+
+
+class ApplicantKind(models.TextChoices):
+    CITIZEN = "citizen", _("Công dân")
+    ENTERPRISE = "enterprise", _("Doanh nghiệp")
+    ORGANISATION = "organisation", _("Tổ chức")
+
+
+class Outcome(models.TextChoices):
+    APPROVED = "approved", _("Chấp thuận")
+    REJECTED = "rejected", _("Không chấp thuận")
+
+
+class TimeLimitUnit(models.TextChoices):
+    WORKING_DAYS = "working_days", _("ngày làm việc")
+    HALF_DAYS = "half_days", _("buổi làm việc")
+    WORKING_HOURS = "working_hours", _("giờ làm việc")
