@@ -9,12 +9,16 @@ A visit is a time the applicant came to the counter for this matter (same ID num
 
 A normal matter is 2 visits; more than `max_returns + 1` (the rule version's `max_returns`, default 2: "no more
 than twice back") is *over the visit limit*. Dossier.trip_count holds the count (kept by the services, so lists
-and reports filter and count it in SQL: over_visit_limit_q)."""
+and reports filter and count it in SQL: over_visit_limit_q).
+
+An applicant who is back for the same procedure within VISIT_WINDOW of a closed dossier of theirs has *come back*
+(the matter was not settled the first time): `came_back_q` / `closed_before`, counted for the officer who
+received the new dossier."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from .models import Channel, Dossier, ResultDelivery, Trip
 
@@ -59,6 +63,29 @@ def over_visit_limit_q() -> Q:
     """The SQL form of is_over_visit_limit (a dossier without a rule version is judged by the default)."""
     return (Q(rule_version__isnull=False, trip_count__gt=F("rule_version__max_returns") + 1)
             | Q(rule_version__isnull=True, trip_count__gt=DEFAULT_MAX_RETURNS + 1))
+
+
+def _closed_before(received_at, applicant_id_number, procedure_id, exclude_pk) -> QuerySet:
+    return (Dossier.objects.filter(applicant_id_number=applicant_id_number, procedure_id=procedure_id,
+                                   closed_at__gte=received_at - VISIT_WINDOW, closed_at__lt=received_at)
+            .exclude(pk=exclude_pk))
+
+
+def closed_before(dossier: Dossier) -> Dossier | None:
+    """The applicant's dossier for the same procedure closed within VISIT_WINDOW before this one was received."""
+    if dossier.received_at is None:
+        return None
+    return (_closed_before(dossier.received_at, dossier.applicant_id_number, dossier.procedure_id, dossier.pk)
+            .order_by("-closed_at").first())
+
+
+def came_back_q() -> Q:
+    """The SQL form of `closed_before(dossier) is not None` (one correlated EXISTS, on the applicant's index)."""
+    earlier = Dossier.objects.filter(applicant_id_number=OuterRef("applicant_id_number"),
+                                     procedure_id=OuterRef("procedure_id"),
+                                     closed_at__gte=OuterRef("received_at") - VISIT_WINDOW,
+                                     closed_at__lt=OuterRef("received_at")).exclude(pk=OuterRef("pk"))
+    return Q(Exists(earlier), received_at__isnull=False)
 
 
 _DELIVERY_OF_CHANNEL = {Channel.DIRECT: ResultDelivery.COUNTER, Channel.POSTAL: ResultDelivery.POSTAL,

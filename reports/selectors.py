@@ -23,7 +23,7 @@ from cases.models import (
     Trip,
 )
 from cases.validators import mask_id
-from cases.visits import over_visit_limit_q
+from cases.visits import came_back_q, over_visit_limit_q
 from core.models import Office
 from core.scoping import scope_to_user
 
@@ -151,7 +151,7 @@ def oversight(*, user, first: date, last: date) -> list[dict]:
     moments = deadlines.Moments.at(now)
     provinces = {o.pk: o for o in Office.objects.current().filter(level=Office.Level.PROVINCE).order_by("code")}
     rows = {pk: {"office": o.code, "name": o.name, "received": 0, "resolved": 0, "resolved_late": 0,
-                 "open_overdue": 0, "over_two_trips": 0, "apologies": 0, "apologies_late": 0, "feedback": 0,
+                 "open_overdue": 0, "over_two_trips": 0, "came_back": 0, "apologies": 0, "apologies_late": 0, "feedback": 0,
                  "feedback_on_time": 0, "feedback_overdue": 0, "appointments_missed": 0, "late_to_accept": 0,
                  "feedback_forwarded": 0, "feedback_forwarded_on_time": 0, "feedback_forwarded_late": 0,
                  "closed_months": []} for pk, o in provinces.items()}
@@ -174,7 +174,8 @@ def oversight(*, user, first: date, last: date) -> list[dict]:
           open_overdue=Count("pk", filter=deadlines.overdue_q(now)),
           appointments_missed=Count("pk", filter=deadlines.appointment_missed_q(moments)),
           late_to_accept=Count("pk", filter=deadlines.late_to_accept_q(moments)),
-          over_two_trips=Count("pk", filter=over_visit_limit_q() & Q(received_at__gte=s, received_at__lt=e)))
+          over_two_trips=Count("pk", filter=over_visit_limit_q() & Q(received_at__gte=s, received_at__lt=e)),
+          came_back=Count("pk", filter=came_back_q() & Q(received_at__gte=s, received_at__lt=e)))
     merge(scope_to_user(ApologySlip.objects.filter(state=ApologySlip.State.ISSUED, issued_at__gte=s, issued_at__lt=e),
                         user),
           apologies=Count("pk"), apologies_late=Count("pk", filter=Q(is_late=True)))
@@ -258,7 +259,7 @@ def officers_return_trips(*, user, since: date) -> list[dict]:
         for officer_id, name_last, name_first, username, n in rows:
             entry = stats.setdefault(officer_id, {"officer": f"{name_last} {name_first}".strip() or username,
                                                   "username": username, "supplements": 0, "guidance": 0,
-                                                  "over_two_trips": 0, "conduct_feedback": 0})
+                                                  "over_two_trips": 0, "came_back": 0, "conduct_feedback": 0})
             entry[key] = n
 
     fields = ("last_name", "first_name", "username")
@@ -269,10 +270,13 @@ def officers_return_trips(*, user, since: date) -> list[dict]:
     add(scope_to_user(Dossier.objects.filter(over_visit_limit_q(), received_at__gte=start, received_by__isnull=False),
                       user)
         .values_list("received_by", *[f"received_by__{f}" for f in fields]).annotate(n=Count("pk")), "over_two_trips")
+    add(scope_to_user(Dossier.objects.filter(came_back_q(), received_at__gte=start, received_by__isnull=False), user)
+        .values_list("received_by", *[f"received_by__{f}" for f in fields]).annotate(n=Count("pk")), "came_back")
     add(scope_to_user(FeedbackItem.objects.filter(category=Category.CONDUCT, officer__isnull=False,
                                                   received_at__gte=start), user)
         .values_list("officer", *[f"officer__{f}" for f in fields]).annotate(n=Count("pk")), "conduct_feedback")
-    ranked = sorted(stats.values(), key=lambda r: (-(r["over_two_trips"] * 3 + r["conduct_feedback"] * 3
+    ranked = sorted(stats.values(), key=lambda r: (-(r["over_two_trips"] * 3 + r["came_back"] * 3
+                                                     + r["conduct_feedback"] * 3
                                                      + r["supplements"] + r["guidance"]), r["username"]))
     return ranked[:20]
 

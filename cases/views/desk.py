@@ -113,6 +113,7 @@ def dossier_detail(request, code):
     }
     context["visits"] = visits.dossier_visits(dossier)
     context["over_visit_limit"] = visits.is_over_visit_limit(dossier)
+    context["closed_before"] = visits.closed_before(dossier)
     context["return_channels"] = ResultDelivery.choices
     context["return_channel"] = visits.default_return_channel(dossier)
     context["may_reschedule"] = apology.may_reschedule(dossier)

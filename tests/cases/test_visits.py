@@ -114,3 +114,29 @@ def test_the_migration_counts_the_visits_of_existing_dossiers(receive, cast, pro
     importlib.import_module("cases.migrations.0009_visits").count_visits(apps, None)
     d.refresh_from_db()
     assert d.trip_count == 2  # the Form 02 visit and the intake
+
+
+def test_an_applicant_back_for_the_same_procedure_within_30_days_of_a_closed_dossier_is_flagged(receive, cast,
+                                                                                               client):
+    """DOMAIN.md §2.6, second rule: the first dossier was returned on 12/11/2026; the same applicant is back for the
+    same procedure on 20/11 (flagged, counted for the officer who received it and in oversight), for another
+    procedure on 20/11 (not flagged), and for the same one again on 14/12 — more than 30 days after (not flagged)."""
+    first = _through(cast, receive(at=local(2026, 11, 2, 9, 0)), supplement_at_counter=False)
+    assert first.closed_at == local(2026, 11, 12, 15, 0)
+    back = receive(at=local(2026, 11, 20, 9, 0))
+    other = receive("1.009022", at=local(2026, 11, 20, 9, 30))
+    with time_machine.travel(local(2026, 12, 14, 9, 0), tick=False):
+        later = receive()
+    from cases.models import Dossier
+    from cases.visits import came_back_q, closed_before
+
+    assert [closed_before(d) for d in (first, back, other, later)] == [None, first, None, None]
+    flagged = set(Dossier.objects.filter(came_back_q()).values_list("code", flat=True))
+    assert flagged == {back.code}
+    officers = {o["username"]: o for o in officers_return_trips(user=cast["director_hn"], since=date(2026, 10, 1))}
+    assert officers["tiepnhan.hn"]["came_back"] == 1
+    rows = {r["office"]: r for r in oversight(user=cast["legal"], first=date(2026, 11, 1), last=date(2026, 11, 30))}
+    assert rows["01"]["came_back"] == 1
+    client.force_login(cast["reception_hn"])
+    page = client.get(reverse("cases:detail", kwargs={"code": back.code})).content.decode()
+    assert "Quay lại trong 30 ngày" in page and first.code in page and "12/11/2026" in page
