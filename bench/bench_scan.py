@@ -59,14 +59,14 @@ def _fill(cursor, n: int, crossing: float, office_id: int, procedure_id: int, as
             applicant_id_number, applicant_phone, applicant_email, applicant_address, summary,
             submitted_at, received_at, clock_started_at, legal_due_at, appointment_at, apologise_by,
             outcome, result_summary, returned_to, due_state, assignee_id, supplement_count, reschedule_count,
-            trip_count, created_at, updated_at)
+            trip_count, result_delivery, created_at, updated_at)
         SELECT %(prefix)s || g, %(office)s, %(procedure)s,
                CASE WHEN g %% 3 = 0 THEN 'received' WHEN g %% 3 = 1 THEN 'processing' ELSE 'processing' END,
                'direct', 'desk', 'Nguyễn Văn ' || g, 'citizen', lpad((g %% 1000000000)::text, 12, '0'), '', '', '', '',
                due - interval '10 days', due - interval '10 days', due - interval '10 days', due, due,
                due - interval '1 day', '', '', '',
                CASE WHEN k >= 2 * %(half)s AND k < 2 * %(half)s + 200 THEN 'overdue' ELSE '' END,
-               CASE WHEN g %% 2 = 0 THEN %(assignee)s END, 0, 0, 0, now(), now()
+               CASE WHEN g %% 2 = 0 THEN %(assignee)s END, 0, 0, 0, '', now(), now()
         FROM (
             SELECT g, k,
                    CASE WHEN k < %(half)s THEN %(now)s - (1 + k %% 3) * interval '1 day'

@@ -62,10 +62,10 @@ def processing_due(clock_started_at: datetime | None, legal_due_at: datetime | N
     if legal_due_at is None or clock_started_at is None:
         return legal_due_at
     budget = _daily(office) * float(_return_days(version))
-    total = calendar.working_time_between(clock_started_at, legal_due_at, office)
-    if total <= budget:
-        return clock_started_at
-    return calendar.add_working_time(clock_started_at, total - budget, office)
+    if not budget:
+        return legal_due_at
+    # The moment `budget` of working time before the legal due (one lookup, not a walk from the clock start).
+    return max(calendar.working_time_back(legal_due_at, budget, office), clock_started_at)
 
 
 def processing_due_at(dossier) -> datetime | None:

@@ -211,15 +211,13 @@ def _record_events(moved: list[Moved], page: list[dict], offices: dict) -> None:
          "note": NOTE, "data": {"old": m.old.isoformat(), "new": m.new.isoformat()}, "legal_due_at": m.new}
         for m in moved], now)
     rows = {r["id"]: r for r in page}
-    recorded = []
-    for m, event_id in zip(moved, ids):
-        row = rows[m.id]
-        dossier = Dossier(pk=m.id, code=m.code, office=offices[m.office_id], source=row["source"],
-                          clock_started_at=row["clock_started_at"], legal_due_at=m.new, status=m.status)
-        recorded.append((dossier, DossierEvent(
-            pk=event_id, dossier_id=m.id, at=now, actor=None, actor_name=SYSTEM_ACTOR,
-            action=DossierAction.RECOMPUTE_DEADLINE.value, from_status=m.status, to_status=m.status, note=NOTE,
-            legal_due_at=m.new)))
+    # Rows, not model instances: a subscriber builds the objects it needs for the few it acts on.
+    recorded = [({"id": m.id, "code": m.code, "office": offices[m.office_id], "source": rows[m.id]["source"],
+                  "clock_started_at": rows[m.id]["clock_started_at"], "legal_due_at": m.new, "status": m.status},
+                 {"id": event_id, "dossier_id": m.id, "at": now, "actor_name": SYSTEM_ACTOR,
+                  "action": DossierAction.RECOMPUTE_DEADLINE.value, "from_status": m.status, "to_status": m.status,
+                  "note": NOTE, "legal_due_at": m.new})
+                for m, event_id in zip(moved, ids)]
     dossier_events_recorded.send(sender=Dossier, recorded=recorded)
 
 

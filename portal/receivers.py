@@ -3,7 +3,7 @@ queues what the portal must hear in the same transaction, as outbox rows (portal
 from django.db import transaction
 from django.utils import timezone
 
-from cases.models import Source, Status
+from cases.models import Dossier, DossierEvent, Source, Status
 from core.db import bulk_insert_ignore
 from notifications.models import OutboxMessage
 
@@ -21,15 +21,22 @@ def dossier_event_recorded(sender, *, dossier, event, **kwargs):
 
 
 def dossier_events_recorded(sender, *, recorded, **kwargs):
-    """The same for events written in bulk: one INSERT of their outbox rows (the keys of queue_dossier_progress,
-    so a replay inserts nothing)."""
+    """The same for events written in bulk (rows of dossier and event fields): one INSERT of their outbox rows
+    (the keys of queue_dossier_progress, so a replay inserts nothing)."""
     now = timezone.now()
-    messages = [{
-        "channel": "portal", "kind": "dossier.progress", "idempotency_key": f"portal-progress:{event.pk}",
-        "office_id": dossier.office.pk, "dossier_code": dossier.code, "subject": event.action,
-        "payload": {"madonvi": dossier.office.agency_code, "progress": progress_object(dossier, event)},
-        "next_attempt_at": now,
-    } for dossier, event in recorded if _pushed(dossier, event) and dossier.office.agency_code]
+    messages = []
+    for fields, event_fields in recorded:
+        if fields["source"] != Source.NATIONAL_PORTAL or not fields["office"].agency_code:
+            continue
+        dossier, event = Dossier(**fields), DossierEvent(actor=None, **event_fields)
+        if not _pushed(dossier, event):
+            continue
+        messages.append({
+            "channel": "portal", "kind": "dossier.progress", "idempotency_key": f"portal-progress:{event.pk}",
+            "office_id": dossier.office.pk, "dossier_code": dossier.code, "subject": event.action,
+            "payload": {"madonvi": dossier.office.agency_code, "progress": progress_object(dossier, event)},
+            "next_attempt_at": now,
+        })
     if messages:
         bulk_insert_ignore(OutboxMessage, messages)
         transaction.on_commit(_kick_delivery)

@@ -49,7 +49,7 @@ __all__ = [
     "is_working_day", "next_working_day", "add_working_days", "working_days_between", "office_hours",
     "clock_start", "legal_due_at", "working_time_between", "add_working_time", "apologise_by", "year_calendar",
     "pinned", "covered_years", "CalendarRangeError", "CalendarNotBuilt",
-    "add_half_days", "half_days_between", "add_working_hours", "due_at_for_limit",
+    "add_half_days", "half_days_between", "add_working_hours", "due_at_for_limit", "working_time_back",
 ]
 
 log = logging.getLogger(__name__)
@@ -232,10 +232,12 @@ def _at(d: date, t: time) -> datetime:
     return datetime.combine(d, t, tzinfo=_tz())
 
 
+@lru_cache(maxsize=8192)  # pure, and called millions of times by bulk work (clock times repeat)
 def _since_midnight(t: time) -> timedelta:
     return timedelta(hours=t.hour, minutes=t.minute, seconds=t.second, microseconds=t.microsecond)
 
 
+@lru_cache(maxsize=256)
 def _daily(hours) -> timedelta:
     return sum((_since_midnight(e) - _since_midnight(s) for s, e in hours), timedelta())
 
@@ -359,17 +361,6 @@ def add_working_time(start: datetime, amount: timedelta, office=None) -> datetim
     return _at(_at_index(table, index), _time_at(hours, target - daily * index))
 
 
-def working_time_back(end: datetime, amount: timedelta, office=None) -> datetime:
-    """The earliest moment M with working_time_between(M, end) <= amount (≥ 0): started before M, waited longer."""
-    local, hours = _local(end), _hours(office)
-    daily, table = _daily(hours), _for(local.date())
-    target = _worked_until(table, local, hours, daily) - amount
-    if amount < timedelta() or target < timedelta():
-        raise ValueError("amount must be ≥ 0") if amount < timedelta() else _out_of_range(table)
-    index = max(target - timedelta(microseconds=1), timedelta()) // daily
-    return _at(_at_index(table, index), _time_at(hours, target - daily * index) if target else hours[0][0])
-
-
 def apologise_by(due_at: datetime, office=None) -> datetime:
     """The must-apologise-by moment: the same clock time, settings.APOLOGY_LEAD_WORKING_DAYS working day(s)
     (our default 1) before the legal due moment (DOMAIN.md §2.5; Decision 2192/QĐ-BHXH Art. 13.6).
@@ -395,6 +386,11 @@ def year_calendar(year: int) -> dict:
     return rules.year_listing(year, kinds, notes)
 
 
-
-# Time limits in half working days and working hours live in workcal.units (they build on the functions above).
-from .units import add_half_days, add_working_hours, due_at_for_limit, half_days_between  # noqa: E402
+# Half working days, working hours and the backward walk live in workcal.units (they build on the functions above).
+from .units import (  # noqa: E402
+    add_half_days,
+    add_working_hours,
+    due_at_for_limit,
+    half_days_between,
+    working_time_back,
+)

@@ -107,3 +107,15 @@ def due_at_for_limit(start: datetime, value, unit: str, office=None, same_day_cu
     if unit == "working_hours":
         return add_working_hours(start, value, office)
     raise ValueError(f"unknown time-limit unit {unit!r}")
+
+
+def working_time_back(end: datetime, amount: timedelta, office=None) -> datetime:
+    """The earliest moment M with working_time_between(M, end) <= amount (≥ 0): started before M, waited longer."""
+    local, hours = _cal._local(end), _cal._hours(office)
+    daily, table = _cal._daily(hours), _cal._for(local.date())
+    target = _cal._worked_until(table, local, hours, daily) - amount
+    if amount < timedelta() or target < timedelta():
+        raise ValueError("amount must be ≥ 0") if amount < timedelta() else _cal._out_of_range(table)
+    index = max(target - timedelta(microseconds=1), timedelta()) // daily
+    at = _cal._time_at(hours, target - daily * index) if target else hours[0][0]
+    return _cal._at(_cal._at_index(table, index), at)
