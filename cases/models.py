@@ -97,6 +97,9 @@ class Dossier(models.Model):
     source = models.CharField(_("nguồn"), max_length=20, choices=Source.choices, default=Source.DESK)
 
     applicant_name = models.CharField(_("người nộp / chủ hồ sơ"), max_length=200)
+    # cases.search.normalise(applicant_name), kept by save() and by every set-based writer (portal pull).
+    search_name = models.CharField(_("tên không dấu (tìm kiếm)"), max_length=200, blank=True, default="",
+                                   db_default="", editable=False)
     applicant_kind = models.CharField(_("loại đối tượng"), max_length=12, choices=ApplicantKind.choices,
                                       default=ApplicantKind.CITIZEN)
     applicant_id_number = models.CharField(_("số giấy tờ / mã số thuế"), max_length=20, db_index=True)
@@ -164,6 +167,15 @@ class Dossier(models.Model):
 
     def __str__(self):
         return self.code
+
+    def save(self, *args, **kwargs):
+        from .search import normalise
+
+        self.search_name = normalise(self.applicant_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "applicant_name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "search_name"}
+        super().save(*args, **kwargs)
 
     @property
     def is_open(self):

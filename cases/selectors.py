@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from core.scoping import scope_to_user
 
 from .deadlines import Moments, late_to_accept_q, overdue_or_late_q, stage_q
+from .search import normalise, phone_digits
 from .models import CLOCK_RUNNING, ApologySlip, Dossier, DossierEvent, DueState, Procedure, Status
 from .validators import validate_phone
 
@@ -44,18 +45,31 @@ def dossier_list(*, user, filters: dict | None = None) -> QuerySet:
         qs = qs.filter(received_at__gte=filters["received_after"])
     if filters.get("received_before"):
         qs = qs.filter(received_at__lt=filters["received_before"])
+    if filters.get("assignee"):
+        qs = qs.filter(assignee__username=filters["assignee"])
+    if filters.get("received_by"):
+        qs = qs.filter(received_by__username=filters["received_by"])
     if filters.get("q"):
         qs = qs.filter(search_q(filters["q"]))
     return qs.order_by(F("received_at").desc(nulls_first=True), "-id")
 
 
 def search_q(text: str) -> Q:
-    """Code (exact or prefix), ID number (exact) or applicant name (contains)."""
+    """What an officer types in the search box: part of the code ("261201-0006"), part of the applicant's name
+    without accents or case ("nguyen van" finds "Nguyễn Văn A"), the ID number (exact) or the phone in any
+    form (0912 345 678, +84912345678, 912345678). The same answers on SQLite and PostgreSQL: the name is compared
+    in its normalised form (cases.search), each lookup has a trigram index on PostgreSQL (migration 0010)."""
     text = text.strip()
+    q = Q(code__icontains=text)
+    name = normalise(text)
+    if name:
+        q |= Q(search_name__contains=name)
     digits = text.replace(" ", "")
-    q = Q(code=text) | Q(code__startswith=text) | Q(applicant_name__icontains=text)
     if digits.isdigit():
         q |= Q(applicant_id_number=digits)
+    phone = phone_digits(text)
+    if phone:
+        q |= Q(applicant_phone__contains=phone)
     return q
 
 

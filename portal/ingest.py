@@ -12,6 +12,7 @@ from django.core.validators import validate_email
 from django.utils import timezone
 
 from cases.models import ApplicantKind, Channel, Source, Status
+from cases.search import normalise
 from cases.validators import validate_applicant_id, validate_phone
 
 from . import contract
@@ -170,7 +171,8 @@ def parse_dossier(item, procedures: dict[str, int]) -> Parsed:
         raise Invalid(reasons, code=code)
     return Parsed(code=code, stamp=item["NgayNopHoSo"], fields={
         "code": code, "procedure_id": procedure_id, "status": Status.SUBMITTED, "channel": channel,
-        "source": Source.NATIONAL_PORTAL, "applicant_name": name, "applicant_kind": kind,
+        "source": Source.NATIONAL_PORTAL, "applicant_name": name,
+        "search_name": normalise(name), "applicant_kind": kind,
         "applicant_id_number": id_number[:20], "applicant_phone": phone, "applicant_email": email,
         "applicant_address": _text(item, "DiaChi", 300), "summary": _text(item, "TrichYeuHoSo"),
         "submitted_at": submitted_at, "portal_payload": item,

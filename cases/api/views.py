@@ -15,6 +15,7 @@ from core.permissions import HasCapability
 
 from .. import selectors, services
 from ..errors import DossierError
+from ..export import EXPORT_FORMATS, ExportTooLarge, export_response
 from ..models import Channel, Dossier, DueState, Source, Status
 from .serializers import (
     ActionIn,
@@ -53,7 +54,10 @@ class DossierFilter(filters.FilterSet):
     due_before = filters.IsoDateTimeFilter(method="noop")
     received_after = filters.IsoDateTimeFilter(method="noop")
     received_before = filters.IsoDateTimeFilter(method="noop")
-    q = filters.CharFilter(method="noop")
+    q = filters.CharFilter(method="noop", help_text="Part of the code, the applicant's name (accents and case "
+                           "ignored), the ID number or the phone in any form.")
+    assignee = filters.CharFilter(method="noop", help_text="The processing officer's username.")
+    received_by = filters.CharFilter(method="noop", help_text="The receiving officer's username.")
 
     class Meta:
         model = Dossier
@@ -82,6 +86,24 @@ class DossierListCreate(generics.ListCreateAPIView):
 
     def get_queryset(self):
         return selectors.dossier_list(user=self.request.user)
+
+    def perform_content_negotiation(self, request, force=False):
+        # `?format=csv|xlsx` is an export, not a renderer: negotiate JSON (for errors) and let get() stream it.
+        return super().perform_content_negotiation(
+            request, force=force or request.query_params.get("format") in EXPORT_FORMATS)
+
+    @extend_schema(parameters=[OpenApiParameter("format", str, enum=["json", *EXPORT_FORMATS],
+                                                description="csv/xlsx: the filtered, scoped list as a file "
+                                                            "(at most 100,000 rows, streamed)")])
+    def get(self, request, *args, **kwargs):
+        fmt = request.query_params.get("format")
+        if fmt not in EXPORT_FORMATS:
+            return super().get(request, *args, **kwargs)
+        qs = self.filter_queryset(self.get_queryset())
+        try:
+            return export_response(qs, fmt)
+        except ExportTooLarge as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
 
     @extend_schema(request=DossierIn, responses={201: DossierSerializer})
     def post(self, request):

@@ -14,8 +14,10 @@ from core.permissions import capability_required
 
 from .. import selectors, services, visits
 from ..events import DossierAction
+from ..export import EXPORT_FORMATS, ExportTooLarge, export_response
 from ..forms import ActionForm, IntakeForm, SearchForm
-from ..models import Dossier, DueState, IntakeGuidance, Outcome, ProcessStep, ResultDelivery, Status
+from ..listing import ListFilterForm
+from ..models import Dossier, IntakeGuidance, Outcome, ProcessStep, ResultDelivery, Status
 from ..privacy import applicant_for
 from ..services import apology
 from ..links import dossier_slips
@@ -33,16 +35,18 @@ def desk(request):
 
 @capability_required("view_dossiers")
 def dossier_list(request):
-    form = SearchForm(request.GET or None)
-    filters = {}
-    if form.is_valid():
-        filters = {k: v for k, v in form.cleaned_data.items() if v}
-        if "overdue" in filters:
-            filters["overdue"] = filters["overdue"] == "1"
-    stage = request.GET.get("due_stage")
-    if stage and stage in DueState.values:  # the dashboard's stage tiles link here
-        filters["due_stage"] = stage
+    form = ListFilterForm(request.GET or None, user=request.user)
+    filters = form.filters() if form.is_valid() else {}
     qs = selectors.dossier_list(user=request.user, filters=filters)
+    fmt = request.GET.get("format")
+    if fmt in EXPORT_FORMATS:
+        try:
+            return export_response(qs, fmt)
+        except ExportTooLarge as exc:
+            messages.error(request, str(exc))
+            query = request.GET.copy()
+            query.pop("format")
+            return redirect(reverse("cases:list") + "?" + query.urlencode())
     sort = request.GET.get("sort", "")
     if sort == bulk.SORT_WAITING:
         qs = qs.order_by(F("submitted_at").asc(nulls_last=True), "id")  # the longest waiting first
@@ -53,6 +57,7 @@ def dossier_list(request):
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("format", None)
     waiting = filters.get("status") == Status.SUBMITTED  # online dossiers waiting: waiting time, bulk decisions
     rows = bulk.waiting_rows(page.object_list) if waiting else page.object_list
     return render(request, "cases/list.html", {"page": page, "rows": rows, "form": form, "query": query.urlencode(),

@@ -1,0 +1,60 @@
+"""The dossier list page's filters: the same names as the API's (`GET /dossiers/`), parsed into the selector's
+`filters` dict (cases.selectors.dossier_list)."""
+from datetime import datetime, time, timedelta
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.models import User
+from core.scoping import visible_offices
+
+from .models import Channel, DueState, Procedure, Status
+
+LIST_STAGES = [(v, label) for v, label in DueState.choices
+               if v and v not in (DueState.FORWARD_DUE_SOON, DueState.FORWARD_OVERDUE)]
+
+
+class ListFilterForm(forms.Form):
+    q = forms.CharField(required=False, label=_("Tìm kiếm"))
+    status = forms.ChoiceField(choices=[("", _("Mọi trạng thái"))] + list(Status.choices), required=False,
+                               label=_("Trạng thái"))
+    overdue = forms.ChoiceField(choices=[("", _("Mọi hạn")), ("1", _("Quá hạn")), ("0", _("Chưa quá hạn"))],
+                                required=False, label=_("Hạn"))
+    due_stage = forms.ChoiceField(choices=[("", _("Mọi tình trạng hạn"))] + LIST_STAGES, required=False,
+                                  label=_("Tình trạng hạn"))
+    procedure = forms.ChoiceField(required=False, label=_("Thủ tục"))
+    channel = forms.ChoiceField(choices=[("", _("Mọi kênh"))] + list(Channel.choices), required=False,
+                                label=_("Kênh"))
+    received_after = forms.DateField(required=False, label=_("Tiếp nhận từ ngày"),
+                                     widget=forms.DateInput(attrs={"type": "date"}))
+    received_before = forms.DateField(required=False, label=_("đến ngày"),
+                                      widget=forms.DateInput(attrs={"type": "date"}))
+    assignee = forms.ChoiceField(required=False, label=_("Cán bộ xử lý"))
+    received_by = forms.ChoiceField(required=False, label=_("Cán bộ tiếp nhận"))
+
+    def __init__(self, data=None, *, user):
+        super().__init__(data)
+        self.fields["procedure"].choices = [("", _("Mọi thủ tục"))] + [
+            (code, f"{code} – {name}"[:90]) for code, name in
+            Procedure.objects.order_by("code").values_list("code", "name")]
+        officers = [(u, f"{last} {first}".strip() or u) for u, last, first in
+                    User.objects.filter(office__in=visible_offices(user), is_active=True)
+                    .order_by("username").values_list("username", "last_name", "first_name")]
+        self.fields["assignee"].choices = [("", _("Mọi cán bộ xử lý"))] + officers
+        self.fields["received_by"].choices = [("", _("Mọi cán bộ tiếp nhận"))] + officers
+
+    def filters(self) -> dict:
+        """The selector's filters from a valid form (dates as local day bounds, the end day included)."""
+        d = {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+        if "overdue" in d:
+            d["overdue"] = d["overdue"] == "1"
+        if "received_after" in d:
+            d["received_after"] = _day_start(d["received_after"])
+        if "received_before" in d:
+            d["received_before"] = _day_start(d["received_before"] + timedelta(days=1))
+        return d
+
+
+def _day_start(day) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
