@@ -211,3 +211,12 @@ def test_filtered_list_query_count_is_constant(client, cast, receive):
     for i in range(6):
         receive(at=local(2025, 6, 2, 10, i), name=f"Nguyễn B{i}")
     assert _queries(client, params) == few
+
+
+@pytest.mark.postgres
+def test_postgres_has_trigram_indexes_for_the_search(db):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'cases_dossier' AND indexname LIKE %s",
+                       ["%trgm"])
+        names = {row[0] for row in cursor.fetchall()}
+    assert {"dossier_search_name_trgm", "dossier_code_trgm", "dossier_phone_trgm"} <= names
