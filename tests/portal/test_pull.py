@@ -39,6 +39,7 @@ def test_pulled_fields_follow_the_contract(sandbox, hanoi):
     assert d.office == hanoi and d.procedure.code == "1.009001"
     assert (d.channel, d.source, d.applicant_kind) == ("online", "national_portal", "enterprise")
     assert d.applicant_name == "Công ty TNHH May Thăng Long" and d.applicant_id_number == "0100109106"
+    assert d.search_name == "cong ty tnhh may thang long"  # the set-based insert keeps the search column too
     assert d.applicant_phone == "+842438561234" and d.applicant_email == "nhansu@maythanglong.vn"
     assert d.summary.startswith("Đề nghị xác nhận danh sách 120")
     assert d.submitted_at == datetime(2020, 5, 18, 8, 30, 12, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
