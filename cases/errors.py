@@ -78,7 +78,7 @@ class DossierError(ErrorCode):
     DOCUMENTS_MISSING = ("DOCUMENTS_MISSING", _("Chưa đủ giấy tờ bắt buộc, còn thiếu: %(items)s."), 400)
     DOCUMENT_UNKNOWN = ("DOCUMENTS_MISSING",
                         _("Giấy tờ không có trong thành phần hồ sơ của thủ tục: %(items)s."), 400)
-    INTAKE_DETAIL_INVALID = "INTAKE_DETAIL_INVALID", _("%(field)s: %(error)s"), 400
+    INTAKE_DETAIL_INVALID = "INTAKE_DETAIL_INVALID", _("Thông tin không hợp lệ (%(field)s): %(error)s"), 400
     POSTAL_ADDRESS_REQUIRED = ("INTAKE_DETAIL_INVALID",
                                _("Vui lòng nhập địa chỉ nhận kết quả qua dịch vụ bưu chính."), 400)
 

@@ -5,6 +5,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.models import Office, User
 
@@ -73,8 +74,8 @@ def _checked_documents(version, documents) -> list[dict]:
 def _checked_details(details: dict) -> dict:
     """The SI number, date of birth and result delivery taken at intake, checked as the form and API check them."""
     out = {"social_insurance_number": "", "date_of_birth": None, "result_delivery": "", "postal_address": ""}
-    checks = {"social_insurance_number": ("Mã số BHXH", validate_si_number),
-              "date_of_birth": ("Ngày sinh", validate_date_of_birth)}
+    checks = {"social_insurance_number": (gettext("Mã số BHXH"), validate_si_number),
+              "date_of_birth": (gettext("Ngày sinh"), validate_date_of_birth)}
     for name, (label, validate) in checks.items():
         if details.get(name):
             try:

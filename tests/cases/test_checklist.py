@@ -63,8 +63,8 @@ def test_intake_page_refuses_a_missing_required_paper_and_loses_nothing(desk, pr
     block = page[page.index('id="checklist"'):page.index('data-procedure=')]
     assert MISSING_14 in block
     # nothing typed or ticked is lost
-    assert f'value="{pk}:0" id="ck-{pk}:0" checked' in page and f'value="{pk}:2" id="ck-{pk}:2" checked' in page
-    assert f'value="{pk}:1" id="ck-{pk}:1">' in page
+    assert f'value="{pk}:0" id="ck-{pk}:0" checked' in page and f'id="ck-{pk}:2" checked' in page
+    assert f'value="{pk}:1" id="ck-{pk}:1" aria-labelledby' in page
     assert 'value="0123456789"' in page and 'value="1985-03-14"' in page and 'value="anh@example.vn"' in page
 
 
