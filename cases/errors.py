@@ -74,6 +74,13 @@ class DossierError(ErrorCode):
                               400)
     BULK_DECISION_INVALID = ("ACTION_NOT_ALLOWED", _("Chỉ có thể tiếp nhận hoặc từ chối nhiều hồ sơ cùng lúc."),
                              400)
+    # The intake checklist and the applicant's details taken at intake (issue 12, cases.checklist).
+    DOCUMENTS_MISSING = ("DOCUMENTS_MISSING", _("Chưa đủ giấy tờ bắt buộc, còn thiếu: %(items)s."), 400)
+    DOCUMENT_UNKNOWN = ("DOCUMENTS_MISSING",
+                        _("Giấy tờ không có trong thành phần hồ sơ của thủ tục: %(items)s."), 400)
+    INTAKE_DETAIL_INVALID = "INTAKE_DETAIL_INVALID", _("Thông tin không hợp lệ (%(field)s): %(error)s"), 400
+    POSTAL_ADDRESS_REQUIRED = ("INTAKE_DETAIL_INVALID",
+                               _("Vui lòng nhập địa chỉ nhận kết quả qua dịch vụ bưu chính."), 400)
 
 
 class HistoryError(ErrorCode):

@@ -10,8 +10,18 @@ from django.utils.translation import gettext_lazy as _
 from core.models import Office
 from core.scoping import visible_offices
 
-from .models import ApplicantKind, Channel, Outcome, Procedure, ResultDelivery, Status
-from .validators import validate_applicant_id, validate_phone
+from . import checklist
+from .models import ApplicantKind, Channel, Outcome, Procedure, ProcedureVersion, ResultDelivery, Status
+from .validators import validate_applicant_id, validate_date_of_birth, validate_phone, validate_si_number
+
+
+def checklists_today() -> dict[int, list[dict]]:
+    """{procedure id: the documents of its version in force today}, in one query (the intake form's ticks)."""
+    out: dict[int, list[dict]] = {}
+    for version in (ProcedureVersion.objects.filter(valid_from__lte=timezone.localdate(), procedure__active=True)
+                    .only("procedure_id", "documents").order_by("procedure_id", "valid_from")):
+        out[version.procedure_id] = checklist.items_of(version)  # the latest valid_from wins
+    return out
 
 
 class IntakeForm(forms.Form):
@@ -45,9 +55,58 @@ class IntakeForm(forms.Form):
                              label=_("Lý do (khi bổ sung / từ chối)"))
     documents = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
                                 label=_("Giấy tờ cần bổ sung (mỗi dòng một loại)"))
+    # The rule version's papers ticked as handed in: values "<procedure id>:<index>" (cases.checklist).
+    checklist = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple,
+                                          label=_("Thành phần hồ sơ đã nộp"))
+    social_insurance_number = forms.CharField(max_length=14, required=False, label=_("Mã số BHXH"))
+    date_of_birth = forms.DateField(required=False, label=_("Ngày sinh"), input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+                                    widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                                    error_messages={"invalid": _("Ngày sinh không hợp lệ (dd/mm/yyyy).")})
+    result_delivery = forms.ChoiceField(choices=ResultDelivery.choices, initial=ResultDelivery.COUNTER,
+                                        required=False, widget=forms.RadioSelect, label=_("Hình thức nhận kết quả"))
+    postal_address = forms.CharField(max_length=300, required=False, label=_("Địa chỉ nhận kết quả qua bưu chính"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.checklists = checklists_today()
+        self.fields["checklist"].choices = [(f"{pk}:{i}", item["name"]) for pk, items in self.checklists.items()
+                                            for i, item in enumerate(items)]
+
+    def checklist_groups(self):
+        """[(procedure id, [(value, item, ticked)])] for the template: one group per procedure."""
+        ticked = set(self.data.getlist("checklist")) if self.is_bound else set()
+        return [(pk, [(f"{pk}:{i}", item, f"{pk}:{i}" in ticked) for i, item in enumerate(items)])
+                for pk, items in self.checklists.items() if items]
+
+    def ticked_documents(self) -> list[int]:
+        """The 0-based indexes ticked for the chosen procedure (the service's `documents`)."""
+        procedure = self.cleaned_data.get("procedure")
+        prefix = f"{procedure.pk}:" if procedure else None
+        return [int(v.split(":", 1)[1]) for v in self.cleaned_data.get("checklist") or [] if prefix and
+                v.startswith(prefix)]
+
+    def details(self) -> dict:
+        d = self.cleaned_data
+        return {"social_insurance_number": d.get("social_insurance_number", ""),
+                "date_of_birth": d.get("date_of_birth"), "result_delivery": d.get("result_delivery", ""),
+                "postal_address": d.get("postal_address", "")}
 
     def clean(self):
         data = super().clean()
+        for name, validate in (("social_insurance_number", validate_si_number),
+                               ("date_of_birth", validate_date_of_birth)):
+            if data.get(name):
+                try:
+                    data[name] = validate(data[name])
+                except ValidationError as exc:
+                    self.add_error(name, exc)
+        if data.get("result_delivery") == ResultDelivery.POSTAL and not (data.get("postal_address") or "").strip():
+            self.add_error("postal_address", gettext("Vui lòng nhập địa chỉ nhận kết quả qua dịch vụ bưu chính."))
+        if data.get("decision") == "receive" and data.get("procedure") and "checklist" in data:
+            try:
+                checklist.check(self.checklists.get(data["procedure"].pk, []), self.ticked_documents())
+            except ValidationError as exc:
+                self.add_error("checklist", exc)
         if "applicant_id_number" in data and "applicant_kind" in data:
             try:
                 data["applicant_id_number"] = validate_applicant_id(data["applicant_kind"], data["applicant_id_number"])

@@ -20,6 +20,7 @@ from .choices import (  # noqa: F401 - the models' choices, importable from here
     Source,
     TimeLimitUnit,
 )
+from .search import normalise
 
 
 class Procedure(models.Model):
@@ -107,6 +108,11 @@ class Dossier(models.Model):
     applicant_email = models.EmailField(_("thư điện tử"), blank=True)
     applicant_address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
     summary = models.TextField(_("trích yếu"), blank=True)
+    # Taken at intake (issue 12): the papers handed in, ticked from the rule version's checklist (cases.checklist).
+    documents = models.JSONField(_("thành phần hồ sơ đã nộp"), default=list, blank=True)
+    social_insurance_number = models.CharField(_("mã số BHXH"), max_length=10, blank=True)
+    date_of_birth = models.DateField(_("ngày sinh"), null=True, blank=True)
+    postal_address = models.CharField(_("địa chỉ nhận kết quả qua bưu chính"), max_length=300, blank=True)
 
     submitted_at = models.DateTimeField(_("ngày nộp"), null=True, blank=True)
     received_at = models.DateTimeField(_("ngày tiếp nhận"), null=True, blank=True)
@@ -169,8 +175,6 @@ class Dossier(models.Model):
         return self.code
 
     def save(self, *args, **kwargs):
-        from .search import normalise
-
         self.search_name = normalise(self.applicant_name)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "applicant_name" in update_fields:

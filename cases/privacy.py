@@ -3,7 +3,7 @@ the slips. Who reads it in full is `core.permissions.can_see_personal_data` (the
 administrators); everyone else reads the identifiers masked and no address."""
 from core.permissions import can_see_personal_data
 
-from .validators import mask_email, mask_id, mask_phone
+from .validators import mask_email, mask_id, mask_phone, mask_si_number
 
 
 def applicant_for(user, obj, *, masked: bool = False) -> dict:
@@ -25,3 +25,17 @@ def mask_applicant(user, obj):
     obj.applicant_id_number, obj.applicant_phone = shown["id_number"], shown["phone"]
     obj.applicant_email, obj.applicant_address = shown["email"], shown["address"]
     return obj
+
+
+def intake_details_for(user, dossier, *, masked: bool = False) -> dict:
+    """The SI number, date of birth and result delivery taken at intake, by the same rule: whoever may not see
+    personal data reads the SI number masked, the birth year only and no postal address."""
+    full = not masked and can_see_personal_data(user, dossier)
+    born = dossier.date_of_birth
+    return {
+        "social_insurance_number": dossier.social_insurance_number if full
+        else mask_si_number(dossier.social_insurance_number),
+        "date_of_birth": (born.isoformat() if full else f"{born:%Y}") if born else None,
+        "result_delivery": dossier.result_delivery,
+        "postal_address": dossier.postal_address if full else "",
+    }

@@ -73,6 +73,21 @@ def validate_si_number(value: str) -> str:
     return value
 
 
+def validate_date_of_birth(value: date) -> date:
+    """A date of birth is not in the future (local date) and not before 1900."""
+    from django.utils import timezone
+
+    if value > timezone.localdate():
+        raise ValidationError(_("Ngày sinh không được ở tương lai."), code="future")
+    if value.year < 1900:
+        raise ValidationError(_("Ngày sinh phải từ năm 1900."), code="invalid")
+    return value
+
+
+def mask_si_number(value: str) -> str:
+    return value[:2] + "*" * 5 + value[-3:] if value else ""
+
+
 def validate_applicant_id(kind: str, value: str) -> str:
     """A citizen gives a CCCD/CMND; an enterprise its tax code; an organisation a tax code or a budget code."""
     if not (value or "").strip():

@@ -7,10 +7,17 @@ from core.api.fields import DateTimeField
 from workcal import years
 
 from ..links import slip_url
-from ..models import ApplicantKind, Channel, Dossier, DossierEvent, Procedure
-from ..privacy import applicant_for
+from .. import checklist
+from ..models import ApplicantKind, Channel, Dossier, DossierEvent, Procedure, ResultDelivery
+from ..privacy import applicant_for, intake_details_for
 from ..services.common import CLOCK_SKEW
-from ..validators import mask_phone, validate_applicant_id, validate_phone
+from ..validators import (
+    mask_phone,
+    validate_applicant_id,
+    validate_date_of_birth,
+    validate_phone,
+    validate_si_number,
+)
 
 
 class ProcedureSerializer(serializers.ModelSerializer):
@@ -91,6 +98,46 @@ class DossierIn(serializers.Serializer):
                                           "through `manage.py import_history`.",
                                 error_messages={"invalid": "Thời điểm không đúng định dạng ISO 8601."})
 
+    documents = serializers.ListField(
+        child=serializers.JSONField(), required=False, allow_null=True, default=None,
+        help_text="The checklist items handed in: each the item's `name` as in the rule version's documents or its "
+                  "0-based index in that list; every required item must be there. Omitted = not checked.")
+    social_insurance_number = serializers.CharField(required=False, allow_blank=True, default="", max_length=14)
+    date_of_birth = serializers.DateField(required=False, allow_null=True, default=None,
+                                          error_messages={"invalid": "Ngày sinh phải theo dạng YYYY-MM-DD."})
+    result_delivery = serializers.ChoiceField(choices=ResultDelivery.choices, required=False, allow_blank=True,
+                                              default="", error_messages={"invalid_choice": "Hình thức nhận kết quả "
+                                                                          "phải là counter, postal hoặc online."})
+    postal_address = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+
+    def validate_social_insurance_number(self, value):
+        try:
+            return validate_si_number(value) if value else ""
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+
+    def validate_date_of_birth(self, value):
+        try:
+            return validate_date_of_birth(value) if value else None
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+
+    def validate(self, data):
+        errors = {}
+        if data.get("result_delivery") == ResultDelivery.POSTAL and not data.get("postal_address", "").strip():
+            errors["postal_address"] = [_("Vui lòng nhập địa chỉ nhận kết quả qua dịch vụ bưu chính.")]
+        if data.get("documents") is not None:
+            from ..versions import version_in_force
+
+            version = version_in_force(data["procedure"], data.get("received_at") or timezone.now())
+            try:
+                checklist.check(checklist.items_of(version), data["documents"])
+            except DjangoValidationError as exc:
+                errors["documents"] = exc.messages
+        if errors:
+            raise serializers.ValidationError(errors)
+        return data
+
     def validate_received_at(self, value):
         """The API records intake as it happens: at most CLOCK_SKEW off now either way. History (dossiers of
         the past) comes in through `manage.py import_history` (CONTRACTS.md §1.1)."""
@@ -119,6 +166,10 @@ class DossierSerializer(serializers.ModelSerializer):
     due_stage = serializers.CharField(source="due_state", read_only=True)
     visits = serializers.IntegerField(source="trip_count", read_only=True)
     over_visit_limit = serializers.SerializerMethodField()
+    documents = serializers.JSONField(read_only=True)  # the checklist as ticked at intake (cases.checklist)
+    social_insurance_number = serializers.SerializerMethodField()
+    date_of_birth = serializers.SerializerMethodField()
+    postal_address = serializers.SerializerMethodField()
 
     class Meta:
         model = Dossier
@@ -128,12 +179,26 @@ class DossierSerializer(serializers.ModelSerializer):
                   "trip_count", "supplement_requests", "apology_slips", "receipt_url", "rule_version"]
         fields += ["provisional_calendar"]  # the legal due moment falls in a year not announced yet (DOMAIN.md §3)
         fields += ["visits", "over_visit_limit"]  # DOMAIN.md §2.6, cases.visits
+        fields += ["documents", "social_insurance_number", "date_of_birth", "result_delivery", "postal_address"]
 
     mask = False  # lists mask personal data; the detail view turns this off for the handling office
 
     def get_applicant(self, obj):
         request = self.context.get("request")
         return applicant_for(getattr(request, "user", None), obj, masked=self.mask)
+
+    def _details(self, obj) -> dict:
+        request = self.context.get("request")
+        return intake_details_for(getattr(request, "user", None), obj, masked=self.mask)
+
+    def get_social_insurance_number(self, obj) -> str:
+        return self._details(obj)["social_insurance_number"]
+
+    def get_date_of_birth(self, obj) -> str | None:
+        return self._details(obj)["date_of_birth"]
+
+    def get_postal_address(self, obj) -> str:
+        return self._details(obj)["postal_address"]
 
     def get_is_overdue(self, obj) -> bool:
         return obj.is_overdue

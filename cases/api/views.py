@@ -118,7 +118,9 @@ class DossierListCreate(generics.ListCreateAPIView):
         try:
             dossier = services.dossier_receive(
                 actor=request.user, procedure=v["procedure"], applicant=dict(v["applicant"]), channel=v["channel"],
-                summary=v["summary"], office=office, received_at=v["received_at"],
+                summary=v["summary"], office=office, received_at=v["received_at"], documents=v["documents"],
+                social_insurance_number=v["social_insurance_number"], date_of_birth=v["date_of_birth"],
+                result_delivery=v["result_delivery"], postal_address=v["postal_address"],
             )
         except IntegrityError as exc:  # e.g. a code collision on a database without row locks
             raise DomainError(DossierError.CODE_CONFLICT) from exc

@@ -14,6 +14,7 @@ from django.utils import timezone
 from core.documents import KV, QR, Document, Items, Para, Signature, Table, fmt_date, fmt_dt
 from legal.selectors import slip_form
 
+from .. import checklist
 from ..deadlines import is_step_overdue
 from ..events import DossierAction
 from ..models import (
@@ -83,8 +84,15 @@ def receipt_document(d: Dossier) -> Document:
     office = d.office
     blocks = [Para(f"{DESK_UNIT} – {office.name} tiếp nhận hồ sơ của:"), *_dossier_applicant(d),
               _procedure_line(d.procedure)]
+    if d.documents:  # the checklist ticked at intake (cases.checklist)
+        blocks += [Para("1. Thành phần hồ sơ nộp gồm:", bold=True),
+                   Table(["STT", "Tên giấy tờ", "Bản chính/bản sao", "Số lượng"], checklist.rows(d.documents),
+                         widths=[1, 9, 3, 2])]
+        if d.summary:
+            blocks.append(KV("Trích yếu", d.summary))
+    else:
+        blocks.append(KV("1. Thành phần hồ sơ nộp gồm", d.summary or "Theo quy định của thủ tục hành chính"))
     blocks += [
-        KV("1. Thành phần hồ sơ nộp gồm", d.summary or "Theo quy định của thủ tục hành chính"),
         KV("2. Thời gian giải quyết hồ sơ theo quy định", _time_limit(d.procedure, d.rule_version)),
         KV("3. Hình thức tiếp nhận", Channel(d.channel).label),
         KV("4. Thời gian nhận hồ sơ", fmt_dt(d.received_at)),

@@ -2,12 +2,14 @@
 nothing is received, and the acceptance of an online dossier pulled from the national portal."""
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.models import Office, User
 
-from .. import budgets, events, versions, visits
+from .. import budgets, checklist, events, versions, visits
 from ..errors import DomainError, DossierError
 from ..events import DossierAction
 from ..models import (
@@ -16,10 +18,12 @@ from ..models import (
     IntakeGuidance,
     Procedure,
     ProcessStep,
+    ResultDelivery,
     Source,
     Status,
     Trip,
 )
+from ..validators import validate_date_of_birth, validate_si_number
 from .common import (
     DESK_UNIT,
     EARLIEST_RECEIPT_YEAR,
@@ -55,15 +59,55 @@ def next_dossier_code(office: Office, day) -> str:
             return code
 
 
+def _checked_documents(version, documents) -> list[dict]:
+    """The ticked checklist items as stored (cases.checklist); None = not checked (history import, demo)."""
+    if documents is None:
+        return []
+    chosen, missing, unknown = checklist.resolve(checklist.items_of(version), list(documents))
+    if unknown:
+        raise DomainError(DossierError.DOCUMENT_UNKNOWN, items="; ".join(unknown))
+    if missing:
+        raise DomainError(DossierError.DOCUMENTS_MISSING, items="; ".join(missing))
+    return chosen
+
+
+def _checked_details(details: dict) -> dict:
+    """The SI number, date of birth and result delivery taken at intake, checked as the form and API check them."""
+    out = {"social_insurance_number": "", "date_of_birth": None, "result_delivery": "", "postal_address": ""}
+    checks = {"social_insurance_number": (gettext("Mã số BHXH"), validate_si_number),
+              "date_of_birth": (gettext("Ngày sinh"), validate_date_of_birth)}
+    for name, (label, validate) in checks.items():
+        if details.get(name):
+            try:
+                out[name] = validate(details[name])
+            except ValidationError as exc:
+                raise DomainError(DossierError.INTAKE_DETAIL_INVALID, field=label, error=exc.messages[0]) from exc
+    delivery = details.get("result_delivery") or ""
+    if delivery and delivery not in ResultDelivery.values:
+        raise DomainError(DossierError.RETURN_CHANNEL_INVALID, channels=", ".join(ResultDelivery.values))
+    address = (details.get("postal_address") or "").strip()
+    if delivery == ResultDelivery.POSTAL and not address:
+        raise DomainError(DossierError.POSTAL_ADDRESS_REQUIRED)
+    out["result_delivery"], out["postal_address"] = delivery, address if delivery == ResultDelivery.POSTAL else ""
+    return out
+
+
 @transaction.atomic
 def dossier_receive(*, actor: User, procedure: Procedure, applicant: dict, channel: str, summary: str = "",
                     office: Office | None = None, received_at: datetime | None = None,
-                    code: str | None = None) -> Dossier:
+                    code: str | None = None, documents: list | None = None, **details) -> Dossier:
     """Receive a complete dossier at the desk (or by post): code, legal clock, appointment, Form 01, trip.
 
     `received_at` is a moment of the past only for the history import and the demo (the API keeps it within a few
     minutes of now); `code` is a code kept from the previous software (cases.history checks its format and that
-    it is free), otherwise the next code of the receipt day."""
+    it is free), otherwise the next code of the receipt day.
+
+    `documents` are the checklist items handed in (names or 0-based indexes of the rule version's list, see
+    cases.checklist): every required one must be there; None skips the check (history, demo). `details` may
+    give `social_insurance_number`, `date_of_birth`, `result_delivery` and `postal_address` (for `postal`)."""
+    unknown = set(details) - {"social_insurance_number", "date_of_birth", "result_delivery", "postal_address"}
+    if unknown:
+        raise TypeError(f"dossier_receive() got unexpected keyword arguments {sorted(unknown)}")
     _require_writer(actor)
     office = office or actor.office
     if office is None:
@@ -82,6 +126,7 @@ def dossier_receive(*, actor: User, procedure: Procedure, applicant: dict, chann
         raise DomainError(DossierError.RECEIVED_TOO_EARLY, year=EARLIEST_RECEIPT_YEAR)
     version = versions.version_for_receipt(procedure, received_at)
     versions.check_taking(version, received_at)
+    handed_in, checked = _checked_documents(version, documents), _checked_details(details)
 
     dossier = Dossier(
         code=code or next_dossier_code(office, timezone.localtime(received_at).date()),
@@ -90,6 +135,7 @@ def dossier_receive(*, actor: User, procedure: Procedure, applicant: dict, chann
         applicant_id_number=applicant["id_number"], applicant_phone=applicant.get("phone", ""),
         applicant_email=applicant.get("email", ""), applicant_address=applicant.get("address", ""),
         summary=summary, submitted_at=received_at, received_at=received_at, received_by=actor,
+        documents=handed_in, **checked,
     )
     _set_clock(dossier, received_at)
     dossier.appointment_at = dossier.legal_due_at

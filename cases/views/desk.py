@@ -12,13 +12,13 @@ from core.errors import DomainError
 from core.models import User
 from core.permissions import capability_required
 
-from .. import selectors, services, visits
+from .. import checklist, selectors, services, visits
 from ..events import DossierAction
 from ..export import EXPORT_FORMATS, ExportTooLarge, export_response
 from ..forms import ActionForm, IntakeForm, SearchForm
 from ..listing import ListFilterForm
 from ..models import Dossier, IntakeGuidance, Outcome, ProcessStep, ResultDelivery, Status
-from ..privacy import applicant_for
+from ..privacy import applicant_for, intake_details_for
 from ..services import apology
 from ..links import dossier_slips
 from . import bulk
@@ -74,7 +74,8 @@ def intake(request):
             if d["decision"] == "receive":
                 dossier = services.dossier_receive(actor=request.user, procedure=d["procedure"],
                                                    applicant=form.applicant(), channel=d["channel"],
-                                                   summary=d["summary"])
+                                                   summary=d["summary"], documents=form.ticked_documents(),
+                                                   **form.details())
                 messages.success(request, gettext("Đã tiếp nhận hồ sơ %(code)s. Hẹn trả kết quả được in trên "
                                                   "giấy tiếp nhận.") % {"code": dossier.code})
                 return redirect(reverse("cases:detail", kwargs={"code": dossier.code}) + "?new=1")
@@ -114,7 +115,9 @@ def dossier_detail(request, code):
         "assignees": User.objects.filter(office_id__in=[dossier.office_id, dossier.office.parent_id],
                                          role__in=["processor", "reception"], is_active=True).order_by("username"),
         "id_number": applicant["id_number"],
-        "phone": applicant["phone"],
+        "phone": applicant["phone"], "email": applicant["email"], "address": applicant["address"],
+        "details": intake_details_for(request.user, dossier),
+        "original_labels": checklist.ORIGINAL_LABELS,
     }
     context["visits"] = visits.dossier_visits(dossier)
     context["over_visit_limit"] = visits.is_over_visit_limit(dossier)

@@ -45,7 +45,13 @@ def test_reception_officer_receives_a_dossier_with_the_keyboard(browser, live_se
     assert "Bàn làm việc hôm nay" in page.inner_text("h1")
     page.goto(f"{live_server.url}/ho-so/tiep-nhan/")
     assert page.evaluate("document.activeElement.id") == "id_procedure"  # the form starts where work starts
-    page.select_option("#id_procedure", value=str(Procedure.objects.get(code="1.009020").pk))
+    pk = Procedure.objects.get(code="1.009020").pk
+    page.select_option("#id_procedure", value=str(pk))
+    # only the chosen procedure's checklist shows; its two required papers are ticked
+    assert page.is_visible(f'fieldset[data-procedure="{pk}"]')
+    assert page.locator("fieldset.checklist-group:visible").count() == 1
+    page.check(f'input[value="{pk}:0"]')
+    page.check(f'input[value="{pk}:1"]')
     page.fill("#id_applicant_name", "Nguyễn Văn Ánh")
     page.fill("#id_applicant_id_number", "12345")  # wrong: the error shows next to the field, nothing is lost
     page.fill("#id_applicant_phone", "0912 345 678")
@@ -53,12 +59,13 @@ def test_reception_officer_receives_a_dossier_with_the_keyboard(browser, live_se
         page.keyboard.press("Enter")
     assert "Số định danh phải gồm 12 chữ số" in page.inner_text(".field-error")
     assert page.input_value("#id_applicant_name") == "Nguyễn Văn Ánh"
+    assert page.is_checked(f'input[value="{pk}:1"]')  # the ticks survive the refusal too
     page.fill("#id_applicant_id_number", "001085012345")
     page.focus("#id_applicant_id_number")
     with page.expect_navigation():
         page.keyboard.press("Enter")
     dossier = Dossier.objects.get()
-    assert dossier.code in page.inner_text("h1")
+    assert dossier.code in page.inner_text("h1") and len(dossier.documents) == 2
     assert "In giấy tiếp nhận" in page.evaluate("document.activeElement.textContent")  # Enter prints the receipt
 
 

@@ -23,7 +23,8 @@ def test_desk_shows_todays_work(client, cast, receive):
 
 def test_intake_form_receives_a_dossier(client, cast, procedures):
     client.force_login(cast["reception_hn"])
-    response = client.post(reverse("cases:intake"), {**FORM, "procedure": procedures["1.009020"].pk})
+    pk = procedures["1.009020"].pk
+    response = client.post(reverse("cases:intake"), {**FORM, "procedure": pk, "checklist": [f"{pk}:0", f"{pk}:1"]})
     dossier = Dossier.objects.get()
     assert response.status_code == 302 and dossier.code in response["Location"]
     page = client.get(response["Location"]).content.decode()

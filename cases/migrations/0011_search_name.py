@@ -45,7 +45,7 @@ def drop_indexes(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("cases", "0009_visits"),
+        ("cases", "0010_intake_checklist"),
     ]
 
     operations = [
