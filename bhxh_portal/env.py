@@ -78,6 +78,13 @@ def _int(raw):
     return int(_token(raw))
 
 
+def _non_negative_int(raw):
+    value = int(_token(raw))
+    if value < 0:
+        raise ValueError("must be zero or a positive integer")
+    return value
+
+
 def _float(raw):
     return float(_token(raw))
 

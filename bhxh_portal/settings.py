@@ -20,6 +20,7 @@ from .env import (  # the casts that validate each setting
     _int,
     _list,
     _log_level,
+    _non_negative_int,
     _parsed_url,
     _path,
     _positive_int,
@@ -225,6 +226,11 @@ SPECTACULAR_SETTINGS = {
 # --- Security ------------------------------------------------------------------------------------------
 LOGIN_FAILURE_LIMIT = setting("LOGIN_FAILURE_LIMIT", _positive_int, 5)
 LOGIN_FAILURE_WINDOW = setting("LOGIN_FAILURE_WINDOW", _positive_int, 900)  # seconds
+# Failed logins from one client address, whatever the accounts (password spraying from one machine).
+LOGIN_ADDRESS_FAILURE_LIMIT = setting("LOGIN_ADDRESS_FAILURE_LIMIT", _positive_int, 30)
+# How many reverse proxies in front of the app append to X-Forwarded-For: 0 = trust REMOTE_ADDR only.
+NUM_PROXIES = setting("NUM_PROXIES", _non_negative_int, 0)
+REST_FRAMEWORK["NUM_PROXIES"] = NUM_PROXIES
 SESSION_COOKIE_AGE = 12 * 3600
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

@@ -31,17 +31,14 @@ class LoginView(auth_views.LoginView):
 
     def post(self, request, *args, **kwargs):
         username = request.POST.get("username", "")
-        if throttle.is_locked(username, throttle.client_ip(request)):
+        # One attempt is reserved atomically before the password is checked (see core.throttle).
+        if not throttle.begin_attempt(username, throttle.client_ip(request)):
             form = self.get_form_class()(request, initial={"username": username})  # unbound: no password check
             return render(request, self.template_name, {"form": form, "locked_message": LOCKED_MESSAGE}, status=429)
         return super().post(request, *args, **kwargs)
 
-    def form_invalid(self, form):
-        throttle.register_failure(self.request.POST.get("username", ""), throttle.client_ip(self.request))
-        return super().form_invalid(form)
-
     def form_valid(self, form):
-        throttle.reset(form.get_user().username, throttle.client_ip(self.request))
+        throttle.succeeded(self.request.POST.get("username", ""), throttle.client_ip(self.request))
         return super().form_valid(form)
 
 

@@ -1,3 +1,5 @@
+import logging
+
 from django.db import IntegrityError
 from django.http import Http404
 from django_filters import rest_framework as filters
@@ -9,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from core import throttle
 from core.errors import CoreError, DomainError
 from core.models import Office
 from core.permissions import HasCapability
@@ -26,6 +29,8 @@ from .serializers import (
     ProcedureSerializer,
     PublicDossierSerializer,
 )
+
+logger = logging.getLogger(__name__)
 
 
 class ProcedureList(generics.ListAPIView):
@@ -174,7 +179,20 @@ class DossierAction(DossierMixin, APIView):
 
 
 class PublicThrottle(AnonRateThrottle):
+    """Keyed on the client address the configured proxy chain reports (NUM_PROXIES; a forged
+    X-Forwarded-For is ignored); a cache outage lets the request through with a warning instead of a 500."""
+
     scope = "public"
+
+    def get_ident(self, request):
+        return throttle.client_ip(request)
+
+    def allow_request(self, request, view):
+        try:
+            return super().allow_request(request, view)
+        except Exception:  # noqa: BLE001 - throttling degrades when the cache is down
+            logger.warning("public throttle: cache unavailable, allowing the request", exc_info=True)
+            return True
 
 
 class PublicDossier(APIView):

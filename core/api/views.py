@@ -25,13 +25,12 @@ class TokenView(APIView):
         data = TokenRequest(data=request.data)
         data.is_valid(raise_exception=True)
         username, ip = data.validated_data["username"], throttle.client_ip(request)
-        if throttle.is_locked(username, ip):
+        if not throttle.begin_attempt(username, ip):  # reserved atomically before the password is checked
             raise DomainError(CoreError.TOO_MANY_ATTEMPTS)
         user = authenticate(request, username=username, password=data.validated_data["password"])
         if user is None or not user.is_active:
-            throttle.register_failure(username, ip)
             raise DomainError(CoreError.INVALID_CREDENTIALS)
-        throttle.reset(username, ip)
+        throttle.succeeded(username, ip)
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 
