@@ -20,6 +20,7 @@ from django.utils import timezone
 from core.models import Role, User
 from notifications.services import outbox_enqueue
 
+from .codes import dossier_url
 from .models import OPEN_STATUSES, Dossier, DueState
 
 KIND = "dossier.director_digest"
@@ -76,8 +77,9 @@ def director_digest(*, now=None) -> DigestResult:
                 continue
             lines.append(f"{_label(state)} ({len(items)}):")
             for r in items[:LIST_LIMIT]:
-                url = base + reverse("cases:detail", kwargs={"code": r["code"]})
-                lines.append(f"- {r['code']} ({r['office__name']}), hạn {_local(r['legal_due_at'])}: {url}")
+                path = dossier_url(r["code"])
+                link = f": {base}{path}" if path else ""
+                lines.append(f"- {r['code']} ({r['office__name']}), hạn {_local(r['legal_due_at'])}{link}")
             if len(items) > LIST_LIMIT:
                 lines.append(f"- … và {len(items) - LIST_LIMIT} hồ sơ khác")
             lines.append("")

@@ -4,6 +4,7 @@ from datetime import date, datetime
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
+from django.utils.text import format_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +12,7 @@ from core.models import Office
 from core.scoping import visible_offices
 
 from . import checklist
+from .limits import MAX_NOTE, MAX_TEXT, MAX_UNIT, check_documents
 from .models import ApplicantKind, Channel, Outcome, Procedure, ProcedureVersion, ResultDelivery, Status
 from .validators import validate_applicant_id, validate_date_of_birth, validate_phone, validate_si_number
 
@@ -47,11 +49,11 @@ class IntakeForm(forms.Form):
     applicant_email = forms.EmailField(required=False, label=_("Thư điện tử"),
                                        error_messages={"invalid": _("Địa chỉ thư điện tử không hợp lệ.")})
     applicant_address = forms.CharField(max_length=300, required=False, label=_("Địa chỉ"))
-    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=MAX_TEXT,
                               label=_("Trích yếu, thành phần hồ sơ"))
     decision = forms.ChoiceField(choices=DECISIONS, initial="receive", widget=forms.RadioSelect,
                                  label=_("Kết quả kiểm tra"))
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=MAX_TEXT,
                              label=_("Lý do (khi bổ sung / từ chối)"))
     documents = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
                                 label=_("Giấy tờ cần bổ sung (mỗi dòng một loại)"))
@@ -125,6 +127,10 @@ class IntakeForm(forms.Form):
             self.add_error("reason", gettext("Vui lòng ghi rõ lý do."))
         if decision == "supplement" and not self.document_list():
             self.add_error("documents", gettext("Vui lòng liệt kê các giấy tờ cần bổ sung."))
+        try:
+            check_documents(self.document_list())
+        except ValidationError as exc:
+            self.add_error("documents", exc)
         return data
 
     def document_list(self):
@@ -137,16 +143,33 @@ class IntakeForm(forms.Form):
                 "address": d.get("applicant_address", "")}
 
 
+def _too_long(label, limit):
+    return {"max_length": format_lazy(_("{label} tối đa {limit} ký tự."), label=label, limit=limit)}
+
+
 class ActionForm(forms.Form):
-    assignee = forms.CharField(required=False)
-    reason = forms.CharField(required=False)
+    """The dossier page's action buttons; the bounds of the API's ActionIn (cases.limits)."""
+
+    assignee = forms.CharField(required=False, max_length=150)
+    reason = forms.CharField(required=False, max_length=MAX_TEXT, error_messages=_too_long(_("Lý do"), MAX_TEXT))
     documents = forms.CharField(required=False)
     outcome = forms.ChoiceField(choices=[("", "")] + list(Outcome.choices), required=False)
-    result_summary = forms.CharField(required=False)
-    returned_to = forms.CharField(required=False)
-    unit = forms.CharField(required=False)
-    note = forms.CharField(required=False)
+    result_summary = forms.CharField(required=False, max_length=MAX_TEXT,
+                                     error_messages=_too_long(_("Tóm tắt kết quả"), MAX_TEXT))
+    returned_to = forms.CharField(required=False, max_length=MAX_UNIT,
+                                  error_messages=_too_long(_("Nơi trả về"), MAX_UNIT))
+    unit = forms.CharField(required=False, max_length=MAX_UNIT,
+                           error_messages=_too_long(_("Tên đơn vị nhận bàn giao"), MAX_UNIT))
+    note = forms.CharField(required=False, max_length=MAX_NOTE, error_messages=_too_long(_("Ghi chú"), MAX_NOTE))
     channel = forms.ChoiceField(choices=[("", "")] + list(ResultDelivery.choices), required=False)
+
+    def document_list(self) -> list[str]:
+        return [x.strip() for x in (self.cleaned_data.get("documents") or "").splitlines() if x.strip()]
+
+    def clean_documents(self):
+        value = self.cleaned_data.get("documents") or ""
+        check_documents([x.strip() for x in value.splitlines() if x.strip()])
+        return value
 
 
 class SearchForm(forms.Form):

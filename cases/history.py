@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -56,6 +55,7 @@ from core.scoping import office_in_scope
 from workcal import calendar
 
 from . import events, services
+from .codes import is_dossier_code
 from .errors import CoreError, DomainError, HistoryError
 from .events import DossierAction
 from .models import ApplicantKind, Channel, Dossier, Procedure
@@ -66,7 +66,6 @@ log = logging.getLogger(__name__)
 
 ACTIONS = ("receive", "accept", "start", "request-supplement", "supplement-received", "resolve", "return", "refuse",
            "withdraw", "apology")
-CODE_SHAPE = re.compile(r"^(?P<agency>[0-9A-Za-z][0-9A-Za-z.]{0,40})-(?P<day>\d{6})-(?P<number>\d{4,6})$")
 # The body every lifecycle action reads (the API's ActionIn defaults); an event's own fields override them.
 BODY_DEFAULTS = {"assignee": None, "reason": "", "documents": [], "outcome": "", "result_summary": "",
                  "returned_to": "", "unit": "", "note": "", "in_person": None}
@@ -143,12 +142,8 @@ def _applicant(data) -> dict:
 def _code(value) -> str | None:
     if value in (None, ""):
         return None
-    if not isinstance(value, str) or not (match := CODE_SHAPE.match(value.strip())):
+    if not isinstance(value, str) or not is_dossier_code(value.strip()):
         raise _error(HistoryError.CODE_INVALID, code=value)
-    try:
-        datetime.strptime(match["day"], "%y%m%d")
-    except ValueError as exc:
-        raise _error(HistoryError.CODE_INVALID, code=value) from exc
     return value.strip()
 
 

@@ -11,6 +11,15 @@ from core.scoping import visible_offices
 
 from .models import Channel, DueState, Procedure, Status
 
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100  # a date filter outside these years is refused, not sent to the database
+
+
+def _sane_year(day):
+    if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+        raise forms.ValidationError(_("Năm phải từ %(first)s đến %(last)s."), code="year",
+                                    params={"first": EARLIEST_YEAR, "last": LATEST_YEAR})
+
+
 LIST_STAGES = [(v, label) for v, label in DueState.choices
                if v and v not in (DueState.FORWARD_DUE_SOON, DueState.FORWARD_OVERDUE)]
 
@@ -26,9 +35,9 @@ class ListFilterForm(forms.Form):
     procedure = forms.ChoiceField(required=False, label=_("Thủ tục"))
     channel = forms.ChoiceField(choices=[("", _("Mọi kênh"))] + list(Channel.choices), required=False,
                                 label=_("Kênh"))
-    received_after = forms.DateField(required=False, label=_("Tiếp nhận từ ngày"),
+    received_after = forms.DateField(required=False, validators=[_sane_year], label=_("Tiếp nhận từ ngày"),
                                      widget=forms.DateInput(attrs={"type": "date"}))
-    received_before = forms.DateField(required=False, label=_("đến ngày"),
+    received_before = forms.DateField(required=False, validators=[_sane_year], label=_("đến ngày"),
                                       widget=forms.DateInput(attrs={"type": "date"}))
     assignee = forms.ChoiceField(required=False, label=_("Cán bộ xử lý"))
     received_by = forms.ChoiceField(required=False, label=_("Cán bộ tiếp nhận"))

@@ -1,23 +1,26 @@
 from django.urls import path
 
+from . import codes
 from .views import bulk, desk, overdue, slips, tracking_book
+
+codes.register()
 
 urlpatterns = [
     path("ban-lam-viec/", desk.desk, name="desk"),
     path("ho-so/", desk.dossier_list, name="list"),
     path("ho-so/tiep-nhan/", desk.intake, name="intake"),
     path("ho-so/cho-tiep-nhan/xu-ly/", bulk.dossier_bulk, name="bulk"),
-    path("ho-so/<str:code>/", desk.dossier_detail, name="detail"),
-    path("ho-so/<str:code>/thao-tac/<str:action>/", desk.dossier_action, name="action"),
+    path("ho-so/<dossier_code:code>/", desk.dossier_detail, name="detail"),
+    path("ho-so/<dossier_code:code>/thao-tac/<str:action>/", desk.dossier_action, name="action"),
     path("tra-cuu/", desk.public_lookup, name="public_lookup"),
-    path("ho-so/<str:code>/giay-tiep-nhan/", slips.receipt, name="receipt"),
-    path("ho-so/<str:code>/yeu-cau-bo-sung/<int:number>/", slips.supplement_slip, name="supplement_slip"),
-    path("ho-so/<str:code>/phieu-tu-choi/", slips.refusal_slip, name="refusal_slip"),
-    path("ho-so/<str:code>/phieu-kiem-soat/", slips.control_slip, name="control_slip"),
-    path("ho-so/<str:code>/phieu-xin-loi/<int:pk>/", slips.apology_slip, name="apology_slip"),
+    path("ho-so/<dossier_code:code>/giay-tiep-nhan/", slips.receipt, name="receipt"),
+    path("ho-so/<dossier_code:code>/yeu-cau-bo-sung/<int:number>/", slips.supplement_slip, name="supplement_slip"),
+    path("ho-so/<dossier_code:code>/phieu-tu-choi/", slips.refusal_slip, name="refusal_slip"),
+    path("ho-so/<dossier_code:code>/phieu-kiem-soat/", slips.control_slip, name="control_slip"),
+    path("ho-so/<dossier_code:code>/phieu-xin-loi/<int:pk>/", slips.apology_slip, name="apology_slip"),
     path("phieu-huong-dan/<str:number>/", slips.guidance_slip, name="guidance_slip"),
     path("so-theo-doi-ho-so/", tracking_book.tracking_book, name="tracking_book"),
     path("ho-so-qua-han/", overdue.overdue_desk, name="overdue"),
-    path("ho-so/<str:code>/xin-loi/", overdue.apology_draft, name="apology_draft"),
-    path("ho-so/<str:code>/xin-loi/<int:pk>/ky/", overdue.apology_sign, name="apology_sign"),
+    path("ho-so/<dossier_code:code>/xin-loi/", overdue.apology_draft, name="apology_draft"),
+    path("ho-so/<dossier_code:code>/xin-loi/<int:pk>/ky/", overdue.apology_sign, name="apology_sign"),
 ]

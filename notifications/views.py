@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
@@ -30,7 +30,10 @@ def alert_read(request, pk):
     except OutboxMessage.DoesNotExist as exc:
         raise Http404 from exc
     if request.POST.get("open") == "1" and alert.dossier_code:
-        return redirect(reverse("cases:detail", kwargs={"code": alert.dossier_code}))
+        try:
+            return redirect(reverse("cases:detail", kwargs={"code": alert.dossier_code}))
+        except NoReverseMatch:  # a code outside the contract's pattern has no page
+            pass
     return redirect(_back(request))
 
 

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
 
+from cases.codes import is_dossier_code
 from cases.models import ApplicantKind, Channel, Source, Status
 from cases.search import normalise
 from cases.validators import validate_applicant_id, validate_phone
@@ -138,6 +139,9 @@ def parse_dossier(item, procedures: dict[str, int]) -> Parsed:
     _not_object(item)
     reasons = []
     code = _code(item, "MaHoSo", "mã hồ sơ", 60, reasons)
+    if code and len(code) <= 60 and not is_dossier_code(code):
+        reasons.append(f"Mã hồ sơ (MaHoSo) “{code}” không đúng mẫu <mã cơ quan>-<YYMMDD>-<số thứ tự 4 chữ số> "
+                       "(Thông tư 01/2018/TT-VPCP)")
     submitted_at = _moment(item, "NgayNopHoSo", "ngày nộp hồ sơ", reasons, required=True, not_future=True)
     for key, label in DOSSIER_DATES.items():
         _moment(item, key, label, reasons, required=False)

@@ -82,5 +82,5 @@ class ApologySlipCreate(APIView):
 
 
 urlpatterns = [
-    path("dossiers/<str:code>/apology-slips/", ApologySlipCreate.as_view(), name="api-dossier-apology-slips"),
+    path("dossiers/<dossier_code:code>/apology-slips/", ApologySlipCreate.as_view(), name="api-dossier-apology-slips"),
 ]

@@ -8,6 +8,7 @@ from workcal import years
 
 from ..links import slip_url
 from .. import checklist
+from ..limits import MAX_DOCUMENT_CHARS, MAX_DOCUMENTS, MAX_NOTE, MAX_TEXT, MAX_UNIT, check_documents
 from ..models import ApplicantKind, Channel, Dossier, DossierEvent, Procedure, ResultDelivery
 from ..privacy import applicant_for, intake_details_for
 from ..services.common import CLOCK_SKEW
@@ -91,7 +92,7 @@ class DossierIn(serializers.Serializer):
     applicant = ApplicantIn()
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.DIRECT,
                                       error_messages={"invalid_choice": "Kênh phải là direct, online hoặc postal."})
-    summary = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+    summary = serializers.CharField(required=False, allow_blank=True, default="", max_length=MAX_TEXT)
     office = serializers.CharField(required=False, allow_blank=True, default="")
     received_at = DateTimeField(required=False, allow_null=True, default=None,
                                 help_text="Now, give or take 5 minutes (the default); dossiers of the past come in "
@@ -99,7 +100,7 @@ class DossierIn(serializers.Serializer):
                                 error_messages={"invalid": "Thời điểm không đúng định dạng ISO 8601."})
 
     documents = serializers.ListField(
-        child=serializers.JSONField(), required=False, allow_null=True, default=None,
+        child=serializers.JSONField(), required=False, allow_null=True, default=None, max_length=MAX_DOCUMENTS,
         help_text="The checklist items handed in: each the item's `name` as in the rule version's documents or its "
                   "0-based index in that list; every required item must be there. Omitted = not checked.")
     social_insurance_number = serializers.CharField(required=False, allow_blank=True, default="", max_length=14)
@@ -127,6 +128,10 @@ class DossierIn(serializers.Serializer):
         if data.get("result_delivery") == ResultDelivery.POSTAL and not data.get("postal_address", "").strip():
             errors["postal_address"] = [_("Vui lòng nhập địa chỉ nhận kết quả qua dịch vụ bưu chính.")]
         if data.get("documents") is not None:
+            try:
+                check_documents(data["documents"])
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError({"documents": exc.messages}) from exc
             from ..versions import version_in_force
 
             version = version_in_force(data["procedure"], data.get("received_at") or timezone.now())
@@ -257,13 +262,14 @@ class ActionIn(serializers.Serializer):
     """Bodies of the lifecycle actions (CONTRACTS.md §1.3); each action reads the fields it needs."""
 
     assignee = serializers.CharField(required=False, allow_blank=True, allow_null=True)
-    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
-    documents = serializers.ListField(child=serializers.CharField(max_length=500), required=False, default=list)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=MAX_TEXT)
+    documents = serializers.ListField(child=serializers.CharField(max_length=MAX_DOCUMENT_CHARS), required=False,
+                                      default=list, max_length=MAX_DOCUMENTS)
     outcome = serializers.CharField(required=False, allow_blank=True, default="")
-    result_summary = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
-    returned_to = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
-    unit = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+    result_summary = serializers.CharField(required=False, allow_blank=True, default="", max_length=MAX_TEXT)
+    returned_to = serializers.CharField(required=False, allow_blank=True, default="", max_length=MAX_UNIT)
+    unit = serializers.CharField(required=False, allow_blank=True, default="", max_length=MAX_UNIT)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=MAX_NOTE)
     in_person = serializers.BooleanField(required=False, allow_null=True, default=None)
     channel = serializers.ChoiceField(choices=["counter", "postal", "online"], required=False, allow_blank=True,
                                       allow_null=True, default=None)

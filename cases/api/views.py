@@ -20,6 +20,7 @@ from .. import selectors, services
 from ..errors import DossierError
 from ..export import EXPORT_FORMATS, ExportTooLarge, export_response
 from ..models import Channel, Dossier, DueState, Source, Status
+from .filters import BoundedIsoDateTimeFilter
 from .serializers import (
     ActionIn,
     DossierIn,
@@ -56,9 +57,9 @@ class DossierFilter(filters.FilterSet):
     overdue = filters.BooleanFilter(method="noop")
     due_stage = filters.ChoiceFilter(choices=DOSSIER_STAGES, method="noop",
                                      help_text="The stage the last deadline scan marked (\"\" = none).")
-    due_before = filters.IsoDateTimeFilter(method="noop")
-    received_after = filters.IsoDateTimeFilter(method="noop")
-    received_before = filters.IsoDateTimeFilter(method="noop")
+    due_before = BoundedIsoDateTimeFilter(method="noop")
+    received_after = BoundedIsoDateTimeFilter(method="noop")
+    received_before = BoundedIsoDateTimeFilter(method="noop")
     q = filters.CharFilter(method="noop", help_text="Part of the code, the applicant's name (accents and case "
                            "ignored), the ID number or the phone in any form.")
     assignee = filters.CharFilter(method="noop", help_text="The processing officer's username.")

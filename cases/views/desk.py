@@ -13,6 +13,7 @@ from core.models import User
 from core.permissions import capability_required
 
 from .. import checklist, selectors, services, visits
+from ..codes import dossier_url
 from ..events import DossierAction
 from ..export import EXPORT_FORMATS, ExportTooLarge, export_response
 from ..forms import ActionForm, IntakeForm, SearchForm
@@ -37,6 +38,10 @@ def desk(request):
 def dossier_list(request):
     form = ListFilterForm(request.GET or None, user=request.user)
     filters = form.filters() if form.is_valid() else {}
+    for field, errors in (form.errors.items() if form.is_bound else ()):
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
     qs = selectors.dossier_list(user=request.user, filters=filters)
     fmt = request.GET.get("format")
     if fmt in EXPORT_FORMATS:
@@ -52,8 +57,8 @@ def dossier_list(request):
         qs = qs.order_by(F("submitted_at").asc(nulls_last=True), "id")  # the longest waiting first
     if filters.get("q"):
         exact = qs.filter(code=filters["q"].strip()).first()
-        if exact is not None and request.GET.get("page") is None:
-            return redirect("cases:detail", code=exact.code)
+        if exact is not None and request.GET.get("page") is None and (url := dossier_url(exact.code)):
+            return redirect(url)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -134,10 +139,14 @@ def dossier_detail(request, code):
 def dossier_action(request, code, action):
     dossier = _get(request, code)
     form = ActionForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("cases:detail", code=dossier.code)
     d = form.cleaned_data
     body = {"assignee": d.get("assignee"), "reason": d.get("reason", ""), "outcome": d.get("outcome", ""),
-            "documents": [x.strip() for x in (d.get("documents") or "").splitlines() if x.strip()],
+            "documents": form.document_list(),
             "result_summary": d.get("result_summary", ""), "returned_to": d.get("returned_to", ""),
             "unit": d.get("unit", ""), "note": d.get("note", ""), "in_person": None,
             "channel": d.get("channel") or None}

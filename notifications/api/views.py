@@ -1,7 +1,7 @@
 """`GET /notifications/`, `POST /notifications/{id}/read/`, `POST /notifications/read-all/` (CONTRACTS.md
 §1.2): the caller's own officer alerts. Another user's alert is a 404, never a 403 (its existence is not told)."""
 from django.http import Http404
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers
 from rest_framework.response import Response
@@ -31,7 +31,10 @@ class AlertSerializer(serializers.ModelSerializer):
     def get_dossier_url(self, obj) -> str | None:
         if not obj.dossier_code:
             return None
-        url = reverse("api-dossier", kwargs={"code": obj.dossier_code})
+        try:
+            url = reverse("api-dossier", kwargs={"code": obj.dossier_code})
+        except NoReverseMatch:  # a code outside the contract's pattern has no resource
+            return None
         request = self.context.get("request")
         return request.build_absolute_uri(url) if request else url
 

@@ -28,9 +28,9 @@ def _alert(user, key, kind="dossier.overdue", code="", at=None, **extra):
 def alerts(cast):
     """Three alerts of the processor (one each hour), one of the reception officer, one e-mail to the processor."""
     me = cast["processor_hn"]
-    rows = [_alert(me, f"a{i}", kind=kind, code=f"HS-{i}", at=local(2026, 3, 2, 9 + i, 0))
+    rows = [_alert(me, f"a{i}", kind=kind, code=f"000.00.01.G13-260302-000{i}", at=local(2026, 3, 2, 9 + i, 0))
             for i, kind in enumerate(["dossier.assigned", "dossier.due_soon", "dossier.overdue"])]
-    _alert(cast["reception_hn"], "other", code="HS-9")
+    _alert(cast["reception_hn"], "other", code="000.00.01.G13-260302-0009")
     outbox_enqueue(channel="email", kind="dossier.director_digest", idempotency_key="mail", recipient="a@b.vn",
                    recipient_user=me, subject="Thư")
     return rows
@@ -43,8 +43,8 @@ def test_the_list_is_the_callers_own_alerts_newest_first_in_the_shape_of_the_oth
     first = body["results"][0]
     assert set(first) == FIELDS
     assert first["kind"] == "dossier.overdue" and first["kind_label"] == "Quá hạn"
-    assert first["dossier_code"] == "HS-2" and first["read_at"] is None
-    assert first["dossier_url"] == "http://testserver/api/v1/dossiers/HS-2/"
+    assert first["dossier_code"] == "000.00.01.G13-260302-0002" and first["read_at"] is None
+    assert first["dossier_url"] == "http://testserver/api/v1/dossiers/000.00.01.G13-260302-0002/"
     assert first["created_at"].startswith("2026-03-02T11:00:00")
     page = as_user(cast["processor_hn"]).get("/api/v1/notifications/?page_size=2").json()
     assert len(page["results"]) == 2 and page["next"].endswith("page=2&page_size=2")
@@ -99,7 +99,7 @@ def test_anonymous_callers_are_refused(alerts, api):
 def test_the_list_takes_the_same_queries_whatever_the_number_of_alerts(n, cast, as_user, django_assert_num_queries):
     me = cast["processor_hn"]
     for i in range(n):
-        _alert(me, f"n{i}", code=f"HS-{i}")
+        _alert(me, f"n{i}", code=f"000.00.01.G13-260302-000{i}")
     api = as_user(me)
     with django_assert_num_queries(2):  # the count, the page
         body = api.get("/api/v1/notifications/?unread=true").json()
@@ -148,8 +148,8 @@ def test_the_page_lists_my_alerts_with_links_and_highlights_the_unread(alerts, c
     client.post(reverse("notifications:read", args=[alerts[0].pk]))
     html = client.get("/thong-bao/").content.decode()
     assert "Giao xử lý" in html and "Sắp đến hạn" in html and "Quá hạn" in html
-    assert f'href="{reverse("cases:detail", args=["HS-2"])}"' in html
-    assert "HS-9" not in html  # the reception officer's alert
+    assert f'href="{reverse("cases:detail", args=["000.00.01.G13-260302-0002"])}"' in html
+    assert "000.00.01.G13-260302-0009" not in html  # the reception officer's alert
     assert f'<tr class="unread" id="alert-{alerts[2].pk}">' in html
     assert f'<tr class="read" id="alert-{alerts[0].pk}">' in html
     only_unread = client.get("/thong-bao/?chua-doc=1").content.decode()
@@ -166,7 +166,7 @@ def test_the_page_marks_read_with_csrf_and_can_open_the_dossier(alerts, cast):
     page = client.get("/thong-bao/")
     token = page.cookies["csrftoken"].value
     response = client.post(url, {"csrfmiddlewaretoken": token, "open": "1"})
-    assert response.status_code == 302 and response.url == reverse("cases:detail", args=["HS-1"])
+    assert response.status_code == 302 and response.url == reverse("cases:detail", args=["000.00.01.G13-260302-0001"])
     alerts[1].refresh_from_db()
     assert alerts[1].read_at is not None
     response = client.post(reverse("notifications:read_all"), {"csrfmiddlewaretoken": token})

@@ -219,3 +219,15 @@ def test_a_future_dated_item_is_quarantined_and_does_not_carry_the_cursor(sandbo
     assert "ở tương lai" in reasons["000.00.01.G13-200530-0009"]
     assert "yyyyMMddHHmmss" in reasons["000.00.01.G13-200530-0010"]
     assert SyncCursor.objects.get(office=hanoi, kind=Kind.DOSSIER).position == max(i["NgayNopHoSo"] for i in items)
+
+
+def test_a_dossier_code_outside_the_contracts_pattern_is_quarantined(sandbox, hanoi):
+    """issue 13 item 3: `000.00.01.G13-SL/ASH-0002` passed the length check and broke /ho-so/ for the province."""
+    items = fixture_items("dossiers_page_1.json")
+    bad = dict(items[0], MaHoSo="000.00.01.G13-SL/ASH-0002")
+    sandbox.script("LayDanhSachHoSo", reply={"error_code": 0, "message": "", "result": items + [bad]})
+    services.sync_office(office=hanoi, kinds=(Kind.DOSSIER,))
+    reasons = dict(QuarantinedItem.objects.values_list("code", "reason"))
+    assert "không đúng mẫu" in reasons["000.00.01.G13-SL/ASH-0002"]
+    assert not Dossier.objects.filter(code="000.00.01.G13-SL/ASH-0002").exists()
+    assert Dossier.objects.filter(code=items[0]["MaHoSo"]).exists()
