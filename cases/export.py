@@ -8,11 +8,12 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.spreadsheet import safe_cell as safe
+
 from .models import Channel, Status
 
 EXPORT_MAX_ROWS = 100_000
 EXPORT_FORMATS = ("csv", "xlsx")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -23,13 +24,6 @@ class ExportTooLarge(ValueError):
 def headers() -> list[str]:
     return [_("Mã hồ sơ"), _("Người nộp"), _("Thủ tục"), _("Kênh"), _("Trạng thái"), _("Đơn vị"),
             _("Ngày tiếp nhận"), _("Hạn giải quyết"), _("Ngày hẹn trả"), _("Ngày có kết quả"), _("Cán bộ xử lý")]
-
-
-def safe(value):
-    """A text cell never starts a formula: "=HYPERLINK(…)" → "'=HYPERLINK(…)"."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _local(moment):

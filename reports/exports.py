@@ -8,6 +8,7 @@ from openpyxl.styles import Alignment, Font
 
 from core.documents import Document, Para, Signature, Table
 from core.documents.pdf import render_pdf
+from core.spreadsheet import safe_row
 
 from .selectors import COLUMNS
 
@@ -23,8 +24,10 @@ LEAD = ["Đơn vị", "Lĩnh vực", "Mã TTHC", "Thủ tục"]
 
 
 def _lines(report):
+    """The rows of the table; the names (entered by administrators) neutralised like every spreadsheet text."""
     for row in report["rows"]:
-        yield [row["office_name"], row["field"], row["procedure"], row["procedure_name"]] + [row[c] for c in COLUMNS]
+        yield safe_row([row["office_name"], row["field"], row["procedure"], row["procedure_name"]]
+                       + [row[c] for c in COLUMNS])
     yield ["Tổng cộng", "", "", ""] + [report["totals"][c] for c in COLUMNS]
 
 

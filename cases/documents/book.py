@@ -5,6 +5,7 @@ from io import BytesIO
 from django.utils import timezone
 
 from core.documents import Document, Para, Signature, Table, fmt_dt
+from core.spreadsheet import safe_row
 from legal.selectors import slip_form
 from workcal import years
 
@@ -89,8 +90,8 @@ def book_xlsx(q: BookQuery, rows) -> bytes:
         cell.font, cell.fill = bold, fill
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
     for row in rows:
-        ws.append([timezone.localtime(v).replace(tzinfo=None) if i in DATE_COLUMNS and v else
-                   (None if i in DATE_COLUMNS else v) for i, v in enumerate(row)])
+        ws.append(safe_row(timezone.localtime(v).replace(tzinfo=None) if i in DATE_COLUMNS and v else
+                           (None if i in DATE_COLUMNS else v) for i, v in enumerate(row)))
     for number, row in enumerate(rows, 2):
         if row.provisional:
             ws.cell(number, DUE_COLUMN + 1).comment = Comment(PROVISIONAL_NOTE, "bhxh-portal")

@@ -332,3 +332,14 @@ def test_the_legal_department_reads_slips_with_the_applicant_masked(client, cast
     assert "001******345" in page and "001085012345" not in page and "anh@example.vn" not in page
     client.force_login(cast["reception_hn"])
     assert "001085012345" in client.get(reverse("cases:receipt", kwargs={"code": dossier.code})).content.decode()
+
+
+def test_tracking_book_xlsx_never_turns_a_name_into_a_formula(hn, receive):
+    """Issue 13 item 6: an applicant named `=HYPERLINK(…)` stays text in the tracking book's XLSX."""
+    evil = '=HYPERLINK("http://example.invalid/x","Bấm vào đây")'
+    d = receive(at=local(2025, 6, 2, 9, 0), name=evil)
+    ws = load_workbook(io.BytesIO(_book(hn, **{"from": "02/06/2025", "to": "02/06/2025",
+                                                "format": "xlsx"}).content)).active
+    cell = ws.cell(row=2, column=3)
+    assert ws.cell(row=2, column=2).value == d.code
+    assert cell.data_type == "s" and cell.value == "'" + evil

@@ -181,3 +181,18 @@ def test_identities_hold_for_random_histories_and_periods(cast, receive):
         for row in report["rows"]:
             _identities(row)
         _identities(report["totals"])
+
+
+def test_form_06_exports_never_turn_a_procedure_name_into_a_formula(cast, receive, as_user, procedures):
+    """Issue 13 item 6: names entered in the admin are neutralised in the CSV and the XLSX too."""
+    procedure = procedures["1.009020"]
+    procedure.name = "=cmd|' /C calc'!A0"
+    procedure.save(update_fields=["name"])
+    receive(at=local(2025, 6, 2, 9, 0))
+    api = as_user(cast["director_hn"])
+    csv = api.get("/api/v1/reports/tthc/?from=2025-06-01&to=2025-06-30&format=csv").content.decode("utf-8-sig")
+    assert "'=cmd|' /C calc'!A0" in csv and ",=cmd" not in csv
+    sheet = load_workbook(BytesIO(api.get("/api/v1/reports/tthc/?from=2025-06-01&to=2025-06-30&format=xlsx")
+                                  .content)).active
+    names = [sheet.cell(r, 4).value for r in range(4, sheet.max_row + 1)]
+    assert "'=cmd|' /C calc'!A0" in names
