@@ -12,29 +12,13 @@ then moves every one of them. Not a test: it prints figures (the issue's target:
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 import time as clock
 from datetime import date
-from pathlib import Path
+
+from bench.common import load_reference_data, setup_postgres_django
 
 PREFIX = "BENCH-R-"
 DAY_OFF = date(2025, 6, 10)
-
-
-def _setup_django() -> None:
-    root = Path(__file__).resolve().parent.parent
-    if str(root) not in sys.path:
-        sys.path.insert(0, str(root))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bhxh_portal.settings")
-    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://", "pgsql://")):
-        sys.exit("bench_recompute needs DATABASE_URL pointing at a PostgreSQL database (a throw-away one).")
-    from bench.common import create_database
-
-    create_database(os.environ["DATABASE_URL"])
-    import django
-
-    django.setup()
 
 
 def _cleanup(cursor) -> None:
@@ -58,14 +42,14 @@ def _fill(cursor, n, office_id, restart_version, resume_version, procedure_id, o
             applicant_id_number, applicant_phone, applicant_email, applicant_address, summary, submitted_at,
             received_at, clock_started_at, legal_due_at, appointment_at, apologise_by, paused_at, outcome,
             result_summary, returned_to, due_state, assignee_id, supplement_count, reschedule_count, trip_count,
-            portal_payload, result_delivery, created_at, updated_at)
+            portal_payload, created_at, updated_at)
         SELECT %(prefix)s || g, %(office)s, %(procedure)s,
                CASE WHEN g %% 4 IN (1, 3) THEN %(resume)s ELSE %(restart)s END,
                CASE WHEN g %% 4 = 3 THEN 'awaiting_supplement' ELSE 'processing' END,
                'direct', 'desk', 'Nguyễn Văn ' || g, 'citizen', lpad(g::text, 12, '0'), '', '', '', '', r, r,
                CASE WHEN g %% 4 IN (1, 2) THEN timestamptz '2025-06-09 09:00+07' ELSE r END,
                NULL, NULL, NULL, CASE WHEN g %% 4 = 3 THEN timestamptz '2025-06-04 09:00+07' END, '', '', '', '',
-               %(officer)s, CASE WHEN g %% 4 = 0 THEN 0 ELSE 1 END, 0, 0, '{}'::jsonb, '', now(), now()
+               %(officer)s, CASE WHEN g %% 4 = 0 THEN 0 ELSE 1 END, 0, 0, '{}'::jsonb, now(), now()
         FROM (SELECT g, timestamptz '2025-06-02 07:30+07' + (g %% 240) * interval '1 minute' AS r
               FROM generate_series(1, %(n)s) AS g) AS s
         """,
@@ -102,23 +86,17 @@ def main(argv=None) -> None:
     parser.add_argument("--dossiers", type=int, default=100_000)
     parser.add_argument("--keep", action="store_true", help="leave the bench rows in the database")
     args = parser.parse_args(argv)
-    _setup_django()
+    setup_postgres_django("bench_recompute")
 
-    from django.core.management import call_command
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from cases import tasks
-    from cases.catalogue import load_procedures
     from cases.models import Dossier, DossierEvent, Procedure, ProcedureVersion
-    from core.demo import load_offices
-    from core.models import Office, Role, User
+    from core.models import Role, User
     from workcal.models import CalendarOverride
 
-    call_command("migrate", verbosity=0)
-    load_offices()
-    load_procedures()
-    office = Office.objects.current().get(code="01")
+    office = load_reference_data()
     procedure = Procedure.objects.get(code="1.009020")
     restart = ProcedureVersion.objects.filter(procedure=procedure).order_by("valid_from").first()
     resume, _ = ProcedureVersion.objects.get_or_create(

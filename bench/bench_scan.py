@@ -13,30 +13,14 @@ marked overdue by an earlier scan, the rest are due later. Not a test: it prints
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 import time as clock
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from bench.common import load_reference_data, setup_postgres_django
 
 PREFIX = "BENCH-"
 NOW = datetime(2026, 3, 16, 10, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
-
-
-def _setup_django() -> None:
-    root = Path(__file__).resolve().parent.parent
-    if str(root) not in sys.path:
-        sys.path.insert(0, str(root))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bhxh_portal.settings")
-    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://", "pgsql://")):
-        sys.exit("bench_scan needs DATABASE_URL pointing at a PostgreSQL database (a throw-away one).")
-    from bench.common import create_database
-
-    create_database(os.environ["DATABASE_URL"])
-    import django
-
-    django.setup()
 
 
 def _cleanup(cursor) -> None:
@@ -59,14 +43,14 @@ def _fill(cursor, n: int, crossing: float, office_id: int, procedure_id: int, as
             applicant_id_number, applicant_phone, applicant_email, applicant_address, summary,
             submitted_at, received_at, clock_started_at, legal_due_at, appointment_at, apologise_by,
             outcome, result_summary, returned_to, due_state, assignee_id, supplement_count, reschedule_count,
-            trip_count, result_delivery, created_at, updated_at)
+            trip_count, created_at, updated_at)
         SELECT %(prefix)s || g, %(office)s, %(procedure)s,
                CASE WHEN g %% 3 = 0 THEN 'received' WHEN g %% 3 = 1 THEN 'processing' ELSE 'processing' END,
                'direct', 'desk', 'Nguyễn Văn ' || g, 'citizen', lpad((g %% 1000000000)::text, 12, '0'), '', '', '', '',
                due - interval '10 days', due - interval '10 days', due - interval '10 days', due, due,
                due - interval '1 day', '', '', '',
                CASE WHEN k >= 2 * %(half)s AND k < 2 * %(half)s + 200 THEN 'overdue' ELSE '' END,
-               CASE WHEN g %% 2 = 0 THEN %(assignee)s END, 0, 0, 0, '', now(), now()
+               CASE WHEN g %% 2 = 0 THEN %(assignee)s END, 0, 0, 0, now(), now()
         FROM (
             SELECT g, k,
                    CASE WHEN k < %(half)s THEN %(now)s - (1 + k %% 3) * interval '1 day'
@@ -149,23 +133,17 @@ def main(argv=None) -> None:
                         help="also try the partial index on marked rows proposed for cases.Dossier (created here, "
                              "dropped at the end)")
     args = parser.parse_args(argv)
-    _setup_django()
+    setup_postgres_django("bench_scan")
 
-    from django.core.management import call_command
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from cases.catalogue import load_procedures
     from cases.models import Dossier, DueState, Procedure
     from cases.services import scan as _overdue_module
-    from core.demo import load_offices
-    from core.models import Office, Role, User
+    from core.models import Role, User
     from notifications.models import OutboxMessage
 
-    call_command("migrate", verbosity=0)
-    load_offices()
-    load_procedures()
-    office = Office.objects.current().get(code="01")
+    office = load_reference_data()
     procedure = Procedure.objects.get(code="1.009003")
     officer, _ = User.objects.get_or_create(username="bench.processor",
                                             defaults={"role": Role.PROCESSOR, "office": office})

@@ -1,4 +1,8 @@
 """Shared set-up of the benchmarks."""
+import os
+import sys
+from pathlib import Path
+
 import environ
 
 
@@ -15,3 +19,31 @@ def create_database(url: str) -> None:
         if not cur.fetchone():
             cur.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
     conn.close()
+
+
+def setup_postgres_django(name: str) -> None:
+    """Django on the PostgreSQL database of DATABASE_URL (created when missing); exits when it is not PostgreSQL."""
+    root = Path(__file__).resolve().parent.parent
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bhxh_portal.settings")
+    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://", "pgsql://")):
+        sys.exit(f"{name} needs DATABASE_URL pointing at a PostgreSQL database (a throw-away one).")
+    create_database(os.environ["DATABASE_URL"])
+    import django
+
+    django.setup()
+
+
+def load_reference_data():
+    """Migrate, load the offices and the catalogue; return the Hà Nội office."""
+    from django.core.management import call_command
+
+    from cases.catalogue import load_procedures
+    from core.demo import load_offices
+    from core.models import Office
+
+    call_command("migrate", verbosity=0)
+    load_offices()
+    load_procedures()
+    return Office.objects.current().get(code="01")

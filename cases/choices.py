@@ -38,3 +38,14 @@ class TimeLimitUnit(models.TextChoices):
     WORKING_DAYS = "working_days", _("ngày làm việc")
     HALF_DAYS = "half_days", _("buổi làm việc")
     WORKING_HOURS = "working_hours", _("giờ làm việc")
+
+
+class DueState(models.TextChoices):
+    NONE = "", _("Trong hạn")
+    DUE_SOON = "due_soon", _("Sắp đến hạn")
+    APOLOGY_DUE = "apology_due", _("Phải gửi phiếu xin lỗi")
+    OVERDUE = "overdue", _("Quá hạn")
+    APPOINTMENT_MISSED = "appointment_missed", _("Trễ hẹn đã hẹn lại")
+    LATE_TO_ACCEPT = "late_to_accept", _("Chậm tiếp nhận trực tuyến")
+    FORWARD_DUE_SOON = "forward_due_soon", _("Sắp đến hạn chuyển")  # PAKN only (feedback.deadlines)
+    FORWARD_OVERDUE = "forward_overdue", _("Quá hạn chuyển")

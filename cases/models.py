@@ -8,13 +8,14 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import JSONField, Q, Value
 from django.utils.translation import gettext_lazy as _
 
 from core.models import HistoryEvent
 from .choices import (  # noqa: F401 - the models' choices, importable from here
     ApplicantKind,
     Channel,
+    DueState,
     Outcome,
     ResultDelivery,
     Source,
@@ -72,17 +73,6 @@ OPEN_STATUSES = (Status.SUBMITTED, Status.RECEIVED, Status.PROCESSING, Status.AW
 CLOCK_RUNNING = (Status.RECEIVED, Status.PROCESSING)  # the legal clock runs (accepted, not finished, not paused)
 
 
-class DueState(models.TextChoices):
-    NONE = "", _("Trong hạn")
-    DUE_SOON = "due_soon", _("Sắp đến hạn")
-    APOLOGY_DUE = "apology_due", _("Phải gửi phiếu xin lỗi")
-    OVERDUE = "overdue", _("Quá hạn")
-    APPOINTMENT_MISSED = "appointment_missed", _("Trễ hẹn đã hẹn lại")
-    LATE_TO_ACCEPT = "late_to_accept", _("Chậm tiếp nhận trực tuyến")
-    FORWARD_DUE_SOON = "forward_due_soon", _("Sắp đến hạn chuyển")  # PAKN only (feedback.deadlines)
-    FORWARD_OVERDUE = "forward_overdue", _("Quá hạn chuyển")
-
-
 from .deadlines import DossierQuerySet, is_overdue_or_late  # noqa: E402 - reads Status and CLOCK_RUNNING above
 
 
@@ -109,10 +99,12 @@ class Dossier(models.Model):
     applicant_address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
     summary = models.TextField(_("trích yếu"), blank=True)
     # Taken at intake (issue 12): the papers handed in, ticked from the rule version's checklist (cases.checklist).
-    documents = models.JSONField(_("thành phần hồ sơ đã nộp"), default=list, blank=True)
-    social_insurance_number = models.CharField(_("mã số BHXH"), max_length=10, blank=True)
+    documents = models.JSONField(_("thành phần hồ sơ đã nộp"), default=list, blank=True,
+                                 db_default=Value([], JSONField()))
+    social_insurance_number = models.CharField(_("mã số BHXH"), max_length=10, blank=True, db_default="")
     date_of_birth = models.DateField(_("ngày sinh"), null=True, blank=True)
-    postal_address = models.CharField(_("địa chỉ nhận kết quả qua bưu chính"), max_length=300, blank=True)
+    postal_address = models.CharField(_("địa chỉ nhận kết quả qua bưu chính"), max_length=300, blank=True,
+                                      db_default="")
 
     submitted_at = models.DateTimeField(_("ngày nộp"), null=True, blank=True)
     received_at = models.DateTimeField(_("ngày tiếp nhận"), null=True, blank=True)
@@ -140,7 +132,7 @@ class Dossier(models.Model):
     # The applicant's visits for this matter (DOMAIN.md §2.6), kept by the services: see cases.visits.
     trip_count = models.PositiveSmallIntegerField(_("số lần đến của người nộp"), default=0)
     result_delivery = models.CharField(_("hình thức nhận kết quả"), max_length=8, choices=ResultDelivery.choices,
-                                       blank=True, help_text=_("Để trống = theo kênh nộp hồ sơ"))
+                                       blank=True, db_default="", help_text=_("Để trống = theo kênh nộp hồ sơ"))
     portal_payload = models.JSONField(_("dữ liệu gốc từ Cổng DVCQG"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
