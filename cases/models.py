@@ -101,10 +101,10 @@ class Dossier(models.Model):
     # Taken at intake (issue 12): the papers handed in, ticked from the rule version's checklist (cases.checklist).
     documents = models.JSONField(_("thành phần hồ sơ đã nộp"), default=list, blank=True,
                                  db_default=Value([], JSONField()))
-    social_insurance_number = models.CharField(_("mã số BHXH"), max_length=10, blank=True, db_default="")
+    social_insurance_number = models.CharField(_("mã số BHXH"), max_length=10, blank=True, default="", db_default="")
     date_of_birth = models.DateField(_("ngày sinh"), null=True, blank=True)
     postal_address = models.CharField(_("địa chỉ nhận kết quả qua bưu chính"), max_length=300, blank=True,
-                                      db_default="")
+                                      default="", db_default="")
 
     submitted_at = models.DateTimeField(_("ngày nộp"), null=True, blank=True)
     received_at = models.DateTimeField(_("ngày tiếp nhận"), null=True, blank=True)
@@ -132,7 +132,8 @@ class Dossier(models.Model):
     # The applicant's visits for this matter (DOMAIN.md §2.6), kept by the services: see cases.visits.
     trip_count = models.PositiveSmallIntegerField(_("số lần đến của người nộp"), default=0)
     result_delivery = models.CharField(_("hình thức nhận kết quả"), max_length=8, choices=ResultDelivery.choices,
-                                       blank=True, db_default="", help_text=_("Để trống = theo kênh nộp hồ sơ"))
+                                       blank=True, default="", db_default="",
+                                       help_text=_("Để trống = theo kênh nộp hồ sơ"))
     portal_payload = models.JSONField(_("dữ liệu gốc từ Cổng DVCQG"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
