@@ -245,6 +245,9 @@ FEEDBACK_ANSWER_DAYS = setting("FEEDBACK_ANSWER_DAYS", _positive_int, 10)
 FEEDBACK_FORWARD_DAYS = setting("FEEDBACK_FORWARD_DAYS", _positive_int, 5)
 # An online dossier still `submitted` longer than this many working hours after arrival is late to accept.
 ONLINE_ACCEPT_HOURS = setting("ONLINE_ACCEPT_HOURS", _positive_int, 8)
+# API lists count exactly up to this many rows; beyond it (PostgreSQL) `count` is the planner's estimate and
+# the response carries `count_estimated: true`. 0 = always exact.
+LIST_EXACT_COUNT_LIMIT = setting("LIST_EXACT_COUNT_LIMIT", _non_negative_int, 200_000)
 # The years of the working-day table, built by `migrate` / `manage.py workcal_rebuild`, never by a read; a date
 # outside them is an error ("CALENDAR_OUT_OF_RANGE").
 WORKCAL_YEARS = setting("WORKCAL_YEARS", _years, (2015, 2040))

@@ -8,7 +8,8 @@
 - `insert_rows(model, rows, now)`: `INSERT … VALUES (…), (…) RETURNING id` for a page of rows (the pull);
 - `insert_per_parent(child, fk, parent_ids, values)`: one `INSERT … SELECT` writing a child row per parent;
 - `relax_commit_durability()`: this transaction's commit does not wait for the WAL flush (a pulled page);
-- `try_advisory_xact_lock(key)`: a transaction-level advisory lock (one scan at a time).
+- `try_advisory_xact_lock(key)`: a transaction-level advisory lock (one scan at a time);
+- `estimated_count(queryset)`: the planner's row estimate of a queryset (PostgreSQL; None elsewhere).
 """
 from __future__ import annotations
 
@@ -251,3 +252,18 @@ def relax_commit_durability():
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
+def estimated_count(queryset: QuerySet) -> int | None:
+    """The planner's estimate of the rows `queryset` returns (`EXPLAIN (FORMAT JSON)`, no rows read), on the
+    queryset's own database; None where the database has no such plan (SQLite: count exactly there)."""
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        return None
+    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])

@@ -86,6 +86,7 @@ class DossierListCreate(generics.ListCreateAPIView):
 
     filterset_class = DossierFilter
     permission_classes = [IsAuthenticated, HasCapability("receive", methods=("POST",))]
+    keyset_field = "received_at"  # ?cursor= pages by (received_at DESC NULLS FIRST, id DESC), the list's index
 
     def get_serializer_class(self):
         return DossierIn if self.request.method == "POST" else DossierListSerializer

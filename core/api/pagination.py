@@ -1,7 +1,78 @@
+"""The API's pagination: page numbers with an exact count (CONTRACTS.md §1.2), or a keyset `?cursor=` for deep
+pages (core/api/keyset.py); a count that would cost more than it tells is estimated and said so."""
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.utils.functional import cached_property
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+
+from core.db import estimated_count
+
+from .keyset import CURSOR_PARAM, KeysetPage
+
+
+class EstimatingPaginator(Paginator):
+    """An exact COUNT up to LIST_EXACT_COUNT_LIMIT rows (a bounded count: `COUNT(*)` over `LIMIT n + 1`); beyond
+    it, on PostgreSQL, the planner's estimate (never below the limit), and `estimated` is True so that the
+    response says so. A national list of millions of rows then costs a bounded count instead of a full one."""
+
+    estimated = False
+
+    @cached_property
+    def count(self):
+        limit = settings.LIST_EXACT_COUNT_LIMIT
+        if not limit or not hasattr(self.object_list, "query"):
+            return super().count
+        guess = estimated_count(self.object_list)
+        if guess is None:
+            return super().count
+        bounded = self.object_list.order_by()[:limit + 1].count()
+        if bounded <= limit:
+            return bounded
+        self.estimated = True
+        return max(guess, bounded)
 
 
 class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+    django_paginator_class = EstimatingPaginator
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.keyset = None
+        if CURSOR_PARAM not in request.query_params:
+            return super().paginate_queryset(queryset, request, view)
+        field = getattr(view, "keyset_field", None)
+        if field is None:
+            raise ValidationError({CURSOR_PARAM: ["Danh sách này không phân trang theo con trỏ."]})
+        self.keyset = KeysetPage(queryset, request, field=field, page_size=self.get_page_size(request))
+        return self.keyset.rows
+
+    def get_paginated_response(self, data):
+        if self.keyset is not None:
+            return Response({"count": None, "next": self.keyset.link("n"), "previous": self.keyset.link("p"),
+                             "results": data})
+        body = {"count": self.page.paginator.count, "next": self.get_next_link(),
+                "previous": self.get_previous_link(), "results": data}
+        if self.page.paginator.estimated:
+            body["count_estimated"] = True
+        return Response(body)
+
+    def get_paginated_response_schema(self, schema):
+        schema = super().get_paginated_response_schema(schema)
+        props = schema["properties"]
+        props["count"] = {**props["count"], "nullable": True,
+                          "description": "null on a keyset page (?cursor=); estimated when count_estimated"}
+        props["count_estimated"] = {"type": "boolean", "description": "present and true when `count` is the "
+                                    "planner's estimate (lists over LIST_EXACT_COUNT_LIMIT rows)"}
+        return schema
+
+    def get_schema_operation_parameters(self, view):
+        params = super().get_schema_operation_parameters(view)
+        if getattr(view, "keyset_field", None):
+            params.append({"name": CURSOR_PARAM, "required": False, "in": "query", "schema": {"type": "string"},
+                           "description": "keyset paging: empty for the first page, then the cursor of `next` "
+                                          "or `previous`; `count` is null"})
+        return params

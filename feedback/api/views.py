@@ -55,6 +55,7 @@ class FeedbackFilter(filters.FilterSet):
 class FeedbackList(generics.ListAPIView):
     serializer_class = FeedbackSerializer
     filterset_class = FeedbackFilter
+    keyset_field = "received_at"  # ?cursor= pages by (received_at DESC, id DESC)
 
     def get_queryset(self):
         return selectors.feedback_list(user=self.request.user)
