@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.replica.ReplicaMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -112,6 +113,13 @@ DATABASES = {"default": setting("DATABASE_URL", _db, None) or {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (web, worker, beat) share the file: wait for locks instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+# A read replica for the dashboard, oversight, reports and exports (core/replica.py); unset = all on DATABASE_URL.
+REPORTS_DATABASE = setting("REPORTS_DATABASE_URL", _db, None)
+if REPORTS_DATABASE:
+    DATABASES["reports"] = {**REPORTS_DATABASE, "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
+# After a write, the same client reads from the primary for this many seconds (longer than the replica's lag).
+REPORTS_REPLICA_PIN = setting("REPORTS_REPLICA_PIN", _positive_int, 30)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
