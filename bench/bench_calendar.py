@@ -34,10 +34,9 @@ def _setup_django() -> None:
     import django
 
     django.setup()
-    if temporary:
-        from django.core.management import call_command
+    from django.core.management import call_command
 
-        call_command("migrate", "workcal", verbosity=0)
+    call_command("migrate", "workcal", verbosity=0)  # a fresh database (python -m bench) or the SQLite file
 
 
 class NaiveCalendar:
