@@ -106,17 +106,29 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": setting("DATABASE_URL", _db, None) or {
+
+
+def tuned(db: dict) -> dict:
+    """A database's connection options. SQLite: several processes (web, worker, beat) share the file, so wait
+    for locks instead of failing. PostgreSQL: no JIT compilation — the planner switches it on for the large
+    report and dashboard aggregates, where compiling costs 0.9–1.8 s per statement (measured by
+    bench/bench_reports.py) and saves less than it costs; the queries are short and many, not few and long."""
+    options = db.setdefault("OPTIONS", {})
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        options.update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+    elif "postgresql" in db["ENGINE"]:
+        options["options"] = " ".join(filter(None, [options.get("options", ""), "-c jit=off"]))
+    return db
+
+
+DATABASES = {"default": tuned(setting("DATABASE_URL", _db, None) or {
     "ENGINE": "django.db.backends.sqlite3",
     "NAME": str(VAR_DIR / "db.sqlite3"),
-}}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Several processes (web, worker, beat) share the file: wait for locks instead of failing.
-    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+})}
 # A read replica for the dashboard, oversight, reports and exports (core/replica.py); unset = all on DATABASE_URL.
 REPORTS_DATABASE = setting("REPORTS_DATABASE_URL", _db, None)
 if REPORTS_DATABASE:
-    DATABASES["reports"] = {**REPORTS_DATABASE, "TEST": {"MIRROR": "default"}}
+    DATABASES["reports"] = {**tuned(REPORTS_DATABASE), "TEST": {"MIRROR": "default"}}
 DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 # After a write, the same client reads from the primary for this many seconds (longer than the replica's lag).
 REPORTS_REPLICA_PIN = setting("REPORTS_REPLICA_PIN", _positive_int, 30)

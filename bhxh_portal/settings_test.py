@@ -4,11 +4,11 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-secret-key-for-bhxh-portal-tests-000000000")
 
 from .settings import *  # noqa: E402,F401,F403
-from .settings import VAR_DIR, _db, setting  # noqa: E402
+from .settings import VAR_DIR, _db, setting, tuned  # noqa: E402
 
 TEST_DATABASE = setting("TEST_DATABASE_URL", _db, None)
 if TEST_DATABASE:
-    DATABASES = {"default": TEST_DATABASE}
+    DATABASES = {"default": tuned(TEST_DATABASE)}
 else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR_DIR / "test.sqlite3")}}
 

@@ -78,7 +78,10 @@ from .deadlines import DossierQuerySet, is_overdue_or_late  # noqa: E402 - reads
 
 class Dossier(models.Model):
     code = models.CharField(_("mã hồ sơ"), max_length=60, unique=True)
-    office = models.ForeignKey("core.Office", models.PROTECT, related_name="dossiers", verbose_name=_("đơn vị"))
+    # No index of its own: every index below that starts with the office serves its lookups (fewer indexes,
+    # cheaper writes at a million rows; bench/bench_scan.py).
+    office = models.ForeignKey("core.Office", models.PROTECT, related_name="dossiers", verbose_name=_("đơn vị"),
+                               db_index=False)
     procedure = models.ForeignKey(Procedure, models.PROTECT, related_name="dossiers", verbose_name=_("thủ tục"))
     # The rule version in force when the dossier was received (DOMAIN.md §8): every deadline reads it.
     rule_version = models.ForeignKey("cases.ProcedureVersion", models.PROTECT, null=True, blank=True,
@@ -93,7 +96,7 @@ class Dossier(models.Model):
                                    db_default="", editable=False)
     applicant_kind = models.CharField(_("loại đối tượng"), max_length=12, choices=ApplicantKind.choices,
                                       default=ApplicantKind.CITIZEN)
-    applicant_id_number = models.CharField(_("số giấy tờ / mã số thuế"), max_length=20, db_index=True)
+    applicant_id_number = models.CharField(_("số giấy tờ / mã số thuế"), max_length=20)  # indexed below
     applicant_phone = models.CharField(_("điện thoại"), max_length=16, blank=True)
     applicant_email = models.EmailField(_("thư điện tử"), blank=True)
     applicant_address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
@@ -148,11 +151,14 @@ class Dossier(models.Model):
             # Lists: newest first (waiting, not yet received, on top); the first page is an index range scan.
             # (PostgreSQL sorts NULLs first in a DESC index, as the list's ORDER BY asks.)
             models.Index(fields=["-received_at", "-id"], name="dossier_list_order"),
-            # Search by code prefix (LIKE 'prefix%') on PostgreSQL; other databases ignore the operator class.
-            models.Index(fields=["code"], name="dossier_code_prefix", opclasses=["varchar_pattern_ops"]),
+            # (Search by code prefix, LIKE 'prefix%', rides the varchar_pattern_ops index PostgreSQL builds for the
+            # unique code; the ID number is searched exactly, so a plain index without the LIKE twin.)
+            models.Index(fields=["applicant_id_number"], name="dossier_id_number"),
             models.Index(fields=["office", "status", "-received_at"], name="dossier_office_status_recv"),
             models.Index(fields=["office", "received_at"], name="dossier_office_received"),
             models.Index(fields=["office", "resolved_at"], name="dossier_office_resolved"),
+            # Form 06 reads only the dossiers still open or closed since the period's start (reports.selectors).
+            models.Index(fields=["closed_at"], name="dossier_closed"),
             # The overdue scan and "due soon" lists: one indexed query over open dossiers only.
             models.Index(fields=["legal_due_at"], name="dossier_open_due",
                          condition=Q(status__in=["received", "processing", "awaiting_supplement"])),
