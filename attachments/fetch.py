@@ -144,4 +144,4 @@ def download(link: str, name: str) -> Downloaded:
 
 
 def _too_large(name) -> DomainError:
-    return DomainError(UploadError.TOO_LARGE, name=name, limit=uploads.limit_mb())
+    return DomainError(UploadError.TOO_LARGE, name=name, limit=uploads.limit_label())

@@ -104,5 +104,5 @@ class UploadError(ErrorCode):
     TYPE_REFUSED = ("UPLOAD_TYPE_REFUSED",
                     _("Tệp “%(name)s” không phải PDF, JPEG hoặc PNG (nội dung tệp được kiểm tra, không dựa vào tên "
                       "tệp)."), 415)
-    TOO_LARGE = "UPLOAD_TOO_LARGE", _("Tệp “%(name)s” lớn hơn %(limit)s MB."), 413
+    TOO_LARGE = "UPLOAD_TOO_LARGE", _("Tệp “%(name)s” lớn hơn %(limit)s."), 413
     EMPTY = "UPLOAD_EMPTY", _("Tệp “%(name)s” rỗng."), 400

@@ -18,8 +18,10 @@ def max_bytes() -> int:
     return settings.ATTACHMENT_MAX_BYTES
 
 
-def limit_mb() -> str:
-    return f"{max_bytes() / (1024 * 1024):g}"
+def limit_label() -> str:
+    """The limit as people read it: "20 MB", "512 KB"."""
+    limit = max_bytes()
+    return f"{limit / (1024 * 1024):g} MB" if limit >= 1024 * 1024 else f"{limit / 1024:g} KB"
 
 
 def sniff(head: bytes) -> str | None:
@@ -35,7 +37,7 @@ def sniff(head: bytes) -> str | None:
 def check(name: str, head: bytes, size: int | None) -> str:
     """The sniffed content type of a file, or DomainError (413 too large, 400 empty, 415 not PDF/JPEG/PNG)."""
     if size is not None and size > max_bytes():
-        raise DomainError(UploadError.TOO_LARGE, name=name, limit=limit_mb())
+        raise DomainError(UploadError.TOO_LARGE, name=name, limit=limit_label())
     if size == 0 or not head:
         raise DomainError(UploadError.EMPTY, name=name)
     content_type = sniff(head)

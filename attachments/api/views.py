@@ -72,7 +72,7 @@ class AttachmentListCreate(APIView):
         permissions.require(request.user, "attach_papers")  # a read-only role: 403 before the body is read
         declared = request.META.get("CONTENT_LENGTH") or ""
         if declared.isdigit() and int(declared) > uploads.max_bytes() + 64 * 1024:
-            raise DomainError(UploadError.TOO_LARGE, name="", limit=uploads.limit_mb())
+            raise DomainError(UploadError.TOO_LARGE, name="", limit=uploads.limit_label())
         kind = request.data.get("kind") or Kind.PAPER
         generate = str(request.data.get("generate", "")).lower() in ("1", "true", "yes", "on")
         if kind == Kind.RESULT and generate and not request.FILES.get("file"):
