@@ -67,8 +67,8 @@ def portal_origin() -> tuple[str, str, int] | None:
 def resolve(link: str) -> str:
     """The absolute URL of a `DuongDanTaiTepTin`, checked against the portal's origin (FetchRefused)."""
     origin = portal_origin()
-    if origin is None:
-        raise FetchRefused(DomainError(AttachmentError.PORTAL_NOT_CONFIGURED))
+    if origin is None:  # e.g. the demo seeded before the portal was configured: tried again later
+        raise FetchFailed(DomainError(AttachmentError.PORTAL_NOT_CONFIGURED))
     if not isinstance(link, str) or not link.strip() or any(ch in link for ch in "\r\n\t\\"):
         raise FetchRefused(DomainError(AttachmentError.BAD_LINK, url=str(link)[:200]))
     url = urljoin(settings.NATIONAL_PORTAL_URL, link.strip())

@@ -174,3 +174,13 @@ def test_the_due_sweep_fetches_papers_whose_message_was_lost(portal_files, offic
     finally:
         app.conf.task_always_eager = False
     assert Attachment.objects.get().fetch_status == "fetched"
+
+
+def test_without_a_configured_portal_nothing_is_fetched_and_the_paper_waits(offices, settings, media):
+    settings.NATIONAL_PORTAL_URL = None
+    store_dossier_page(office=offices["01"], items=[_item(CODE, [("ds.pdf", "/f/ds.pdf")])])
+    paper = Attachment.objects.get()
+    outcome = services.portal_paper_fetch(paper.pk)
+    paper.refresh_from_db()
+    assert outcome.status == "retry" and paper.fetch_status == "pending"
+    assert paper.last_error_code == "ATTACHMENT_PORTAL_NOT_CONFIGURED"
