@@ -22,7 +22,6 @@ def _free_port() -> int:
 
 @pytest.fixture
 def s3_server():
-    pytest.importorskip("moto.server", reason="moto[server] is in the test extra")
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
