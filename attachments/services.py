@@ -28,7 +28,7 @@ from .models import Attachment, FetchStatus, Kind, upload_path
 
 log = logging.getLogger(__name__)
 PORTAL_ACTOR = "Cổng DVCQG"
-QUEUE_CHUNK = 20  # papers per background task
+QUEUE_CHUNK = 100  # papers per background task (a pulled page of 500 dossiers: a few messages)
 
 
 # --- desk uploads ---------------------------------------------------------------------------------------

@@ -11,14 +11,17 @@ SWEEP_LIMIT = 500
 SWEEP_GRACE = timezone.timedelta(minutes=2)  # a retry queued with its countdown goes first
 
 
-@shared_task(name="attachments.tasks.fetch_portal_papers", ignore_result=True, acks_late=True)
-def fetch_portal_papers(attachment_ids):
+@shared_task(name="attachments.tasks.fetch_portal_papers", bind=True, ignore_result=True, acks_late=True)
+def fetch_portal_papers(self, attachment_ids):
+    """Each paper on its own: one that fails is queued again after its back-off (on the queue this came from),
+    the others go on."""
+    queue = (self.request.delivery_info or {}).get("routing_key") or None
     outcomes = {}
     for pk in attachment_ids:
         outcome = services.portal_paper_fetch(pk)
         outcomes[pk] = outcome.status
         if outcome.retry_in is not None:
-            fetch_portal_papers.apply_async(args=[[pk]], countdown=outcome.retry_in)
+            fetch_portal_papers.apply_async(args=[[pk]], countdown=outcome.retry_in, queue=queue)
     return outcomes
 
 
