@@ -53,3 +53,17 @@ def portal_results(dossier) -> list[dict]:
     rows = stored(Attachment.objects.filter(dossier=dossier, kind=Kind.RESULT)).order_by("id")
     return [{"TenGiayTo": a.name, "GiayToId": f"{dossier.code}-KQ-{a.pk}",
              "DuongDanTepTinKetQua": links.signed_url(a, links.PORTAL)} for a in rows]
+
+
+def fetch_health(*, office_ids) -> dict[int, dict]:
+    """For the sync page, per office: papers of the portal still waiting, failed for good, and the oldest one
+    waiting (one grouped query)."""
+    from django.db.models import Count, Min, Q
+
+    rows = (Attachment.objects.filter(dossier__office_id__in=list(office_ids), source=Source.NATIONAL_PORTAL)
+            .exclude(fetch_status=FetchStatus.FETCHED).values("dossier__office_id")
+            .annotate(pending=Count("id", filter=Q(fetch_status=FetchStatus.PENDING)),
+                      failed=Count("id", filter=Q(fetch_status=FetchStatus.FAILED)),
+                      oldest_pending=Min("created_at", filter=Q(fetch_status=FetchStatus.PENDING))))
+    return {r["dossier__office_id"]: {"pending": r["pending"], "failed": r["failed"],
+                                      "oldest_pending": r["oldest_pending"]} for r in rows}

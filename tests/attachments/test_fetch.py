@@ -184,3 +184,15 @@ def test_without_a_configured_portal_nothing_is_fetched_and_the_paper_waits(offi
     paper.refresh_from_db()
     assert outcome.status == "retry" and paper.fetch_status == "pending"
     assert paper.last_error_code == "ATTACHMENT_PORTAL_NOT_CONFIGURED"
+
+
+def test_fetch_health_counts_waiting_and_failed_papers_per_office(portal_files, offices, after_commit):
+    from attachments.selectors import fetch_health
+
+    portal_files.files["/f/ok.pdf"] = PDF
+    _pull(offices, after_commit, ("ok.pdf", "/f/ok.pdf"), ("gone.pdf", "/f/gone.exe"))
+    Attachment.objects.filter(name="gone.pdf").update(fetch_status="failed")
+    store_dossier_page(office=offices["01"], items=[_item("000.00.01.G13-200518-0102", [("w.pdf", "/f/w.pdf")])])
+    health = fetch_health(office_ids=[offices["01"].pk, offices["79"].pk])
+    assert {k: health[offices["01"].pk][k] for k in ("pending", "failed")} == {"pending": 1, "failed": 1}
+    assert health[offices["01"].pk]["oldest_pending"] is not None and offices["79"].pk not in health
