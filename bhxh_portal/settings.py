@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "portal",
     "reports",
     "legal",
+    "attachments",
 ]
 
 MIDDLEWARE = [
@@ -158,6 +159,34 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Dossier papers (attachments): a local folder by default, never served as static files (only through views
+# that check who asks); an S3-compatible store when ATTACHMENTS_S3_BUCKET is set (django-storages).
+MEDIA_ROOT = setting("MEDIA_ROOT", _path, str(VAR_DIR / "media"))
+MEDIA_URL = "/media/"  # not routed: files are read through attachments.views
+
+
+def s3_storage(*, bucket, endpoint=None, access_key=None, secret_key=None, region=None, prefix="") -> dict:
+    """The STORAGES entry of an S3-compatible store (django-storages); files are read through our views only."""
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": bucket, "endpoint_url": endpoint, "access_key": access_key, "secret_key": secret_key,
+        "region_name": region, "location": prefix, "default_acl": None, "file_overwrite": False,
+        "querystring_auth": True}}
+
+
+ATTACHMENTS_S3_BUCKET = setting("ATTACHMENTS_S3_BUCKET", _token, "")
+if ATTACHMENTS_S3_BUCKET:
+    STORAGES["default"] = s3_storage(
+        bucket=ATTACHMENTS_S3_BUCKET,
+        endpoint=setting("ATTACHMENTS_S3_ENDPOINT", _url(["http", "https"]), None),
+        access_key=setting("ATTACHMENTS_S3_ACCESS_KEY", _token, None),
+        secret_key=setting("ATTACHMENTS_S3_SECRET_KEY", _token, None),
+        region=setting("ATTACHMENTS_S3_REGION", _token, None),
+        prefix=setting("ATTACHMENTS_S3_PREFIX", _token, ""))
+ATTACHMENT_MAX_BYTES = setting("ATTACHMENT_MAX_BYTES", _positive_int, 20 * 1024 * 1024)
+ATTACHMENT_LINK_TTL = setting("ATTACHMENT_LINK_TTL", _positive_int, 7 * 24 * 3600)  # seconds: links for the portal
+RESULT_LINK_TTL = setting("RESULT_LINK_TTL", _positive_int, 30 * 24 * 3600)  # seconds: the applicant's download
+ATTACHMENT_FETCH_RETRIES = setting("ATTACHMENT_FETCH_RETRIES", _non_negative_int, 5)
+ATTACHMENT_FETCH_BACKOFF = setting("ATTACHMENT_FETCH_BACKOFF", _positive_int, 60)  # seconds, doubled per attempt
 WHITENOISE_USE_FINDERS = True
 
 # --- Cache, broker -------------------------------------------------------------------------------------
@@ -210,6 +239,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.director_digest",
         "schedule": crontab(hour=int(DIRECTOR_DIGEST_AT[:2]), minute=int(DIRECTOR_DIGEST_AT[3:])),
         "options": {"expires": 3600},
+    },
+    "fetch-portal-papers": {
+        "task": "attachments.tasks.fetch_due_papers",
+        "schedule": timedelta(seconds=SYNC_EVERY),
+        "options": {"expires": SYNC_EVERY * 0.9},
     },
     "portal-sync": {
         "task": "portal.tasks.sync_all",

@@ -18,3 +18,5 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 CELERY_BROKER_URL = "memory://"
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Papers stored by tests that do not choose their own folder never land among the real ones.
+MEDIA_ROOT = str(VAR_DIR / "test-media")

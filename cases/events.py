@@ -54,6 +54,8 @@ class DossierAction(models.TextChoices):
     APOLOGY_DRAFT = "apology-draft", _("Dự thảo phiếu xin lỗi")
     APOLOGY = "apology", _("Phát hành phiếu xin lỗi")
     RECOMPUTE_DEADLINE = "recompute-deadline", _("Tính lại hạn giải quyết")
+    ATTACH = "attach", _("Đính kèm tệp")
+    ATTACH_FAILED = "attach-failed", _("Không tải được tệp đính kèm")
 
 
 def event_label(action: str) -> str:
@@ -67,10 +69,11 @@ def _local(moment) -> str:
 
 # --- the writer -----------------------------------------------------------------------------------------
 
-def _record(dossier, *, actor, action: DossierAction, from_status="", to_status="", note="", data=None, at=None):
+def _record(dossier, *, actor, action: DossierAction, from_status="", to_status="", note="", data=None, at=None,
+            actor_name=""):
     event = DossierEvent.objects.create(
         dossier=dossier, at=at or timezone.now(), actor=actor,
-        actor_name=actor.display_name if actor else SYSTEM_ACTOR, action=DossierAction(action).value,
+        actor_name=actor_name or (actor.display_name if actor else SYSTEM_ACTOR), action=DossierAction(action).value,
         from_status=from_status, to_status=to_status or dossier.status, note=note, data=data or {},
         legal_due_at=dossier.legal_due_at,  # the ledger: the legal due moment in force once this happened
     )
@@ -201,3 +204,19 @@ def deadline_recomputed(dossier, *, old_due, new_due):
     return _record(dossier, actor=None, action=DossierAction.RECOMPUTE_DEADLINE, from_status=dossier.status,
                    note="Lịch làm việc thay đổi: tính lại hạn giải quyết",
                    data={"old": old_due.isoformat(), "new": new_due.isoformat()})
+
+
+def attachment_added(dossier, *, actor, attachment, note, actor_name=""):
+    """A paper or result document stored with the dossier (desk upload, a file fetched from the national portal,
+    a generated result): `attachment` is the stored row (attachments.models.Attachment)."""
+    return _record(dossier, actor=actor, action=DossierAction.ATTACH, from_status=dossier.status, note=note,
+                   actor_name=actor_name, data={"attachment": attachment.pk, "kind": attachment.kind,
+                                                "source": attachment.source, "name": attachment.name,
+                                                "sha256": attachment.sha256})
+
+
+def attachment_fetch_failed(dossier, *, attachment, note, actor_name=""):
+    """A paper of the national portal could not be fetched and will not be tried again by itself."""
+    return _record(dossier, actor=None, action=DossierAction.ATTACH_FAILED, from_status=dossier.status, note=note,
+                   actor_name=actor_name, data={"attachment": attachment.pk, "name": attachment.name,
+                                                "error": attachment.last_error_code})

@@ -8,6 +8,8 @@ from django.utils.text import format_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import uploads
+from core.errors import DomainError
 from core.models import Office
 from core.scoping import visible_offices
 
@@ -67,25 +69,61 @@ class IntakeForm(forms.Form):
     result_delivery = forms.ChoiceField(choices=ResultDelivery.choices, initial=ResultDelivery.COUNTER,
                                         required=False, widget=forms.RadioSelect, label=_("Hình thức nhận kết quả"))
     postal_address = forms.CharField(max_length=300, required=False, label=_("Địa chỉ nhận kết quả qua bưu chính"))
+    # Scanned copies of the ticked papers: file inputs "paper-<procedure id>:<index>" on the checklist's rows
+    # (read from self.files); a refused file is reported next to its row, everything typed is kept.
+    papers = forms.Field(required=False, label=_("Bản chụp giấy tờ"))
+
+    PAPER_PREFIX = "paper-"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.paper_errors: dict[str, str] = {}
         self.checklists = checklists_today()
         self.fields["checklist"].choices = [(f"{pk}:{i}", item["name"]) for pk, items in self.checklists.items()
                                             for i, item in enumerate(items)]
 
     def checklist_groups(self):
-        """[(procedure id, [(value, item, ticked)])] for the template: one group per procedure."""
+        """[(procedure id, [(value, item, ticked, paper error)])] for the template: one group per procedure."""
         ticked = set(self.data.getlist("checklist")) if self.is_bound else set()
-        return [(pk, [(f"{pk}:{i}", item, f"{pk}:{i}" in ticked) for i, item in enumerate(items)])
+        return [(pk, [(f"{pk}:{i}", item, f"{pk}:{i}" in ticked, self.paper_errors.get(f"{pk}:{i}", ""))
+                      for i, item in enumerate(items)])
                 for pk, items in self.checklists.items() if items]
 
+    def papers_of_procedure(self, procedure) -> list[tuple[int, object]]:
+        """[(checklist index, uploaded file)] of the file inputs of `procedure`'s rows."""
+        if procedure is None or not self.files:
+            return []
+        prefix = f"{self.PAPER_PREFIX}{procedure.pk}:"
+        out = []
+        for key in sorted(self.files):
+            index = key[len(prefix):]
+            if key.startswith(prefix) and index.isdigit() and int(index) < len(self.checklists.get(procedure.pk, [])):
+                out += [(int(index), f) for f in self.files.getlist(key)]
+        return out
+
+    def intake_papers(self) -> list[tuple[int, object]]:
+        """The scanned papers to store with the received dossier (the service's `papers`)."""
+        return self.papers_of_procedure(self.cleaned_data.get("procedure"))
+
     def ticked_documents(self) -> list[int]:
-        """The 0-based indexes ticked for the chosen procedure (the service's `documents`)."""
+        """The 0-based indexes ticked for the chosen procedure (the service's `documents`); a paper with a
+        scanned copy attached counts as handed in."""
         procedure = self.cleaned_data.get("procedure")
         prefix = f"{procedure.pk}:" if procedure else None
-        return [int(v.split(":", 1)[1]) for v in self.cleaned_data.get("checklist") or [] if prefix and
-                v.startswith(prefix)]
+        ticked = {int(v.split(":", 1)[1]) for v in self.cleaned_data.get("checklist") or [] if prefix and
+                  v.startswith(prefix)}
+        return sorted(ticked | {index for index, _ in self.papers_of_procedure(procedure)})
+
+    def _check_papers(self, procedure):
+        """Each file's type (sniffed) and size (core.uploads): a refused one is named next to its row."""
+        for index, upload in self.papers_of_procedure(procedure):
+            try:
+                uploads.check_uploaded(upload)
+            except DomainError as exc:
+                value = f"{procedure.pk}:{index}"
+                message = exc.message + " " + gettext("Vui lòng chọn lại tệp.")
+                self.paper_errors[value] = (self.paper_errors.get(value, "") + " " + message).strip()
+                self.add_error("papers", message)
 
     def details(self) -> dict:
         d = self.cleaned_data
@@ -104,6 +142,8 @@ class IntakeForm(forms.Form):
                     self.add_error(name, exc)
         if data.get("result_delivery") == ResultDelivery.POSTAL and not (data.get("postal_address") or "").strip():
             self.add_error("postal_address", gettext("Vui lòng nhập địa chỉ nhận kết quả qua dịch vụ bưu chính."))
+        if data.get("procedure"):
+            self._check_papers(data["procedure"])
         if data.get("decision") == "receive" and data.get("procedure") and "checklist" in data:
             try:
                 checklist.check(self.checklists.get(data["procedure"].pk, []), self.ticked_documents())

@@ -70,6 +70,8 @@ class CoreError(ErrorCode):
                                 _("Chỉ Vụ Pháp chế và quản trị hệ thống được sửa căn cứ pháp lý."), 403)
     ADMIN_ONLY = "ROLE_NOT_ALLOWED", _("Chỉ quản trị hệ thống được thực hiện thao tác này."), 403
     CLOSERS_ONLY = "ROLE_NOT_ALLOWED", _("Chỉ Giám đốc, Phó Giám đốc của đơn vị được chốt số liệu."), 403
+    RESULT_DOCUMENT_ONLY = ("ROLE_NOT_ALLOWED",
+                            _("Chỉ phòng nghiệp vụ và lãnh đạo đơn vị được đính kèm văn bản kết quả."), 403)
 
 
 class DomainError(Exception):
@@ -94,3 +96,13 @@ class DomainError(Exception):
 
     def as_dict(self):
         return {"code": self.code, "detail": self.message, **self.extra}
+
+
+class UploadError(ErrorCode):
+    """A file handed to us (desk upload, a paper fetched from the national portal) refused by core.uploads."""
+
+    TYPE_REFUSED = ("UPLOAD_TYPE_REFUSED",
+                    _("Tệp “%(name)s” không phải PDF, JPEG hoặc PNG (nội dung tệp được kiểm tra, không dựa vào tên "
+                      "tệp)."), 415)
+    TOO_LARGE = "UPLOAD_TOO_LARGE", _("Tệp “%(name)s” lớn hơn %(limit)s."), 413
+    EMPTY = "UPLOAD_EMPTY", _("Tệp “%(name)s” rỗng."), 400

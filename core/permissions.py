@@ -228,6 +228,25 @@ def can_close_report(user, obj=None):
     return _roles(user, {ADMIN}) or _signer_of(user, obj)
 
 
+@_capability("attach_papers", error=CoreError.READ_ONLY_ROLE, object_level=True)
+def can_attach_papers(user, obj=None):
+    """Attach the applicant's scanned papers to a dossier (at intake or later): any officer of its office."""
+    return _writer_in_scope(user, obj)
+
+
+@_capability("attach_result", error=CoreError.RESULT_DOCUMENT_ONLY, object_level=True)
+def can_attach_result(user, obj=None):
+    """Attach (upload or generate) the result document: the processing unit and the office's leaders."""
+    return _roles(user, {PROCESSOR, DIRECTOR, DEPUTY, ADMIN}) and (obj is None or office_in_scope(user, _office_of(obj)))
+
+
+@_capability("read_papers", error=CoreError.PERSONAL_DATA_HIDDEN, object_level=True)
+def can_read_papers(user, obj=None):
+    """Open the files of a dossier's papers (they carry personal data in full): the office that handles it and
+    administrators, as for `see_personal_data`; the Legal Department sees the list, not the files."""
+    return can_see_personal_data(user, obj)
+
+
 def can_be_assigned(user, obj) -> bool:
     """Whom a dossier or feedback item may be given to: an active officer (not read-only) who belongs to its
     office or to the province office directly above it."""

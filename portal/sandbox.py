@@ -26,6 +26,7 @@ from pathlib import Path
 from core.loopback import LoopbackServer, QuietHandler
 
 from .sandbox_stream import FIXTURES, Stream, stamp  # noqa: F401 - stamp is part of the sandbox's surface
+from . import sandbox_files
 
 LIST_SERVICES = {"LayDanhSachHoSo": "dossier", "LayDanhSachPAKN": "pakn"}
 PUSH_SERVICES = {"DongBoHoSoMC": "MaHoSo", "CapNhatTienDoHoSoMC": "MaHoSo", "DongBoKetQuaPAKN": "MaPAKN"}
@@ -293,6 +294,8 @@ class SandboxHandler(QuietHandler):
             return self._send(200, self.sandbox.state())
         if self.path in ("/", "/index.html"):
             return self._send(200, render_pushes(self.sandbox.state()["pushes"]))
+        if (paper := sandbox_files.paper(self.path)) is not None:  # TaiLieuNop files
+            return self._send(200, paper, content_type="application/pdf")
         self._send(404, {"error_code": "404", "message": "Không có đường dẫn này"})
 
 

@@ -19,6 +19,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from attachments.services import register_portal_papers
 from cases import events as dossier_events
 from cases.models import Dossier, DossierEvent, Procedure, Source
 from core.db import insert_per_parent, insert_rows, relax_commit_durability
@@ -173,6 +174,7 @@ def store_dossier_page(*, office, items: list, cursor=None, run=None, quarantine
     ids = insert_rows(Dossier, [dict(p.fields, office_id=office.pk) for p in fresh], now)
     insert_per_parent(DossierEvent, "dossier", ids,
                       {"at": now, "actor": None, "actor_name": PORTAL_ACTOR, **dossier_events.dossier_pulled_row()})
+    register_portal_papers([(pk, p.fields["portal_payload"]) for pk, p in zip(ids, fresh)])  # TaiLieuNop
     result = PageResult(items=len(items), stored=len(fresh), already=already, quarantined=len(bad) + len(clashes),
                         rejected=bad + clashes)
     return _finish_page(office=office, kind=Kind.DOSSIER, items=items, result=result,

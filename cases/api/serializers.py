@@ -175,6 +175,7 @@ class DossierSerializer(serializers.ModelSerializer):
     social_insurance_number = serializers.SerializerMethodField()
     date_of_birth = serializers.SerializerMethodField()
     postal_address = serializers.SerializerMethodField()
+    attachments = serializers.SerializerMethodField()  # the papers (cases.papers; CONTRACTS.md §1.2)
 
     class Meta:
         model = Dossier
@@ -185,6 +186,7 @@ class DossierSerializer(serializers.ModelSerializer):
         fields += ["provisional_calendar"]  # the legal due moment falls in a year not announced yet (DOMAIN.md §3)
         fields += ["visits", "over_visit_limit"]  # DOMAIN.md §2.6, cases.visits
         fields += ["documents", "social_insurance_number", "date_of_birth", "result_delivery", "postal_address"]
+        fields += ["attachments"]
 
     mask = False  # lists mask personal data; the detail view turns this off for the handling office
 
@@ -204,6 +206,11 @@ class DossierSerializer(serializers.ModelSerializer):
 
     def get_postal_address(self, obj) -> str:
         return self._details(obj)["postal_address"]
+
+    def get_attachments(self, obj) -> list[dict]:
+        from .. import papers
+
+        return papers.api_list(obj, self.context.get("request"))
 
     def get_is_overdue(self, obj) -> bool:
         return obj.is_overdue

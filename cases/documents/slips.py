@@ -14,7 +14,7 @@ from django.utils import timezone
 from core.documents import KV, QR, Document, Items, Para, Signature, Table, fmt_date, fmt_dt
 from legal.selectors import slip_form
 
-from .. import checklist
+from .. import checklist, papers
 from ..deadlines import is_step_overdue
 from ..events import DossierAction
 from ..models import (
@@ -77,6 +77,13 @@ def _filename(prefix: str, ident: str, ext="pdf") -> str:
     return f"{prefix}-{safe}.{ext}"
 
 
+def _scanned_rows(d: Dossier) -> list[list[str]]:
+    """Form 01's table of papers handed in, each marked "Có" when a scanned copy is attached (cases.papers)."""
+    items = checklist.items_of(d.rule_version)
+    names = {items[i]["name"] for i in papers.scanned_documents(d) if 0 <= i < len(items)}
+    return [row + ["Có" if doc["name"] in names else ""] for row, doc in zip(checklist.rows(d.documents), d.documents)]
+
+
 # --- the documents ----------------------------------------------------------------------------------------
 
 def receipt_document(d: Dossier) -> Document:
@@ -84,10 +91,10 @@ def receipt_document(d: Dossier) -> Document:
     office = d.office
     blocks = [Para(f"{DESK_UNIT} – {office.name} tiếp nhận hồ sơ của:"), *_dossier_applicant(d),
               _procedure_line(d.procedure)]
-    if d.documents:  # the checklist ticked at intake (cases.checklist)
+    if d.documents:  # the checklist ticked at intake (cases.checklist), and which have a scanned copy
         blocks += [Para("1. Thành phần hồ sơ nộp gồm:", bold=True),
-                   Table(["STT", "Tên giấy tờ", "Bản chính/bản sao", "Số lượng"], checklist.rows(d.documents),
-                         widths=[1, 9, 3, 2])]
+                   Table(["STT", "Tên giấy tờ", "Bản chính/bản sao", "Số lượng", "Bản chụp"],
+                         _scanned_rows(d), widths=[1, 9, 3, 2, 2])]
         if d.summary:
             blocks.append(KV("Trích yếu", d.summary))
     else:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 
 from core.models import Office, User
 
-from .. import budgets, checklist, events, versions, visits
+from .. import budgets, checklist, events, papers as dossier_papers, versions, visits
 from ..errors import DomainError, DossierError
 from ..events import DossierAction
 from ..models import (
@@ -95,7 +95,8 @@ def _checked_details(details: dict) -> dict:
 @transaction.atomic
 def dossier_receive(*, actor: User, procedure: Procedure, applicant: dict, channel: str, summary: str = "",
                     office: Office | None = None, received_at: datetime | None = None,
-                    code: str | None = None, documents: list | None = None, **details) -> Dossier:
+                    code: str | None = None, documents: list | None = None, papers: list | None = None,
+                    **details) -> Dossier:
     """Receive a complete dossier at the desk (or by post): code, legal clock, appointment, Form 01, trip.
 
     `received_at` is a moment of the past only for the history import and the demo (the API keeps it within a few
@@ -104,7 +105,9 @@ def dossier_receive(*, actor: User, procedure: Procedure, applicant: dict, chann
 
     `documents` are the checklist items handed in (names or 0-based indexes of the rule version's list, see
     cases.checklist): every required one must be there; None skips the check (history, demo). `details` may
-    give `social_insurance_number`, `date_of_birth`, `result_delivery` and `postal_address` (for `postal`)."""
+    give `social_insurance_number`, `date_of_birth`, `result_delivery` and `postal_address` (for `postal`).
+    `papers` are the scanned copies handed in, [(checklist index, uploaded file)], stored in the same
+    transaction (cases.papers)."""
     unknown = set(details) - {"social_insurance_number", "date_of_birth", "result_delivery", "postal_address"}
     if unknown:
         raise TypeError(f"dossier_receive() got unexpected keyword arguments {sorted(unknown)}")
@@ -147,6 +150,7 @@ def dossier_receive(*, actor: User, procedure: Procedure, applicant: dict, chann
     if channel == Channel.DIRECT:
         _count_trip(dossier, Trip.Purpose.INTAKE, actor, received_at)
     events.dossier_received(dossier, actor=actor, at=received_at, channel=channel)
+    dossier_papers.store_at_intake(dossier=dossier, actor=actor, papers=papers)
     return dossier
 
 

@@ -72,7 +72,7 @@ def dossier_list(request):
 
 @capability_required("receive")
 def intake(request):
-    form = IntakeForm(request.POST or None, initial={"channel": "direct", "decision": "receive"})
+    form = IntakeForm(request.POST or None, request.FILES or None, initial={"channel": "direct", "decision": "receive"})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -80,7 +80,7 @@ def intake(request):
                 dossier = services.dossier_receive(actor=request.user, procedure=d["procedure"],
                                                    applicant=form.applicant(), channel=d["channel"],
                                                    summary=d["summary"], documents=form.ticked_documents(),
-                                                   **form.details())
+                                                   papers=form.intake_papers(), **form.details())
                 messages.success(request, gettext("Đã tiếp nhận hồ sơ %(code)s. Hẹn trả kết quả được in trên "
                                                   "giấy tiếp nhận.") % {"code": dossier.code})
                 return redirect(reverse("cases:detail", kwargs={"code": dossier.code}) + "?new=1")

@@ -10,9 +10,9 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["bhxh_portal", "core", "workcal", "cases", "feedback", "notifications", "portal", "reports", "legal"]
+APPS = ["bhxh_portal", "core", "workcal", "cases", "feedback", "notifications", "portal", "reports", "legal", "attachments"]
 ADAPTERS = {"portal"}
-DOMAIN = {"core", "workcal", "cases", "feedback", "notifications", "legal"}
+DOMAIN = {"core", "workcal", "cases", "feedback", "notifications", "legal", "attachments"}
 MAX_LINES = 400
 
 

@@ -42,6 +42,9 @@ EXPECTED = {
     "edit_legal_basis":   [(F, F),    (F, F),     (F, F),     (F, F),     (T, T),     (T, T)],
     "announce_calendar_year": [(F, F), (F, F),    (F, F),     (F, F),     (F, F),     (T, T)],
     "close_report":       [(F, F),    (F, F),     (T, F),     (T, F),     (F, F),     (T, T)],
+    "attach_papers":      [(T, F),    (T, F),     (T, F),     (T, F),     (F, F),     (T, T)],
+    "attach_result":      [(F, F),    (T, F),     (T, F),     (T, F),     (F, F),     (T, T)],
+    "read_papers":        [(T, F),    (T, F),     (T, F),     (T, F),     (F, F),     (T, T)],
 }
 
 
