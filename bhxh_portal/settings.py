@@ -217,6 +217,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=OUTBOX_EVERY),
         "options": {"expires": OUTBOX_EVERY * 0.9},
     },
+    "prune-idempotency-keys": {
+        "task": "core.tasks.prune_idempotency_keys",
+        "schedule": timedelta(hours=1),
+        "options": {"expires": 3000},
+    },
     "portal-sync": {
         "task": "portal.tasks.sync_all",
         "schedule": timedelta(seconds=SYNC_EVERY),
@@ -249,6 +254,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# How long an idempotency key (intake's `Idempotency-Key`, the intake page's token) and its stored answer are kept.
+IDEMPOTENCY_KEY_HOURS = setting("IDEMPOTENCY_KEY_HOURS", _positive_int, 24)
 
 # --- Security ------------------------------------------------------------------------------------------
 LOGIN_FAILURE_LIMIT = setting("LOGIN_FAILURE_LIMIT", _positive_int, 5)
