@@ -32,3 +32,23 @@ def test_the_api_answers_503_json_when_the_database_is_unreachable(officer_clien
     with mock.patch("cases.selectors.dossier_list", side_effect=OperationalError("terminating connection")):
         response = officer_client.get("/api/v1/dossiers/")
     assert response.status_code == 503 and response.json()["code"] == "SERVICE_UNAVAILABLE"
+
+
+class _DownCache:
+    """A cache whose server is unreachable: every call raises, as django-redis does with Redis stopped."""
+
+    def __getattr__(self, name):
+        def down(*args, **kwargs):
+            raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+        return down
+
+
+def test_with_the_cache_down_the_calendar_reads_the_database_so_intake_and_the_desk_work(cast, receive,
+                                                                                           officer_client):
+    """Found by the Redis drill: the working-day calendar's stamp lives in the cache, so with Redis down every
+    due date raised — intake and the desk answered 500."""
+    with mock.patch("workcal.stamp.cache", _DownCache()):
+        dossier = receive()
+        assert dossier.legal_due_at and dossier.appointment_at
+        assert officer_client.get("/ban-lam-viec/").status_code == 200

@@ -104,11 +104,12 @@ class WebServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log_dir / "gunicorn.log"
+        self.output = open(log_dir / "web.log", "wb")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "bhxh_portal.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
              "--workers", "1", "--threads", "4", "--timeout", "60", "--error-logfile", str(self.log)],
-            cwd=ROOT, env=app_environment(ALLOWED_HOSTS="127.0.0.1", **env), stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL, start_new_session=True)
+            cwd=ROOT, env=app_environment(ALLOWED_HOSTS="127.0.0.1", **env), stdout=self.output,
+            stderr=subprocess.STDOUT, start_new_session=True)
         wait_for(self._up, 60, "gunicorn to answer")
 
     def _up(self) -> bool:
@@ -148,6 +149,7 @@ class WebServer:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(timeout=10)
+        self.output.close()
 
 
 def pbkdf2(password: str) -> str:
