@@ -164,3 +164,13 @@ def test_env_example_documents_every_setting():
     documented = set(re.findall(r"^#?\s*([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.M))
     missing = settings_variables() - documented
     assert not missing, f".env.example does not document {sorted(missing)}"
+
+
+def test_fault_drills_are_marked_so_the_ci_postgres_pass_runs_them():
+    drills = sorted((ROOT / "tests" / "faults").glob("test_*.py"))
+    assert {p.name for p in drills} >= {"test_redis_outage.py", "test_portal_faults.py", "test_database_outage.py"}
+    for path in drills:
+        text = path.read_text()
+        assert "pytest.mark.faults" in text and "pytest.mark.postgres" in text, path.name
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "--require-services" in ci and "redis-server" in ci and "initdb" in ci
