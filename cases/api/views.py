@@ -112,7 +112,8 @@ class DossierListCreate(generics.ListCreateAPIView):
             return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
 
     @extend_schema(request=DossierIn, responses={201: DossierSerializer}, parameters=[OpenApiParameter(
-        "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+        "Idempotency-Key", {"type": "string", "minLength": 1, "maxLength": 200}, OpenApiParameter.HEADER,
+        required=False, pattern=r"^[\x21-\x7e]{1,200}$",
         description="Any unique value (a UUID) per dossier handed in: a retry with the same key and body answers "
                     "the first result (the same dossier, status and body) and never receives twice; the same key "
                     "with another body is a 422 IDEMPOTENCY_KEY_REUSED. Keys are kept IDEMPOTENCY_KEY_HOURS.")])

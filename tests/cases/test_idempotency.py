@@ -163,7 +163,7 @@ def test_intake_page_resubmitted_with_its_token_makes_one_dossier(client, cast, 
             "checklist": _required_ticks(page.context["form"], procedure.pk), "intake_token": token}
     first = client.post("/ho-so/tiep-nhan/", form)
     again = client.post("/ho-so/tiep-nhan/", form)
-    assert first.status_code == again.status_code == 302, getattr(first, "context", None) and first.context["form"].errors
+    assert first.status_code == again.status_code == 302
     assert again["Location"] == first["Location"]
     assert Dossier.objects.count() == 1
     edited = client.post("/ho-so/tiep-nhan/", {**form, "applicant_name": "Trần Thị Bình"})
@@ -171,7 +171,8 @@ def test_intake_page_resubmitted_with_its_token_makes_one_dossier(client, cast, 
     assert "đã được gửi" in edited.content.decode()
     fresh = edited.context["form"]["intake_token"].value()
     assert fresh != token  # a new token: pressing again now receives a new dossier, knowingly
-    assert client.post("/ho-so/tiep-nhan/", {**form, "applicant_name": "Trần Thị Bình", "intake_token": fresh}).status_code == 302
+    again = client.post("/ho-so/tiep-nhan/", {**form, "applicant_name": "Trần Thị Bình", "intake_token": fresh})
+    assert again.status_code == 302
     assert Dossier.objects.count() == 2
 
 
