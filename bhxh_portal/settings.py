@@ -218,6 +218,28 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# A publish while the broker is down gives up within about a second (the outbox row is already committed and the
+# periodic sweep delivers it later), so an intake never waits on Redis.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+
+# One queue per kind of work, so that a stalled national portal never delays a citizen's SMS: each is consumed
+# by its own worker service in docker-compose.yml; `make run` runs one worker consuming all of them.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+WORKER_QUEUES = ("celery", "sync", "messages", "scan", "reports")
+CELERY_TASK_ROUTES = {
+    "portal.tasks.*": {"queue": "sync"},  # the national portal: pulls, pushes, look-ups
+    "attachments.tasks.*": {"queue": "sync"},  # papers fetched from the national portal
+    "notifications.tasks.*": {"queue": "messages"},  # SMS, Zalo, e-mail to citizens; officer alerts
+    "cases.tasks.scan_overdue": {"queue": "scan"},
+    "cases.tasks.recompute_deadlines": {"queue": "scan"},
+    "cases.tasks.director_digest": {"queue": "reports"},
+    "reports.tasks.*": {"queue": "reports"},
+}
+# The longest wait between two delivery attempts of an outbox row (seconds): after an outage, every message and
+# push is tried again within this time; and the first success towards a gateway or the portal releases at once
+# the other rows for it that were waiting out their back-off (notifications.delivery).
+OUTBOX_BACKOFF_MAX = setting("OUTBOX_BACKOFF_MAX", _positive_int, 300)
 
 SCAN_OVERDUE_EVERY = setting("SCAN_OVERDUE_EVERY", _positive_int, 300)  # seconds
 SYNC_EVERY = setting("SYNC_EVERY", _positive_int, 300)
@@ -244,6 +266,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "attachments.tasks.fetch_due_papers",
         "schedule": timedelta(seconds=SYNC_EVERY),
         "options": {"expires": SYNC_EVERY * 0.9},
+    },
+    "push-portal": {
+        "task": "portal.tasks.push_pending",
+        "schedule": timedelta(seconds=OUTBOX_EVERY),
+        "options": {"expires": OUTBOX_EVERY * 0.9},
+    },
+    "prune-idempotency-keys": {
+        "task": "core.tasks.prune_idempotency_keys",
+        "schedule": timedelta(hours=1),
+        "options": {"expires": 3000},
     },
     "portal-sync": {
         "task": "portal.tasks.sync_all",
@@ -277,6 +309,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# How long an idempotency key (intake's `Idempotency-Key`, the intake page's token) and its stored answer are kept.
+IDEMPOTENCY_KEY_HOURS = setting("IDEMPOTENCY_KEY_HOURS", _positive_int, 24)
 
 # --- Security ------------------------------------------------------------------------------------------
 LOGIN_FAILURE_LIMIT = setting("LOGIN_FAILURE_LIMIT", _positive_int, 5)

@@ -31,3 +31,4 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     *page_patterns,
 ]
+handler500 = "core.views.server_error"

@@ -1,3 +1,4 @@
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -72,12 +73,17 @@ class IntakeForm(forms.Form):
     # Scanned copies of the ticked papers: file inputs "paper-<procedure id>:<index>" on the checklist's rows
     # (read from self.files); a refused file is reported next to its row, everything typed is kept.
     papers = forms.Field(required=False, label=_("Bản chụp giấy tờ"))
+    # The form's own idempotency key (core.idempotency): a new one each time the empty form is shown, so sending
+    # the same form twice (a double click, the browser resending after a dropped answer) receives once.
+    intake_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     PAPER_PREFIX = "paper-"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.paper_errors: dict[str, str] = {}
+        if not self.is_bound:
+            self.initial.setdefault("intake_token", uuid.uuid4().hex)
         self.checklists = checklists_today()
         self.fields["checklist"].choices = [(f"{pk}:{i}", item["name"]) for pk, items in self.checklists.items()
                                             for i, item in enumerate(items)]
@@ -175,6 +181,16 @@ class IntakeForm(forms.Form):
 
     def document_list(self):
         return [line.strip() for line in (self.cleaned_data.get("documents") or "").splitlines() if line.strip()]
+
+    def submitted(self) -> dict:
+        """What was sent, as the fingerprint of the form's token (everything but the CSRF token and itself)."""
+        return {key: self.data.getlist(key) for key in sorted(self.data)
+                if key not in ("csrfmiddlewaretoken", "intake_token")}
+
+    def renew_token(self):
+        """A new token in the re-shown form: sending it again is a new intake, knowingly."""
+        self.data = self.data.copy()
+        self.data["intake_token"] = uuid.uuid4().hex
 
     def applicant(self):
         d = self.cleaned_data

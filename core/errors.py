@@ -72,6 +72,18 @@ class CoreError(ErrorCode):
     CLOSERS_ONLY = "ROLE_NOT_ALLOWED", _("Chỉ Giám đốc, Phó Giám đốc của đơn vị được chốt số liệu."), 403
     RESULT_DOCUMENT_ONLY = ("ROLE_NOT_ALLOWED",
                             _("Chỉ phòng nghiệp vụ và lãnh đạo đơn vị được đính kèm văn bản kết quả."), 403)
+    # Idempotent writes (core.idempotency) and a database outage (issue 13).
+    IDEMPOTENCY_KEY_INVALID = ("IDEMPOTENCY_KEY_INVALID",
+                               _("Idempotency-Key phải gồm 1 đến 200 ký tự ASCII nhìn thấy được."), 400)
+    IDEMPOTENCY_KEY_REUSED = ("IDEMPOTENCY_KEY_REUSED",
+                              _("Khóa Idempotency-Key này đã được dùng cho một yêu cầu có nội dung khác; mỗi yêu cầu "
+                                "mới cần một khóa mới."), 422)
+    INTAKE_FORM_ALREADY_SENT = ("IDEMPOTENCY_KEY_REUSED",
+                                _("Biểu mẫu này đã được gửi và tiếp nhận trước đó với nội dung khác. Kiểm tra danh "
+                                  "sách hồ sơ; nếu đây là hồ sơ mới, nhấn gửi lần nữa."), 422)
+    DATABASE_UNAVAILABLE = ("SERVICE_UNAVAILABLE",
+                            _("Cơ sở dữ liệu tạm thời không truy cập được; vui lòng thử lại sau ít phút (gửi lại "
+                              "với cùng Idempotency-Key sẽ không tạo hồ sơ trùng)."), 503)
 
 
 class DomainError(Exception):

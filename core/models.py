@@ -150,3 +150,23 @@ class HistoryEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError(f"{type(self).__name__} rows are append-only")
+
+
+class IdempotentRequest(models.Model):
+    """The first answer to a write sent with an idempotency key (the API's `Idempotency-Key` header, the intake
+    page's hidden token), written in the same transaction as the write itself: a retry with the same key gets
+    this answer back instead of a second write (core.idempotency)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    scope = models.CharField(max_length=60)  # which write: "api:dossier-intake", "page:intake"
+    fingerprint = models.CharField(max_length=64)  # sha256 of the scope and the request body
+    status = models.PositiveSmallIntegerField()
+    response = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotent_request_user_key")]
+
+    def __str__(self):
+        return f"{self.scope}:{self.key}"

@@ -15,3 +15,11 @@ def heartbeat(worker: str | None = None):
     if not updated:
         WorkerHeartbeat.objects.get_or_create(worker=name, defaults={"seen_at": timezone.now(), "tasks_seen": 1})
     return name
+
+
+@shared_task(name="core.tasks.prune_idempotency_keys", ignore_result=True)
+def prune_idempotency_keys():
+    """Forget idempotency keys older than IDEMPOTENCY_KEY_HOURS (core.idempotency)."""
+    from .idempotency import prune
+
+    return prune()

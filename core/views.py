@@ -1,14 +1,19 @@
+import sys
+
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.db import connection
-from django.http import JsonResponse
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from . import permissions, throttle
+from .api.errors import RETRY_AFTER
+from .errors import CoreError, DomainError
 from .context_processors import NAVIGATION
 from .models import Role
 
@@ -91,3 +96,17 @@ def healthz(request):
     body = {"status": "ok" if healthy else "degraded", "database": database, "broker": broker,
             "broker_transport": settings.CELERY_BROKER_URL.split("://", 1)[0], "worker_seen_at": _worker_seen()}
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+def server_error(request):
+    """handler500: an unreachable database (restarting, failing over) is a 503 saying so — JSON under /api/,
+    with Retry-After — never a 500; anything else is the plain 500 page. Django calls it while handling the
+    exception, so sys.exc_info() names it, also for an error raised in a middleware."""
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        if request.path.startswith("/api/"):
+            response = JsonResponse(DomainError(CoreError.DATABASE_UNAVAILABLE).as_dict(), status=503)
+        else:
+            response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = str(RETRY_AFTER)
+        return response
+    return HttpResponseServerError(loader.get_template("500.html").render())

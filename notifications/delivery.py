@@ -1,26 +1,45 @@
 """Delivery of outbox rows. Each channel has a sender; a sender raises on failure. Every attempt is logged;
-failures back off exponentially; after MAX_ATTEMPTS a message to a citizen is dead (it shows on the pages), while
-a push to the national portal is retried until the portal accepts it."""
+failures back off exponentially up to OUTBOX_BACKOFF_MAX; after MAX_ATTEMPTS a message to a citizen is dead (it
+shows on the pages), while a push to the national portal is retried until the portal accepts it.
+
+Each channel is delivered by a Celery task whose name routes it to its queue (CELERY_TASK_ROUTES): messages to
+citizens by `notifications.tasks.deliver_message` (queue `messages`); a channel may name its own task when it is
+registered (the national portal's pushes go to `sync`), so a stalled destination never holds up another's.
+When a delivery to a destination succeeds after an outage, the rows for the same destination still waiting out
+their back-off are released at once (`release_waiting`)."""
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import DeliveryAttempt, OutboxMessage
+from .models import DUE_STATES, DeliveryAttempt, OutboxMessage
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12
 SENDERS = {}
+# channel → the Celery task (by name) that delivers its rows; channels not named here use DEFAULT_TASK.
+DELIVERY_TASKS = {}
+DEFAULT_TASK = "notifications.tasks.deliver_message"
+RELEASE_LIMIT = 500  # rows released at once after a success (the periodic sweep takes the rest)
 
 
-def sender(channel):
+def sender(channel, *, task: str | None = None):
+    """Register the sender of `channel`; `task` names the Celery task delivering its rows (its queue)."""
+    if task:
+        DELIVERY_TASKS[channel] = task
+
     def register(func):
         SENDERS[channel] = func
         return func
 
     return register
+
+
+def task_for(channel: str) -> str:
+    return DELIVERY_TASKS.get(channel, DEFAULT_TASK)
 
 
 @sender("officer")
@@ -48,7 +67,9 @@ def _email(message):
 
 
 def backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(30 * 2 ** (attempts - 1), 6 * 3600))
+    """30 s, 1 min, 2 min, … capped at OUTBOX_BACKOFF_MAX (5 min by default): after a long outage every row is
+    tried again within the cap, not hours later."""
+    return timedelta(seconds=min(30 * 2 ** min(max(attempts - 1, 0), 20), settings.OUTBOX_BACKOFF_MAX))
 
 
 # Channels whose messages are retried until accepted, never given up on (CONTRACTS.md §2: every push to the
@@ -96,4 +117,28 @@ def deliver(message_id: int) -> bool:
         OutboxMessage.objects.filter(pk=message.pk).update(state=OutboxMessage.State.SENT, sent_at=timezone.now(),
                                                            last_error="")
         DeliveryAttempt.objects.create(message=message, ok=True, detail=str(detail)[:2000])
+        release_waiting(message.channel)
     return True
+
+
+def release_waiting(channel: str) -> list[int]:
+    """The destination of `channel` answers again: its failed rows waiting out their back-off are due now, and
+    each is handed to its delivery task after commit (in creation order). Returns their ids."""
+    from .services import dispatch
+
+    now = timezone.now()
+    waiting = OutboxMessage.objects.filter(channel=channel, state=OutboxMessage.State.FAILED, next_attempt_at__gt=now)
+    ids = list(waiting.order_by("pk").values_list("pk", flat=True)[:RELEASE_LIMIT])
+    if ids:
+        OutboxMessage.objects.filter(pk__in=ids, state=OutboxMessage.State.FAILED).update(next_attempt_at=now)
+        transaction.on_commit(lambda: [dispatch(pk, channel) for pk in ids])
+    return ids
+
+
+def due_ids(*, channels=None, exclude=(), limit: int = 500) -> list[int]:
+    """Rows pending or failed whose next attempt is due, and sends whose worker died (lease run out), oldest
+    first; only `channels` (default: every channel with a sender but the officer alerts), minus `exclude`."""
+    wanted = [c for c in (channels or SENDERS) if c != "officer" and c not in exclude]
+    return list(OutboxMessage.objects.filter(state__in=DUE_STATES, next_attempt_at__lte=timezone.now(),
+                                             channel__in=wanted)
+                .order_by("next_attempt_at").values_list("pk", flat=True)[:limit])

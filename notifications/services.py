@@ -1,8 +1,13 @@
+import logging
+from importlib import import_module
+
 from django.db import transaction
 from django.utils import timezone
 
 from .models import Channel, OutboxMessage
 from .selectors import alert_get, alert_list
+
+log = logging.getLogger(__name__)
 
 
 def outbox_enqueue(*, channel, kind, idempotency_key, recipient="", recipient_user=None, office=None,
@@ -24,17 +29,23 @@ def outbox_enqueue(*, channel, kind, idempotency_key, recipient="", recipient_us
                       sent_at=now if in_app else None),
     )
     if created and not in_app:
-        transaction.on_commit(lambda: _kick(message.pk))
+        transaction.on_commit(lambda: dispatch(message.pk, channel))
     return message, created
 
 
-def _kick(message_id):
-    from .tasks import deliver_message
+def dispatch(message_id: int, channel: str) -> bool:
+    """Hand one row to the Celery task of its channel (its queue, CELERY_TASK_ROUTES). With the broker down the
+    row stays due in the database and the periodic sweep delivers it: False, never an exception."""
+    from .delivery import task_for
 
+    module, _, name = task_for(channel).rpartition(".")
     try:
-        deliver_message.delay(message_id)
+        getattr(import_module(module), name).delay(message_id)
     except Exception:  # noqa: BLE001 - the periodic delivery picks it up if the broker is down
-        pass
+        log.warning("could not queue outbox row %s (%s): the periodic sweep will deliver it", message_id, channel,
+                    exc_info=True)
+        return False
+    return True
 
 
 # --- officer alerts -------------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
+"""Delivery of the outbox (queue `messages`, CELERY_TASK_ROUTES). Channels with their own delivery task (the
+national portal's pushes, queue `sync`) are swept by that task's own periodic job, never here."""
 from celery import shared_task
-from django.utils import timezone
 
-from .delivery import SENDERS, deliver, deliver_in_app
-from .models import DUE_STATES, OutboxMessage
+from .delivery import DELIVERY_TASKS, deliver, deliver_in_app, due_ids
 
 
 @shared_task(name="notifications.tasks.deliver_message", ignore_result=True)
@@ -12,12 +12,10 @@ def deliver_message(message_id: int):
 
 @shared_task(name="notifications.tasks.deliver_pending", ignore_result=True)
 def deliver_pending(limit: int = 500):
-    """Periodic sweep: every officer alert still pending is marked delivered (one UPDATE); then everything
-    pending or failed whose next attempt is due, and sends whose worker died."""
+    """Periodic sweep: every officer alert still pending is marked delivered (one UPDATE); then every message
+    of this queue's channels pending or failed whose next attempt is due, and sends whose worker died."""
     deliver_in_app()
-    ids = list(OutboxMessage.objects.filter(state__in=DUE_STATES, next_attempt_at__lte=timezone.now(),
-                                            channel__in=[c for c in SENDERS if c != "officer"])
-               .order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+    ids = due_ids(exclude=set(DELIVERY_TASKS), limit=limit)
     for message_id in ids:
         deliver(message_id)
     return len(ids)

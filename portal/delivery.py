@@ -55,7 +55,7 @@ def push_answer(message, client) -> str:
 HANDLERS = {"dossier.progress": push_progress, "pakn.answer": push_answer}
 
 
-@sender("portal")
+@sender("portal", task="portal.tasks.push_message")  # queue `sync` (CELERY_TASK_ROUTES)
 def send_to_portal(message):
     handler = HANDLERS.get(message.kind)
     if handler is None:

@@ -43,10 +43,10 @@ def dossier_events_recorded(sender, *, recorded, **kwargs):
 
 
 def _kick_delivery():
-    from notifications.tasks import deliver_pending
+    from .tasks import push_pending
 
     try:
-        deliver_pending.delay()
+        push_pending.delay()
     except Exception:  # noqa: BLE001 - the periodic delivery picks them up if the broker is down
         pass
 

@@ -1,12 +1,15 @@
 """Periodic sync with the national portal: `sync_all` (beat, every SYNC_EVERY seconds) fans out one
 `sync_office` per office with an agency code; each holds the office's lock, so two workers never sync one
-office at once."""
+office at once. The pushes of the outbox's "portal" channel are delivered here too (`push_message`, and the
+periodic `push_pending`): every task of this module runs on the `sync` queue (CELERY_TASK_ROUTES), so a stalled
+portal holds up only the sync worker, never the messages to citizens."""
 import logging
 
 from celery import shared_task
 from django.conf import settings
 
 from core.models import Office
+from notifications.delivery import deliver, due_ids
 
 from . import services
 from .locks import office_lock
@@ -38,3 +41,18 @@ def sync_office(office_id: int, kinds=None):
             return "locked"
         runs = services.sync_office(office=office, kinds=kinds, on_page=lambda result: lock.refresh())
     return [run.error or "ok" for run in runs]
+
+
+@shared_task(name="portal.tasks.push_message", ignore_result=True)
+def push_message(message_id: int):
+    """One outbox row of the "portal" channel (portal.delivery)."""
+    deliver(message_id)
+
+
+@shared_task(name="portal.tasks.push_pending", ignore_result=True)
+def push_pending(limit: int = 500):
+    """Periodic sweep of the pushes due (pending, failed and due, or whose worker died)."""
+    ids = due_ids(channels=["portal"], limit=limit)
+    for message_id in ids:
+        deliver(message_id)
+    return len(ids)

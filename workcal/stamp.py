@@ -8,14 +8,21 @@ with `cache.add`, so a stale read never overwrites a state published meanwhile.
 
 While this connection holds an uncommitted calendar write, readers read the row every time instead: the
 writer sees its own change, nothing uncommitted reaches the cache, and a rollback leaves no trace.
+
+The cache is an accelerator, never a dependency: while it is unreachable (Redis down) every read takes the row
+from the database and a publish is skipped with a warning (issue 13: intake and the desk keep working; a state
+published meanwhile is at most TTL seconds late once the cache is back).
 """
 from __future__ import annotations
+
+import logging
 
 from django.core.cache import cache
 from django.db import connection, transaction
 
 from . import selectors
 
+log = logging.getLogger(__name__)
 KEY = "workcal:stamp:v1"
 # Bounds how long a change made outside workcal.services (a restored database) can go unnoticed.
 TTL = 300
@@ -28,7 +35,10 @@ class _Publish:
         self.state = tuple(state)
 
     def __call__(self):
-        cache.set(KEY, self.state, TTL)
+        try:
+            cache.set(KEY, self.state, TTL)
+        except Exception:  # noqa: BLE001 - the cache is down: readers use the database meanwhile
+            log.warning("calendar stamp: cache unavailable, state not published", exc_info=True)
 
 
 def publish_on_commit(state: tuple) -> None:
@@ -47,14 +57,24 @@ def current() -> tuple | None:
     before the first build. Usually no query; see the module docstring."""
     if pending():
         return selectors.calendar_stamp()
-    state = cache.get(KEY)
+    try:
+        state = cache.get(KEY)
+    except Exception:  # noqa: BLE001 - the cache is down: the database answers
+        log.warning("calendar stamp: cache unavailable, reading the database", exc_info=True)
+        return selectors.calendar_stamp()
     if state is None:
         state = selectors.calendar_stamp()
         if state is not None:
-            cache.add(KEY, tuple(state), TTL)
+            try:
+                cache.add(KEY, tuple(state), TTL)
+            except Exception:  # noqa: BLE001 - see above
+                log.warning("calendar stamp: cache unavailable, state not stored", exc_info=True)
     return state
 
 
 def forget() -> None:
     """Drop the cached state (the next read asks the database)."""
-    cache.delete(KEY)
+    try:
+        cache.delete(KEY)
+    except Exception:  # noqa: BLE001 - nothing cached can be read while the cache is down either
+        log.warning("calendar stamp: cache unavailable, nothing to forget", exc_info=True)

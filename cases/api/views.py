@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from core import throttle
+from core import idempotency, throttle
 from core.errors import CoreError, DomainError
 from core.models import Office
 from core.permissions import HasCapability
@@ -112,8 +112,25 @@ class DossierListCreate(generics.ListCreateAPIView):
         except ExportTooLarge as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
 
-    @extend_schema(request=DossierIn, responses={201: DossierSerializer})
+    @extend_schema(request=DossierIn, responses={201: DossierSerializer}, parameters=[OpenApiParameter(
+        "Idempotency-Key", {"type": "string", "minLength": 1, "maxLength": 200}, OpenApiParameter.HEADER,
+        required=False, pattern=r"^[\x21-\x7e]{1,200}$",
+        description="Any unique value (a UUID) per dossier handed in: a retry with the same key and body answers "
+                    "the first result (the same dossier, status and body) and never receives twice; the same key "
+                    "with another body is a 422 IDEMPOTENCY_KEY_REUSED. Keys are kept IDEMPOTENCY_KEY_HOURS.")])
     def post(self, request):
+        key = request.headers.get("Idempotency-Key")
+        if key is None:
+            status_code, body = self._receive(request)
+            return Response(body, status=status_code)
+        outcome = idempotency.run_once(user=request.user, key=key, scope="api:dossier-intake",
+                                       data=_plain(request.data), run=lambda: self._receive(request))
+        response = Response(outcome.body, status=outcome.status)
+        if outcome.replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
+
+    def _receive(self, request) -> tuple[int, dict]:
         data = DossierIn(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
@@ -132,7 +149,12 @@ class DossierListCreate(generics.ListCreateAPIView):
         except IntegrityError as exc:  # e.g. a code collision on a database without row locks
             raise DomainError(DossierError.CODE_CONFLICT) from exc
         dossier = selectors.dossier_get(user=request.user, code=dossier.code)
-        return Response(DossierSerializer(dossier, context={"request": request}).data, status=status.HTTP_201_CREATED)
+        return status.HTTP_201_CREATED, DossierSerializer(dossier, context={"request": request}).data
+
+
+def _plain(data):
+    """The request body as plain JSON-able data (a form-encoded body is a QueryDict)."""
+    return {key: data.getlist(key) for key in data} if hasattr(data, "getlist") else data
 
 
 class DossierMixin:

@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from core.errors import DomainError
+from core import idempotency
+from core.errors import CoreError, DomainError
 from core.models import User
 from core.permissions import capability_required
 
@@ -74,25 +75,41 @@ def dossier_list(request):
 def intake(request):
     form = IntakeForm(request.POST or None, request.FILES or None, initial={"channel": "direct", "decision": "receive"})
     if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
+        token = form.cleaned_data["intake_token"]
         try:
-            if d["decision"] == "receive":
-                dossier = services.dossier_receive(actor=request.user, procedure=d["procedure"],
-                                                   applicant=form.applicant(), channel=d["channel"],
-                                                   summary=d["summary"], documents=form.ticked_documents(),
-                                                   papers=form.intake_papers(), **form.details())
-                messages.success(request, gettext("Đã tiếp nhận hồ sơ %(code)s. Hẹn trả kết quả được in trên "
-                                                  "giấy tiếp nhận.") % {"code": dossier.code})
-                return redirect(reverse("cases:detail", kwargs={"code": dossier.code}) + "?new=1")
-            guidance = services.intake_guidance_issue(
-                actor=request.user, kind=d["decision"], procedure=d["procedure"], applicant=form.applicant(),
-                reason=d["reason"], documents=form.document_list())
-            messages.success(request, gettext("Đã lập %(slip)s số %(number)s.")
-                             % {"slip": guidance.get_kind_display().lower(), "number": guidance.number})
-            return redirect(_guidance_url(guidance))
+            if not token:
+                return redirect(_intake_decide(request, form)[1]["url"])
+            outcome = idempotency.run_once(user=request.user, key=f"intake-form:{token}", scope="page:intake",
+                                           data=form.submitted(), run=lambda: _intake_decide(request, form))
+            if outcome.replayed:
+                messages.info(request, gettext("Biểu mẫu này đã được gửi và xử lý trước đó: đây là kết quả lần đó "
+                                               "(không tiếp nhận trùng)."))
+            return redirect(outcome.body["url"])
         except DomainError as exc:
+            if exc.error is CoreError.IDEMPOTENCY_KEY_REUSED:
+                form.renew_token()
+                exc = DomainError(CoreError.INTAKE_FORM_ALREADY_SENT)
             form.add_error(None, exc.message)
     return render(request, "cases/intake.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _intake_decide(request, form) -> tuple[int, dict]:
+    """Receive the dossier, or issue Form 02/03; (302, {"url"}) of the page to show next."""
+    d = form.cleaned_data
+    if d["decision"] == "receive":
+        dossier = services.dossier_receive(actor=request.user, procedure=d["procedure"],
+                                           applicant=form.applicant(), channel=d["channel"],
+                                           summary=d["summary"], documents=form.ticked_documents(),
+                                           papers=form.intake_papers(), **form.details())
+        messages.success(request, gettext("Đã tiếp nhận hồ sơ %(code)s. Hẹn trả kết quả được in trên "
+                                          "giấy tiếp nhận.") % {"code": dossier.code})
+        return 302, {"url": reverse("cases:detail", kwargs={"code": dossier.code}) + "?new=1"}
+    guidance = services.intake_guidance_issue(
+        actor=request.user, kind=d["decision"], procedure=d["procedure"], applicant=form.applicant(),
+        reason=d["reason"], documents=form.document_list())
+    messages.success(request, gettext("Đã lập %(slip)s số %(number)s.")
+                     % {"slip": guidance.get_kind_display().lower(), "number": guidance.number})
+    return 302, {"url": _guidance_url(guidance)}
 
 
 def _guidance_url(guidance: IntakeGuidance) -> str:

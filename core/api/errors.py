@@ -1,6 +1,7 @@
 import logging
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
@@ -15,6 +16,8 @@ def exception_handler(exc, context):
     """DRF errors as usual; domain errors as {"code", "detail"}; never a bare 500."""
     if isinstance(exc, DomainError):
         return Response(exc.as_dict(), status=exc.status)
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        return database_unavailable(exc)
     if isinstance(exc, DjangoValidationError):
         exc = ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
     if isinstance(exc, Http404):
@@ -25,3 +28,15 @@ def exception_handler(exc, context):
         error = DomainError(CoreError.INTERNAL_ERROR)
         return Response(error.as_dict(), status=error.status)
     return response
+
+
+RETRY_AFTER = 5  # seconds a client is told to wait when the database is unreachable
+
+
+def database_unavailable(exc) -> Response:
+    """The database cannot be reached (restarting, failing over, connection lost mid-request): a clear 503 with
+    Retry-After, never a 500. Whatever the request wrote was rolled back with its transaction — or committed, if
+    the connection dropped after COMMIT: a retry with the same Idempotency-Key answers the first result."""
+    log.warning("database unavailable: %s", exc)
+    error = DomainError(CoreError.DATABASE_UNAVAILABLE)
+    return Response(error.as_dict(), status=error.status, headers={"Retry-After": str(RETRY_AFTER)})

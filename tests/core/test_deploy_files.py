@@ -11,6 +11,8 @@ from django.core.management import get_commands
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = (ROOT / "bhxh_portal" / "settings.py").read_text()
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+WORKERS = {"celery": "worker", "sync": "worker-sync", "messages": "worker-messages", "scan": "worker-scan",
+           "reports": "worker-reports"}  # queue → the compose service consuming it
 
 
 def settings_variables():
@@ -35,8 +37,8 @@ def _check_words(words):
 
 def test_compose_has_every_service_with_health_checks_and_named_volumes():
     services = COMPOSE["services"]
-    assert set(services) == {"postgres", "redis", "migrate", "web", "worker", "beat"}
-    for name in ("postgres", "redis", "web", "worker"):
+    assert set(services) == {"postgres", "redis", "migrate", "web", "beat", *WORKERS.values()}
+    for name in ("postgres", "redis", "web", *WORKERS.values()):
         assert "healthcheck" in services[name], name
     assert set(COMPOSE["volumes"]) == {"pgdata", "redisdata", "appdata"}
 
@@ -45,11 +47,63 @@ def test_migrations_run_once_before_web_worker_and_beat_start():
     services = COMPOSE["services"]
     assert _command_words(services["migrate"]["command"])[:3] == ["python", "manage.py", "migrate"]
     assert services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "beat", *WORKERS.values()):
         depends = services[name]["depends_on"]
         assert depends["migrate"] == {"condition": "service_completed_successfully"}, name
         assert depends["postgres"]["condition"] == "service_healthy", name
         assert "migrate" not in _command_words(services[name]["command"]), f"{name} migrates by itself"
+
+
+def _option(words, name):
+    return words[words.index(name) + 1] if name in words else None
+
+
+def test_compose_runs_one_worker_per_queue_with_its_own_concurrency_and_health_check():
+    """Issue 14: `sync`, `messages`, `scan`, `reports` (and the default queue) each consumed by a service of
+    its own, named by its queue in the health check, so a stalled portal never holds up a citizen's SMS."""
+    from django.conf import settings
+
+    services = COMPOSE["services"]
+    assert set(settings.WORKER_QUEUES) == set(WORKERS) == {"celery", "sync", "messages", "scan", "reports"}
+    consumed = {}
+    for queue, name in WORKERS.items():
+        words = _command_words(services[name]["command"])
+        assert words[:4] == ["celery", "-A", "bhxh_portal", "worker"], name
+        assert _option(words, "-Q") == queue, f"{name} must consume exactly the {queue} queue"
+        assert _option(words, "-n") == f"{queue}@%h", name
+        concurrency = [w for w in words if w.startswith("--concurrency=")]
+        assert concurrency and int(concurrency[0].split("=")[1]) >= 1, f"{name} sets its concurrency"
+        assert f"-d {queue}@$$HOSTNAME" in services[name]["healthcheck"]["test"][1], name
+        consumed[queue] = name
+    assert len(set(consumed.values())) == len(consumed)
+
+
+def test_every_task_is_routed_to_a_queue_a_worker_consumes():
+    from bhxh_portal.celery import app
+    from django.conf import settings
+
+    app.loader.import_default_modules()
+    ours = [name for name in app.tasks if not name.startswith("celery.")]
+    assert {"portal.tasks.sync_office", "portal.tasks.push_message", "notifications.tasks.deliver_message",
+            "cases.tasks.scan_overdue"} <= set(ours)
+    queues = {name: (app.amqp.router.route({}, name).get("queue") or app.conf.task_default_queue) for name in ours}
+    queues = {name: getattr(queue, "name", queue) for name, queue in queues.items()}
+    assert set(queues.values()) <= set(settings.WORKER_QUEUES), queues
+    assert queues["portal.tasks.sync_office"] == queues["portal.tasks.push_message"] == "sync"
+    assert queues["notifications.tasks.deliver_message"] == queues["notifications.tasks.deliver_pending"] == "messages"
+    assert queues["cases.tasks.scan_overdue"] == "scan"
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert entry["task"] in queues, f"beat schedules {entry['task']}, which no module defines"
+
+
+def test_make_run_worker_consumes_every_queue():
+    from django.conf import settings
+
+    line = next(line for line in (ROOT / "Procfile").read_text().splitlines() if line.startswith("worker:"))
+    words = _command_words(line.partition(":")[2])
+    assert set(_option(words, "-Q").split(",")) == set(settings.WORKER_QUEUES)
+    assert _option(words, "--pool") != "solo" and "--pool=solo" not in words, \
+        "one slot would let a stalled portal call hold up the messages in `make run` too"
 
 
 def _dockerfile():
@@ -110,3 +164,13 @@ def test_env_example_documents_every_setting():
     documented = set(re.findall(r"^#?\s*([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.M))
     missing = settings_variables() - documented
     assert not missing, f".env.example does not document {sorted(missing)}"
+
+
+def test_fault_drills_are_marked_so_the_ci_postgres_pass_runs_them():
+    drills = sorted((ROOT / "tests" / "faults").glob("test_*.py"))
+    assert {p.name for p in drills} >= {"test_redis_outage.py", "test_portal_faults.py", "test_database_outage.py"}
+    for path in drills:
+        text = path.read_text()
+        assert "pytest.mark.faults" in text and "pytest.mark.postgres" in text, path.name
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "--require-services" in ci and "redis-server" in ci and "initdb" in ci
