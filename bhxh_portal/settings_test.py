@@ -18,3 +18,8 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 CELERY_BROKER_URL = "memory://"
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = str(VAR_DIR / "test-media")
+# Tests sign with a throw-away CA of their own, issued on demand for any signer or office.
+SIGNING_DIR = str(VAR_DIR / "test-signing")
+SIGNING_DEMO_KEYS_ON_DEMAND = True
+SIGNING_TSA_URL = None

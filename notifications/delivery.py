@@ -41,10 +41,28 @@ def deliver_in_app() -> int:
 def _email(message):
     """E-mail through Django's backend (EMAIL_URL; by default files under var/outbox-mail)."""
     from django.conf import settings
-    from django.core.mail import send_mail
+    from django.core.mail import EmailMessage
 
-    send_mail(message.subject or "Bảo hiểm xã hội", message.body, settings.DEFAULT_FROM_EMAIL, [message.recipient])
+    email = EmailMessage(message.subject or "Bảo hiểm xã hội", message.body, settings.DEFAULT_FROM_EMAIL,
+                         [message.recipient])
+    for item in (message.payload or {}).get("attachments", []):
+        email.attach(item["filename"], _stored_bytes(item), "application/pdf")
+    email.send()
     return "sent"
+
+
+def _stored_bytes(item) -> bytes:
+    """An attachment as stored (a signed document): the exact bytes whose sha256 the row recorded, or a failure
+    (retried), never other bytes."""
+    import hashlib
+
+    from django.core.files.storage import default_storage
+
+    with default_storage.open(item["name"], "rb") as fh:
+        data = fh.read()
+    if item.get("sha256") and hashlib.sha256(data).hexdigest() != item["sha256"]:
+        raise ValueError(f"attachment {item['name']} does not match its recorded sha256")
+    return data
 
 
 def backoff(attempts: int) -> timedelta:
