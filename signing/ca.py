@@ -13,6 +13,8 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 TEST_MARK = "TEST"
+# A throw-away root valid from long ago: the tests sign at moments in the past (time-machine) too.
+CA_NOT_BEFORE = datetime(2015, 1, 1, tzinfo=dt_timezone.utc)
 ORGANISATION = "Bảo hiểm xã hội Việt Nam (TEST - không có giá trị pháp lý)"
 
 
@@ -52,7 +54,7 @@ def make_ca(common_name: str = "BHXH Demo Root CA", *, years: int = 10) -> Issue
     now = _now()
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
             .serial_number(x509.random_serial_number())
-            .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=365 * years))
+            .not_valid_before(CA_NOT_BEFORE).not_valid_after(now + timedelta(days=365 * years))
             .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
             .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,
                                          data_encipherment=False, key_agreement=False, key_cert_sign=True,
@@ -90,7 +92,7 @@ def issue(ca: Issued, common_name: str, *, title: str = "", unit: str = "", key=
 def make_crl(ca: Issued, revoked: list[x509.Certificate] = (), *, days: int = 30) -> x509.CertificateRevocationList:
     now = _now()
     builder = (x509.CertificateRevocationListBuilder().issuer_name(ca.cert.subject)
-               .last_update(now - timedelta(minutes=5)).next_update(now + timedelta(days=days))
+               .last_update(CA_NOT_BEFORE).next_update(now + timedelta(days=days))
                .add_extension(x509.CRLNumber(int(now.timestamp())), critical=False)
                .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()),
                               critical=False))

@@ -16,7 +16,7 @@ from .keys import Signer
 
 FONT = Path(settings.BASE_DIR) / "static" / "fonts" / "DejaVuSans.ttf"
 FIELD = "ChuKySo"
-logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
+logging.getLogger("fontTools.subset").setLevel(logging.ERROR)  # "FFTM NOT subset" on every stamp
 logging.getLogger("fontTools.ttLib").setLevel(logging.WARNING)
 logging.getLogger("pyhanko.sign.signers.pdf_signer").setLevel(logging.ERROR)  # "fetching is not allowed"
 
@@ -63,13 +63,13 @@ def sign_pdf(pdf: bytes, signer: Signer, *, box: Box, appearance: Appearance, re
     from .trust import has_revocation_info_for, validation_context
 
     cert = signer.certificate()
-    context, crls = validation_context(hard_fail=True)
+    context, crls = validation_context(mode="hard-fail")
     lt = has_revocation_info_for(cert, crls)
     timestamper = _timestamper()
     level = "B-LT" if (lt and timestamper) else ("B-T" if timestamper else "B-B")
     meta = signers.PdfSignatureMetadata(
         field_name=FIELD, subfilter=fields.SigSeedSubFilter.PADES, reason=reason, location=location, name=name,
-        embed_validation_info=lt, validation_context=context if lt else None)
+        embed_validation_info=level == "B-LT", validation_context=context if level == "B-LT" else None)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     spec = fields.SigFieldSpec(FIELD, box=box.rect, on_page=box.page)
     try:

@@ -32,12 +32,13 @@ def trusted_material():
     return roots, crls
 
 
-def validation_context(*, hard_fail: bool = False):
+def validation_context(*, mode: str = "soft-fail"):
+    """(context, CRLs). `mode` "require" makes a CRL we hold count even for a certificate that names no
+    distribution point (certvalidator's soft/hard-fail only look where the certificate points)."""
     from pyhanko_certvalidator import ValidationContext
 
     roots, crls = trusted_material()
-    return ValidationContext(trust_roots=roots, crls=crls, allow_fetching=False,
-                             revocation_mode="hard-fail" if hard_fail else "soft-fail"), crls
+    return ValidationContext(trust_roots=roots, crls=crls, allow_fetching=False, revocation_mode=mode), crls
 
 
 def has_revocation_info_for(cert: x509.Certificate, crls) -> bool:
@@ -58,7 +59,8 @@ def check_signer_certificate(cert: x509.Certificate, *, owner: str, chain=()) ->
     if cert.not_valid_before_utc > now:
         raise DomainError(SigningError.CERT_NOT_YET_VALID, owner=owner,
                           since=f"{timezone.localtime(cert.not_valid_before_utc):%d/%m/%Y}")
-    context, _ = validation_context()
+    _, crls = trusted_material()
+    context, _ = validation_context(mode="require" if has_revocation_info_for(cert, crls) else "soft-fail")
     validator = CertificateValidator(
         ax509.Certificate.load(cert.public_bytes(Encoding.DER)),
         intermediate_certs=[ax509.Certificate.load(c.public_bytes(Encoding.DER)) for c in chain],
