@@ -134,8 +134,13 @@ class Pkcs11Signer:
     def open(self) -> Iterator:
         from pyhanko.sign.pkcs11 import PKCS11Signer
 
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        cert = self.certificate()
+        # Hash here and let the token do plain ECDSA: many tokens (SoftHSM2 among them) lack CKM_ECDSA_SHA256.
+        raw = isinstance(cert.public_key(), ec.EllipticCurvePublicKey)
         with self._session() as session:
-            yield PKCS11Signer(session, key_label=self.key_label, signing_cert=_asn1(self.certificate()))
+            yield PKCS11Signer(session, key_label=self.key_label, signing_cert=_asn1(cert), use_raw_mechanism=raw)
 
 
 def signer_from(key: SigningKey, *, owner: str) -> Signer:
