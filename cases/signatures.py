@@ -71,11 +71,13 @@ def sealed_copy(kind: str, obj):
 
 def result_seal(*, dossier, pdf: bytes, title: str, filename: str, reference: str = ""):
     """Seal a result document made elsewhere: the box goes at the bottom right of its last page."""
-    from pypdf import PdfReader
+    from pyhanko.pdf_utils.reader import PdfFileReader
 
-    reader = PdfReader(io.BytesIO(pdf))
-    last = len(reader.pages) - 1
-    width = float(reader.pages[last].mediabox.width)
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    last = int(reader.root["/Pages"]["/Count"]) - 1
+    page, _ = reader.find_page_for_modification(last)
+    box = page.get_object().get("/MediaBox") or reader.root["/Pages"].get("/MediaBox") or [0, 0, 595, 842]
+    width = float(box[2]) - float(box[0])
 
     def render(url: str) -> Rendered:
         return Rendered(pdf, Box(last, (width - 290, 20, width - 20, 90)))

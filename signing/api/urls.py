@@ -11,6 +11,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ..errors import SigningError
 from ..lookup import VerifyThrottle, verify_request
 
 
@@ -33,8 +34,9 @@ class Verify(APIView):
     @extend_schema(request={"multipart/form-data": VerifyIn, "application/json": VerifyIn}, responses={
         200: inline_serializer("VerifyOut", {"valid": serializers.BooleanField(),
                                              "results": serializers.ListField(child=serializers.DictField())}),
-        400: OpenApiResponse(description="VERIFY_INPUT_REQUIRED, VERIFY_NOT_PDF"),
-        404: OpenApiResponse(description="NOT_FOUND"), 413: OpenApiResponse(description="VERIFY_TOO_LARGE")})
+        400: OpenApiResponse(description=f"{SigningError.VERIFY_INPUT_REQUIRED.code}, {SigningError.VERIFY_NOT_PDF.code}"),
+        404: OpenApiResponse(description=SigningError.DOCUMENT_NOT_FOUND.code),
+        413: OpenApiResponse(description=SigningError.VERIFY_TOO_LARGE.code)})
     def post(self, request):
         data = VerifyIn(data=request.data)
         data.is_valid(raise_exception=True)
