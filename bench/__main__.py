@@ -4,7 +4,7 @@ import subprocess
 import sys
 
 BENCHMARKS = ["bench.bench_calendar", "bench.bench_api", "bench.bench_scan", "bench.bench_sync",
-              "bench.bench_recompute"]
+              "bench.bench_recompute", "bench.bench_signing"]
 
 
 def main():

@@ -7,14 +7,12 @@ from __future__ import annotations
 import io
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.conf import settings
 
 from .errors import DomainError, SigningError
 from .keys import Signer
 
-FONT = Path(settings.BASE_DIR) / "static" / "fonts" / "DejaVuSans.ttf"
 FIELD = "ChuKySo"
 logging.getLogger("fontTools.subset").setLevel(logging.ERROR)  # "FFTM NOT subset" on every stamp
 logging.getLogger("fontTools.ttLib").setLevel(logging.WARNING)
@@ -48,8 +46,11 @@ def _stamp_style():
     from pyhanko.pdf_utils.text import TextBoxStyle
     from pyhanko.stamp import TextStampStyle
 
+    from core.documents.fonts import font_path
+
     return TextStampStyle(stamp_text="%(text)s", border_width=1,
-                          text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(str(FONT), font_size=8)))
+                          text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(font_path("DejaVuSans.ttf"),
+                                                                                   font_size=8)))
 
 
 def sign_pdf(pdf: bytes, signer: Signer, *, box: Box, appearance: Appearance, reason: str, location: str,

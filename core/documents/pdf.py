@@ -8,6 +8,7 @@ from pathlib import Path
 from django.conf import settings
 
 from . import AGENCY, MOTTO, NATION, Document, Signature
+from .fonts import font_path
 
 FONT_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
 FONT = "DejaVu"
@@ -55,9 +56,9 @@ class Layout:
 
     def __init__(self, *, landscape=False, draft=False, title=""):
         pdf = _pdf_class()(orientation="L" if landscape else "P", unit="mm", format="A4")
-        pdf.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
-        pdf.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
-        pdf.add_font(FONT, "I", str(FONT_DIR / "DejaVuSans-Oblique.ttf"))
+        pdf.add_font(FONT, "", font_path("DejaVuSans.ttf"))
+        pdf.add_font(FONT, "B", font_path("DejaVuSans-Bold.ttf"))
+        pdf.add_font(FONT, "I", font_path("DejaVuSans-Oblique.ttf"))
         pdf.set_margins(10 if landscape else 20, 12, 10 if landscape else 15)
         pdf.set_auto_page_break(True, margin=15)
         pdf.watermark = "DỰ THẢO" if draft else ""
