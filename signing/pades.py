@@ -49,7 +49,7 @@ def _stamp_style():
     from core.documents.fonts import font_path
 
     return TextStampStyle(stamp_text="%(text)s", border_width=1,
-                          text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(font_path("DejaVuSans.ttf"),
+                          text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(font_path("DejaVuSans.ttf", upem=1000),
                                                                                    font_size=8)))
 
 

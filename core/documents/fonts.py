@@ -28,7 +28,7 @@ def _cache_dir() -> Path:
     return Path(getattr(settings, "VAR_DIR", Path(settings.BASE_DIR) / "var")) / "cache" / "fonts"
 
 
-def _subset(source: Path, target: Path) -> None:
+def _subset(source: Path, target: Path, upem: int | None = None) -> None:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
@@ -44,6 +44,10 @@ def _subset(source: Path, target: Path) -> None:
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=[u for first, last in RANGES for u in range(first, last + 1)])
     subsetter.subset(font)
+    if upem and font["head"].unitsPerEm != upem:
+        from fontTools.ttLib.scaleUpem import scale_upem
+
+        scale_upem(font, upem)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".ttf")
     os.close(fd)
@@ -52,20 +56,24 @@ def _subset(source: Path, target: Path) -> None:
     os.replace(tmp, target)  # atomic: two processes making it at once both end with a whole file
 
 
-def font_path(name: str) -> str:
-    """The compact copy of static/fonts/<name> (made on first use), or the full font if it cannot be made."""
-    if name in _made:
-        return _made[name]
+def font_path(name: str, *, upem: int | None = None) -> str:
+    """The compact copy of static/fonts/<name> (made on first use), or the full font if it cannot be made.
+    `upem=1000` rescales it to 1000 units per em: pyHanko's signature box writes glyph widths in font units,
+    which PDF readers take as thousandths of an em (DejaVu has 2048: the letters would stand twice apart)."""
+    key = f"{name}:{upem}"
+    if key in _made:
+        return _made[key]
     with _lock:
-        if name not in _made:
+        if key not in _made:
             source = SOURCE_DIR / name
             stat = source.stat()
-            target = _cache_dir() / f"{source.stem}-{stat.st_size}-{int(stat.st_mtime)}.ttf"
+            suffix = f"-{upem}" if upem else ""
+            target = _cache_dir() / f"{source.stem}-{stat.st_size}-{int(stat.st_mtime)}{suffix}.ttf"
             try:
                 if not target.exists():
-                    _subset(source, target)
-                _made[name] = str(target)
+                    _subset(source, target, upem)
+                _made[key] = str(target)
             except Exception:  # noqa: BLE001 - a read-only disk or an odd font: the full font still works
                 log.warning("compact font %s could not be made; using the full font", name, exc_info=True)
-                _made[name] = str(source)
-    return _made[name]
+                _made[key] = str(source)
+    return _made[key]
