@@ -26,16 +26,21 @@ def store() -> Path:
 
 
 def load_or_make_ca() -> test_ca.Issued:
+    """The demo CA of SIGNING_DIR, made on first use (under a file lock: two processes never make two)."""
+    import fcntl
+
     path = store()
     cert_file, key_file = path / "ca-cert.pem", path / "ca-key.pem"
-    if cert_file.exists() and key_file.exists():
-        issued = test_ca.Issued(test_ca.load_pem_key(key_file.read_bytes()),
-                                test_ca.load_pem_cert(cert_file.read_bytes()))
-    else:
-        issued = test_ca.make_ca(CA_NAME)
-        key_file.write_bytes(issued.key_pem)
-        key_file.chmod(0o600)
-        cert_file.write_bytes(issued.cert_pem)
+    with open(path / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if cert_file.exists() and key_file.exists():
+            issued = test_ca.Issued(test_ca.load_pem_key(key_file.read_bytes()),
+                                    test_ca.load_pem_cert(cert_file.read_bytes()))
+        else:
+            issued = test_ca.make_ca(CA_NAME)
+            key_file.write_bytes(issued.key_pem)
+            key_file.chmod(0o600)
+            cert_file.write_bytes(issued.cert_pem)
     trust_ca(issued)
     return issued
 

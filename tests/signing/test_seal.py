@@ -114,6 +114,10 @@ def test_with_a_tsa_the_seal_is_time_stamped_and_carries_its_crl(hn, dossier, au
     reader = PdfReader(io.BytesIO(r.content))
     dss = reader.trailer["/Root"].get("/DSS")
     assert dss is not None and dss.get_object().get("/CRLs")  # the validation data is in the document
+    from signing.verify import verify_pdf
+
+    report = verify_pdf(r.content)  # the validation data added after the signature is no tampering
+    assert report.ok and report.signatures[0].timestamp is not None and report.issued == stored
 
 
 def test_a_tsa_that_fails_leaves_the_slip_unissued(hn, dossier, authority, tsa):
