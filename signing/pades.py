@@ -49,8 +49,8 @@ def _stamp_style():
     from core.documents.fonts import font_path
 
     return TextStampStyle(stamp_text="%(text)s", border_width=1,
-                          text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(font_path("DejaVuSans.ttf", upem=1000),
-                                                                                   font_size=8)))
+                          text_box_style=TextBoxStyle(font_size=8, font=GlyphAccumulatorFactory(
+                              font_path("DejaVuSans.ttf", upem=1000), font_size=8)))
 
 
 def sign_pdf(pdf: bytes, signer: Signer, *, box: Box, appearance: Appearance, reason: str, location: str,

@@ -70,7 +70,22 @@ def test_signed_slip_remains_readable_text_with_the_visible_signature_box(dossie
     widgets = [a.get_object() for page in reader.pages for a in page.get("/Annots") or []]
     fields = [w for w in widgets if w.get("/FT") == "/Sig"]
     assert len(fields) == 1 and fields[0]["/V"]["/SubFilter"] == "/ETSI.CAdES.detached"  # PAdES
-    assert fields[0].get("/AP")  # a visible appearance: name, title and time in the box
+    assert box_text(fields[0]) == [f"Ký bởi: {cast['director_hn'].display_name}", "Giám đốc",
+                                   "Thời gian ký: 12/02/2026 10:00:00 (GMT+7)",
+                                   "Đã ký số – xác thực tại trang /xac-thuc/"]
+
+
+def box_text(widget) -> list[str]:
+    """The lines of the visible signature box, read from its appearance stream (each line's /ActualText)."""
+    import re
+
+    data = widget["/AP"]["/N"].get_object().get_data()
+    lines = []
+    for raw in re.findall(rb"/ActualText \(((?:[^()\\]|\\.)*)\)", data):
+        unescaped = re.sub(rb"\\([0-7]{1,3}|.)", lambda m: bytes([int(m.group(1), 8)]) if m.group(1).isdigit()
+                           else m.group(1), raw)
+        lines.append(unescaped.decode("utf-16"))
+    return lines
 
 
 def test_the_email_attaches_the_signed_bytes_and_sms_and_zalo_link_them(dossier, cast, authority, settings):
