@@ -40,10 +40,10 @@ def read_upload(upload) -> bytes:
     return upload.read()
 
 
-def stored_report(document) -> VerificationReport:
+def stored_report(document, *, reveal: bool = True) -> VerificationReport:
     """Verify the bytes we hold for a signed document (what the citizen was sent)."""
     report = verify_pdf(document.read())
-    report.issued = document
+    report.issued, report.reveal = document, reveal
     return report
 
 
@@ -61,8 +61,8 @@ def verify_request(*, upload=None, token: str = "", dossier_code: str = "", docu
     if dossier_code:
         documents = selectors.signed_documents_of_dossier(dossier_code)
         if document:
-            documents = [d for d in documents if document in (str(d.token), d.kind, d.reference)]
+            documents = [d for d in documents if document in (d.kind, d.reference)]
         if not documents:
             raise DomainError(SigningError.DOCUMENT_NOT_FOUND)
-        return [(d, stored_report(d)) for d in documents]
+        return [(d, stored_report(d, reveal=False)) for d in documents]
     raise DomainError(SigningError.VERIFY_INPUT_REQUIRED)

@@ -38,6 +38,10 @@ class VerificationReport:
     sha256: str
     signatures: list[SignatureCheck] = field(default_factory=list)
     issued: object = None  # the SignedDocument these exact bytes are, if we issued them
+    # Whether the answer may give the document's id (the capability to download it, personal data included):
+    # yes to whoever holds the document (upload) or its QR code; no to a lookup by dossier code, which anyone
+    # could guess.
+    reveal: bool = True
 
     @property
     def ok(self) -> bool:
@@ -55,7 +59,7 @@ class VerificationReport:
                             "signed_at": when(s.signed_at), "timestamp": when(s.timestamp), "ok": s.ok}
                            for s in self.signatures],
             "document": None if issued is None else {
-                "id": str(issued.token), "title": issued.title, "dossier_code": issued.dossier_code,
+                **({"id": str(issued.token)} if self.reveal else {}), "title": issued.title, "dossier_code": issued.dossier_code,
                 "office": issued.office.name, "signer_name": issued.signer_name, "signer_title": issued.signer_title,
                 "signed_at": when(issued.signed_at), "level": issued.level},
         }

@@ -1,6 +1,7 @@
 """`POST /api/v1/verify/`: verify a signed document (no login, throttled). Multipart `file` (a PDF), or JSON /
 form `id` (the verification id of the QR code), or `dossier` (a dossier code) with an optional `document`
-(a verification id or a kind: apology, receipt, supplement, refusal, guidance, result). 200 with
+(a kind: apology, receipt, supplement, refusal, guidance, result, or a reference such as `apology:12`). A lookup
+by dossier code never answers the documents' ids (the ids open the documents, personal data included). 200 with
 `{"valid", "results": [{"valid", "sha256", "signatures": [...], "document": {...} | null}]}`; 400/404/413/429
 with `{"code", "detail"}`."""
 from django.urls import path

@@ -82,12 +82,13 @@ def test_the_qr_code_opens_the_page_for_its_document(client, signed):
     assert download.content == signed.read()
 
 
-def test_a_dossier_code_finds_its_signed_documents(client, signed):
+def test_a_dossier_code_finds_its_signed_documents_without_opening_them(client, signed):
     r = client.post("/api/v1/verify/", {"dossier": signed.dossier_code, "document": "apology"}, format="json")
     assert r.status_code == 200 and r.json()["valid"] is True
-    assert r.json()["results"][0]["document"]["id"] == str(signed.token)
-    page = client.get(reverse("signing:verify"), {"ho_so": signed.dossier_code})
-    assert "Văn bản hợp lệ" in page.content.decode()
+    document = r.json()["results"][0]["document"]
+    assert document["signer_name"] == signed.signer_name and "id" not in document  # a code is guessable
+    page = client.get(reverse("signing:verify"), {"ho_so": signed.dossier_code}).content.decode()
+    assert "Văn bản hợp lệ" in page and str(signed.token) not in page
     assert client.post("/api/v1/verify/", {"dossier": "KHONG-CO"}).status_code == 404
 
 
