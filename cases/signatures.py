@@ -84,3 +84,26 @@ def result_seal(*, dossier, pdf: bytes, title: str, filename: str, reference: st
 
     return document_seal_once(kind="result", reference=reference or f"result:{dossier.code}", office=dossier.office,
                               title=title, filename=filename, render=render, dossier_code=dossier.code)
+
+
+def slip_spec(dossier, action: str) -> dict | None:
+    """What the applicant's e-mail about an event attaches (notifications.delivery.ATTACHMENT_SOURCES["slip"]):
+    the receipt when received or accepted, the supplement request, the refusal slip."""
+    kind = {"receive": "receipt", "accept": "receipt", "request-supplement": "supplement",
+            "refuse": "refusal"}.get(action)
+    if kind is None:
+        return None
+    return {"source": "slip", "kind": kind, "code": dossier.code, "number": dossier.supplement_count}
+
+
+def slip_attachment(spec: dict) -> tuple[str, bytes]:
+    """The office-sealed slip a spec names, sealed now if it was not yet (at delivery, after the commit)."""
+    from .models import Dossier
+
+    dossier = Dossier.objects.select_related("office__parent", "procedure", "received_by").get(code=spec["code"])
+    obj = dossier
+    if spec["kind"] == "supplement":
+        obj = dossier.supplement_requests.select_related("requested_by").get(number=spec["number"])
+        obj.dossier = dossier
+    signed = sealed_copy(spec["kind"], obj)
+    return signed.filename, signed.read()

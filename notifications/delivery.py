@@ -13,6 +13,10 @@ from .models import DeliveryAttempt, OutboxMessage
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12
 SENDERS = {}
+# Where an e-mail's documents come from, by the payload's "documents": [{"source": name, ...}]: a function
+# spec -> (filename, bytes) registered by the app that owns them (cases registers "slip": the office-sealed
+# slips), so this app imports none of them. A source that fails fails the delivery (retried), never sends less.
+ATTACHMENT_SOURCES = {}
 
 
 def sender(channel):
@@ -47,6 +51,9 @@ def _email(message):
                          [message.recipient])
     for item in (message.payload or {}).get("attachments", []):
         email.attach(item["filename"], _stored_bytes(item), "application/pdf")
+    for spec in (message.payload or {}).get("documents", []):
+        filename, data = ATTACHMENT_SOURCES[spec["source"]](spec)
+        email.attach(filename, data, "application/pdf")
     email.send()
     return "sent"
 

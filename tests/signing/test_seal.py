@@ -125,3 +125,32 @@ def test_a_tsa_that_fails_leaves_the_slip_unissued(hn, dossier, authority, tsa):
     r = hn.get(slip_url("receipt", dossier, pdf=True))
     assert r.status_code == 503 and "SIGNING_TSA_UNAVAILABLE" in r.content.decode()
     assert not SignedDocument.objects.exists()
+
+
+def test_the_email_telling_the_applicant_of_intake_attaches_the_sealed_receipt(dossier, authority):
+    from django.core import mail
+
+    from notifications.delivery import deliver
+    from notifications.models import OutboxMessage
+
+    email = OutboxMessage.objects.get(kind="dossier.receive", channel="email", dossier_code=dossier.code)
+    assert deliver(email.pk) is True
+    (sent,) = mail.outbox
+    (name, content, mimetype), = sent.attachments
+    stored = SignedDocument.objects.get(kind="receipt", dossier_code=dossier.code)
+    assert content == stored.read() and name == stored.filename and mimetype == "application/pdf"
+    _, status = validate(content, authority)
+    assert status.intact and status.trusted and stored.seal
+
+
+def test_without_a_seal_the_intake_email_is_held_back_not_sent_unsealed(dossier, settings):
+    from django.core import mail
+
+    from notifications.delivery import deliver
+    from notifications.models import OutboxMessage
+
+    settings.SIGNING_DEMO_KEYS_ON_DEMAND = False
+    email = OutboxMessage.objects.get(kind="dossier.receive", channel="email", dossier_code=dossier.code)
+    assert deliver(email.pk) is False and not mail.outbox
+    email.refresh_from_db()
+    assert email.state == "failed" and "khóa ký số" in email.last_error
