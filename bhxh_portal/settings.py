@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "reports",
     "legal",
     "attachments",
+    "signing",
 ]
 
 MIDDLEWARE = [
@@ -189,6 +190,19 @@ ATTACHMENT_FETCH_RETRIES = setting("ATTACHMENT_FETCH_RETRIES", _non_negative_int
 ATTACHMENT_FETCH_BACKOFF = setting("ATTACHMENT_FETCH_BACKOFF", _positive_int, 60)  # seconds, doubled per attempt
 WHITENOISE_USE_FINDERS = True
 
+# --- Signed documents (signing app) -----------------------------------------------------------------------
+# The demo key store: throw-away CA, PKCS#12 files and their passphrase files (manage.py signing_demo_keys).
+SIGNING_DIR = setting("SIGNING_DIR", _path, str(VAR_DIR / "signing"))
+# Issue a TEST key from the demo CA when a signer or an office has none (demo and tests only, never production).
+SIGNING_DEMO_KEYS_ON_DEMAND = setting("SIGNING_DEMO_KEYS_ON_DEMAND", _bool, False)
+# RFC 3161 time-stamping service: signatures are PAdES B-T (B-LT with the CRLs on file) when set.
+SIGNING_TSA_URL = setting("SIGNING_TSA_URL", _url(["http", "https"]), None)
+SIGNING_TSA_TIMEOUT = setting("SIGNING_TSA_TIMEOUT", _positive_int, 10)
+# The PKCS#11 module a token key uses when its row names none (Debian's SoftHSM2 by default).
+SIGNING_PKCS11_MODULE = setting("SIGNING_PKCS11_MODULE", _token, "/usr/lib/softhsm/libsofthsm2.so")
+# Largest PDF the verification page and API accept (MB).
+SIGNING_VERIFY_MAX_MB = setting("SIGNING_VERIFY_MAX_MB", _positive_int, 20)
+
 # --- Cache, broker -------------------------------------------------------------------------------------
 REDIS_URL = setting("REDIS_URL", _url(["redis", "rediss"]), None)
 if REDIS_URL:
@@ -296,7 +310,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"public": "30/min", "login": "10/min"},
+    "DEFAULT_THROTTLE_RATES": {"public": "30/min", "login": "10/min", "verify": "20/min"},
     "DATETIME_FORMAT": "iso-8601",
     "URL_FORMAT_OVERRIDE": None,  # `?format=` belongs to the report endpoints (json/csv/xlsx/pdf)
 }

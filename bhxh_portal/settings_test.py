@@ -20,3 +20,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Papers stored by tests that do not choose their own folder never land among the real ones.
 MEDIA_ROOT = str(VAR_DIR / "test-media")
+# Tests sign with a throw-away CA of their own, issued on demand for any signer or office.
+SIGNING_DIR = str(VAR_DIR / "test-signing")
+SIGNING_DEMO_KEYS_ON_DEMAND = True
+SIGNING_TSA_URL = None

@@ -9,8 +9,8 @@ from core import views as core_views
 from core.api import views as core_api
 
 # Every app's URLs, named explicitly: a missing module is an import error at start-up, never a silent skip.
-API_APPS = ["workcal", "cases", "feedback", "reports", "notifications", "attachments"]
-PAGE_APPS = ["workcal", "cases", "feedback", "portal", "reports", "legal", "notifications", "attachments"]
+API_APPS = ["workcal", "cases", "feedback", "reports", "notifications", "attachments", "signing"]
+PAGE_APPS = ["workcal", "cases", "feedback", "portal", "reports", "legal", "notifications", "attachments", "signing"]
 
 api_patterns = [
     path("auth/token/", core_api.TokenView.as_view(), name="api-token"),

@@ -90,11 +90,15 @@ def _after_event(dossier, event):
     dossier_event_recorded.send(sender=type(dossier), dossier=dossier, event=event)
     text = _applicant_message(dossier, event)
     if text:
+        from .signatures import slip_spec
+
+        slip = slip_spec(dossier, event.action)  # the e-mail attaches the office-sealed slip
         for channel, recipient in (("sms", dossier.applicant_phone), ("email", dossier.applicant_email)):
             if recipient:
                 outbox_enqueue(channel=channel, kind=f"dossier.{event.action}", recipient=recipient,
                                idempotency_key=f"dossier-event:{event.pk}:{channel}", office=dossier.office,
-                               dossier_code=dossier.code, subject=f"Hồ sơ {dossier.code}", body=text)
+                               dossier_code=dossier.code, subject=f"Hồ sơ {dossier.code}", body=text,
+                               payload={"documents": [slip]} if slip and channel == "email" else None)
 
 
 def _applicant_message(dossier, event) -> str:

@@ -24,6 +24,10 @@ SENDERS = {}
 DELIVERY_TASKS = {}
 DEFAULT_TASK = "notifications.tasks.deliver_message"
 RELEASE_LIMIT = 500  # rows released at once after a success (the periodic sweep takes the rest)
+# Where an e-mail's documents come from, by the payload's "documents": [{"source": name, ...}]: a function
+# spec -> (filename, bytes) registered by the app that owns them (cases registers "slip": the office-sealed
+# slips), so this app imports none of them. A source that fails fails the delivery (retried), never sends less.
+ATTACHMENT_SOURCES = {}
 
 
 def sender(channel, *, task: str | None = None):
@@ -60,10 +64,31 @@ def deliver_in_app() -> int:
 def _email(message):
     """E-mail through Django's backend (EMAIL_URL; by default files under var/outbox-mail)."""
     from django.conf import settings
-    from django.core.mail import send_mail
+    from django.core.mail import EmailMessage
 
-    send_mail(message.subject or "Bảo hiểm xã hội", message.body, settings.DEFAULT_FROM_EMAIL, [message.recipient])
+    email = EmailMessage(message.subject or "Bảo hiểm xã hội", message.body, settings.DEFAULT_FROM_EMAIL,
+                         [message.recipient])
+    for item in (message.payload or {}).get("attachments", []):
+        email.attach(item["filename"], _stored_bytes(item), "application/pdf")
+    for spec in (message.payload or {}).get("documents", []):
+        filename, data = ATTACHMENT_SOURCES[spec["source"]](spec)
+        email.attach(filename, data, "application/pdf")
+    email.send()
     return "sent"
+
+
+def _stored_bytes(item) -> bytes:
+    """An attachment as stored (a signed document): the exact bytes whose sha256 the row recorded, or a failure
+    (retried), never other bytes."""
+    import hashlib
+
+    from django.core.files.storage import default_storage
+
+    with default_storage.open(item["name"], "rb") as fh:
+        data = fh.read()
+    if item.get("sha256") and hashlib.sha256(data).hexdigest() != item["sha256"]:
+        raise ValueError(f"attachment {item['name']} does not match its recorded sha256")
+    return data
 
 
 def backoff(attempts: int) -> timedelta:

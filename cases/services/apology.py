@@ -176,14 +176,27 @@ def _issue(*, actor, dossier, slip, now) -> ApologySlip:
     slip.legal_due_at = dossier.legal_due_at
     slip.new_appointment_at = new_appointment_at
     slip.save()
+    signed = _sign(slip, dossier, actor, now)
 
     old_appointment = slip.original_appointment_at
     dossier.appointment_at = new_appointment_at
     dossier.reschedule_count += 1
     dossier.save(update_fields=["appointment_at", "reschedule_count", "updated_at"])
     events.apology_issued(dossier, actor=actor, slip=slip, old_appointment=old_appointment, at=now)
-    _notify_applicant(dossier, slip, old_appointment)
+    _notify_applicant(dossier, slip, old_appointment, signed)
     return slip
+
+
+def _sign(slip, dossier, actor, now):
+    """The signer's own signature on the slip (PAdES, cases.signatures): inside this transaction, so a key that
+    cannot sign (token absent, wrong passphrase, expired or revoked certificate) leaves the slip unissued with a
+    coded error (signing.errors). A slip of the past (the history import) was signed in the old software."""
+    if events.is_replaying():
+        return None
+    from ..signatures import apology_sign
+
+    slip.dossier = dossier
+    return apology_sign(slip=slip, actor=actor, at=now)
 
 
 def next_apology_number(office: Office, year: int) -> int:
@@ -205,7 +218,7 @@ def _ascii(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
 
 
-def _notify_applicant(dossier, slip, old_appointment):
+def _notify_applicant(dossier, slip, old_appointment, signed=None):
     if events.is_replaying():
         return  # a slip of the past (the history import): the applicant was told then
     local = timezone.localtime
@@ -218,6 +231,15 @@ def _notify_applicant(dossier, slip, old_appointment):
     subject = f"Phiếu xin lỗi và hẹn lại ngày trả kết quả – hồ sơ {dossier.code}"
     payload = {"slip": slip.pk, "number": slip.number_label, "dossier_code": dossier.code,
                "old_appointment_at": old_appointment.isoformat(), "new_appointment_at": slip.new_appointment_at.isoformat()}
+    link = ""
+    if signed is not None:  # what is sent is what was signed: the stored bytes, attached or linked
+        from signing.services import download_url
+
+        link = download_url(signed)
+        payload["attachments"] = [{"name": signed.file.name, "sha256": signed.sha256, "filename": signed.filename}]
+        payload["document_url"] = link
+        text += f" Phiếu đã ký số: {link}"
+        sms += f" Tai phieu: {link}"
     channels = []
     if dossier.applicant_phone:
         channels.append(("sms", dossier.applicant_phone, sms, {}))
@@ -226,7 +248,7 @@ def _notify_applicant(dossier, slip, old_appointment):
     if dossier.applicant_phone:
         channels.append(("zalo", dossier.applicant_phone, text, {
             "template_data": {"ma_ho_so": dossier.code, "ngay_hen_cu": old, "ngay_hen_moi": new,
-                              "ly_do": slip.reason[:200], "so_phieu": slip.number_label}}))
+                              "ly_do": slip.reason[:200], "so_phieu": slip.number_label, "link_phieu": link}}))
     for channel, recipient, body, extra in channels:
         outbox_enqueue(channel=channel, kind="dossier.apology", idempotency_key=f"apology:{slip.pk}:{channel}",
                        recipient=recipient, office=office, dossier_code=dossier.code, subject=subject, body=body,

@@ -8,6 +8,7 @@ from pathlib import Path
 from django.conf import settings
 
 from . import AGENCY, MOTTO, NATION, Document, Signature
+from .fonts import font_path
 
 FONT_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
 FONT = "DejaVu"
@@ -55,9 +56,9 @@ class Layout:
 
     def __init__(self, *, landscape=False, draft=False, title=""):
         pdf = _pdf_class()(orientation="L" if landscape else "P", unit="mm", format="A4")
-        pdf.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
-        pdf.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
-        pdf.add_font(FONT, "I", str(FONT_DIR / "DejaVuSans-Oblique.ttf"))
+        pdf.add_font(FONT, "", font_path("DejaVuSans.ttf"))
+        pdf.add_font(FONT, "B", font_path("DejaVuSans-Bold.ttf"))
+        pdf.add_font(FONT, "I", font_path("DejaVuSans-Oblique.ttf"))
         pdf.set_margins(10 if landscape else 20, 12, 10 if landscape else 15)
         pdf.set_auto_page_break(True, margin=15)
         pdf.watermark = "DỰ THẢO" if draft else ""
@@ -69,6 +70,7 @@ class Layout:
         pdf.add_page()
         pdf.set_font(FONT, "", self.SIZE)
         self.pdf = pdf
+        self.slots: list[tuple[int, float, float, float, float]] = []  # (page, x, y, w, h) mm, room to sign
 
     @property
     def width(self) -> float:
@@ -277,6 +279,8 @@ class Layout:
                 pdf.multi_cell(col, 5, _nfc(sig.hint), align="C", new_x="LEFT", new_y="NEXT")
             captions_bottom = max(captions_bottom, pdf.get_y())
         bottom = name_y = captions_bottom + 24  # room to sign; every name on one line
+        for i, _sig in enumerate(blocks):  # where a signature box may go (signing.pades draws it there)
+            self.slots.append((pdf.page_no() - 1, left + i * col, captions_bottom + 1, col, 22.0))
         self.font("B", 11)
         for i, sig in enumerate(blocks):
             pdf.set_xy(left + i * col, name_y)
@@ -291,6 +295,22 @@ class Layout:
 
 def render_pdf(doc: Document) -> bytes:
     """Lay a Document out on A4 (landscape for wide tables) and return the PDF bytes."""
+    return render_pdf_with_slots(doc)[0]
+
+
+def slot_box(layout_slot, page_height_mm: float = 297.0) -> tuple[int, tuple[float, float, float, float]]:
+    """A signature slot (page, x, y, w, h in mm from the top left) as (page, (x1, y1, x2, y2)) in PDF points
+    from the bottom left, inset a little."""
+    page, x, y, w, h = layout_slot
+    pt = 72 / 25.4
+    inset = 2.0
+    x1, x2 = (x + inset) * pt, (x + w - inset) * pt
+    y1, y2 = (page_height_mm - (y + h)) * pt, (page_height_mm - y) * pt
+    return page, (round(x1, 2), round(y1, 2), round(x2, 2), round(y2, 2))
+
+
+def render_pdf_with_slots(doc: Document) -> tuple[bytes, list]:
+    """The PDF and the signature slots of its signature blocks: [(page, (x1, y1, x2, y2)) in points]."""
     page = Layout(landscape=doc.landscape, draft=doc.draft, title=doc.title)
     upper, office = doc.agency
     page.heading(upper=upper, office=office, number=doc.number, place_date=doc.place_date, form=doc.form)
@@ -309,4 +329,5 @@ def render_pdf(doc: Document) -> bytes:
         else:  # pragma: no cover - a programming error, not user input
             raise ValueError(f"unknown block kind {block.kind!r}")
     page.signatures(doc.signatures)
-    return page.output()
+    height = page.pdf.h
+    return page.output(), [slot_box(slot, height) for slot in page.slots]

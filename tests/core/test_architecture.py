@@ -10,9 +10,9 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["bhxh_portal", "core", "workcal", "cases", "feedback", "notifications", "portal", "reports", "legal", "attachments"]
+APPS = ["bhxh_portal", "core", "workcal", "cases", "feedback", "notifications", "portal", "reports", "legal", "attachments", "signing"]
 ADAPTERS = {"portal"}
-DOMAIN = {"core", "workcal", "cases", "feedback", "notifications", "legal", "attachments"}
+DOMAIN = {"core", "workcal", "cases", "feedback", "notifications", "legal", "attachments", "signing"}
 MAX_LINES = 400
 
 

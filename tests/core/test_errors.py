@@ -17,7 +17,7 @@ from feedback.events import FeedbackAction
 from .test_i18n import VIETNAMESE_LETTERS
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["core", "workcal", "cases", "feedback", "notifications", "portal", "reports"]
+APPS = ["core", "workcal", "cases", "feedback", "notifications", "portal", "reports", "signing"]
 ERROR_MODULES = ["core.errors", "cases.errors", "feedback.errors", "workcal.errors"]
 
 

@@ -3,7 +3,7 @@ from importlib import import_module
 from django.core.management.base import BaseCommand
 
 # Order matters: organisation first, then the catalogue, then the dossiers that use both.
-DEMO_MODULES = ["core.demo", "workcal.demo", "cases.demo", "portal.demo", "cases.demo_alerts"]
+DEMO_MODULES = ["core.demo", "signing.demo", "workcal.demo", "cases.demo", "portal.demo", "cases.demo_alerts"]
 
 
 class Command(BaseCommand):
