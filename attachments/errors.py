@@ -14,6 +14,8 @@ class AttachmentError(ErrorCode):
     KIND_INVALID = "ATTACHMENT_KIND_INVALID", _("Loại tệp phải là “paper” (giấy tờ) hoặc “result” (kết quả)."), 400
     RESULT_NOT_READY = ("ATTACHMENT_RESULT_NOT_READY",
                         _("Hồ sơ chưa có kết quả giải quyết nên chưa thể lập văn bản kết quả."), 409)
+    PDF_UNREADABLE = ("ATTACHMENT_PDF_UNREADABLE",
+                      _("Không đọc được tệp PDF “%(name)s” để đóng dấu số của đơn vị; vui lòng xuất lại tệp PDF."), 415)
     NOT_RETRYABLE = "ATTACHMENT_NOT_RETRYABLE", _("Tệp này không phải tệp tải từ Cổng DVCQG bị lỗi."), 409
     # Why a paper of the national portal was not fetched (stored on the row, shown on the dossier page).
     PORTAL_NOT_CONFIGURED = ("ATTACHMENT_PORTAL_NOT_CONFIGURED",

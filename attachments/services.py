@@ -4,6 +4,7 @@ ready. Every file stored is a dossier event (cases.events.attachment_added); the
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 from dataclasses import dataclass
 
@@ -67,7 +68,29 @@ def _sha256(upload) -> str:
     return digest.hexdigest()
 
 
+def _sealed_result(dossier, upload, name: str) -> ContentFile:
+    """A result document as the applicant and the national portal will receive it: sealed with the office's
+    signature (issue 15; cases.signatures). A seal that fails raises and the transaction stores nothing."""
+    from cases.signatures import result_seal
+
+    from pyhanko.pdf_utils.misc import PdfError
+
+    upload.seek(0)
+    pdf = upload.read()
+    try:
+        from pyhanko.pdf_utils.reader import PdfFileReader
+
+        PdfFileReader(io.BytesIO(pdf), strict=False).root["/Pages"]["/Count"]
+    except (PdfError, KeyError, ValueError, TypeError) as exc:
+        raise DomainError(AttachmentError.PDF_UNREADABLE, name=name) from exc
+    signed = result_seal(dossier=dossier, pdf=pdf, title="Văn bản kết quả giải quyết", filename=name,
+                         reference=f"result:{dossier.code}:{hashlib.sha256(pdf).hexdigest()[:32]}")
+    return ContentFile(signed.read(), name=name)
+
+
 def _store(*, dossier, actor, upload, kind, index, document_name, content_type, name=None) -> Attachment:
+    if kind == Kind.RESULT:
+        upload = _sealed_result(dossier, upload, name or _clean_name(upload.name, content_type))
     attachment = Attachment(dossier=dossier, kind=kind, source=Source.DESK, document_index=index,
                             document_name=document_name, size=upload.size, content_type=content_type,
                             sha256=_sha256(upload), uploaded_by=actor,

@@ -47,7 +47,8 @@ def test_uploaded_result_is_pushed_and_the_online_applicant_gets_a_download_link
     assert f"Ket qua giai quyet ho so {dossier.code} da san sang" in body and "/tep/" in body
     link = body.split("Tai ve tai: ", 1)[1].split(" ", 1)[0]
     download = client.get("/" + link.split("://", 1)[1].split("/", 1)[1])
-    assert download.status_code == 200 and read(download) == PDF
+    sealed = read(download)  # the office's seal is an incremental update: the document signed as uploaded
+    assert download.status_code == 200 and sealed.startswith(PDF) and b"/ByteRange" in sealed[len(PDF):]
     # Returning it online tells nobody twice.
     case_services.dossier_return(actor=cast["reception_hn"], dossier=Dossier.objects.get(pk=dossier.pk),
                                  channel="online")
@@ -94,3 +95,29 @@ def test_result_rules(media, cast, procedures, receive, as_user):
     assert early.status_code == 409 and early.json()["code"] == "ATTACHMENT_RESULT_NOT_READY"
     generated = as_user(cast["processor_hn"]).post(url, {"kind": "result", "generate": "true"}, format="multipart")
     assert generated.status_code == 201 and generated.json()["content_type"] == "application/pdf"
+
+
+def test_a_result_pdf_that_cannot_be_read_is_refused_with_a_message_not_a_500(media, cast, procedures, as_user):
+    from .conftest import BROKEN_PDF
+
+    dossier = _resolved(cast, procedures)
+    response = as_user(cast["processor_hn"]).post(f"/api/v1/dossiers/{dossier.code}/attachments/",
+                                                  {"file": upload("hong.pdf", BROKEN_PDF), "kind": "result"},
+                                                  format="multipart")
+    assert response.status_code == 415
+    assert response.json()["code"] == "ATTACHMENT_PDF_UNREADABLE" and "hong.pdf" in response.json()["detail"]
+    assert not Attachment.objects.filter(dossier=dossier, kind="result").exists()
+
+
+def test_an_uploaded_result_carries_the_office_seal(media, cast, procedures, as_user):
+    from signing.verify import verify_pdf
+
+    dossier = _resolved(cast, procedures)
+    response = as_user(cast["processor_hn"]).post(f"/api/v1/dossiers/{dossier.code}/attachments/",
+                                                  {"file": upload("quyet-dinh.pdf", PDF), "kind": "result"},
+                                                  format="multipart")
+    assert response.status_code == 201, response.content
+    stored = Attachment.objects.get(pk=response.json()["id"])
+    with stored.file.open("rb") as fh:
+        report = verify_pdf(fh.read())
+    assert report.ok and report.issued is not None and report.issued.kind == "result"
