@@ -24,9 +24,12 @@ from .env import (  # the casts that validate each setting
     _parsed_url,
     _path,
     _positive_int,
+    _proxy_ssl_header,
     _token,
     _url,
     _years,
+    check_secret_key,
+    local_secret_key,
     read_env_file,
     setting,
 )
@@ -40,7 +43,10 @@ ENV_FILE = Path(os.environ.get("ENV_FILE") or BASE_DIR / ".env")
 read_env_file(ENV_FILE)
 
 DEBUG = setting("DEBUG", _bool, False)
-SECRET_KEY = setting("SECRET_KEY", _token, "insecure-dev-key-change-me-bhxh-portal-0000000000")
+# Required in production (docker-compose.yml refuses to start without it); a placeholder or weak key stops start-up
+# when DEBUG is off. Unset, this installation's own random key is generated once into var/secret_key.
+SECRET_KEY = check_secret_key(setting("SECRET_KEY", _token, None) or local_secret_key(VAR_DIR / "secret_key"),
+                              debug=DEBUG)
 ALLOWED_HOSTS = setting("ALLOWED_HOSTS", _list, ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = setting("CSRF_TRUSTED_ORIGINS", _list, [])
 
@@ -250,6 +256,19 @@ SESSION_IDLE_TIMEOUT = setting("SESSION_IDLE_TIMEOUT", _positive_int, 30 * 60)
 SESSION_LIFETIME = setting("SESSION_LIFETIME", _positive_int, 12 * 3600)
 SESSION_COOKIE_AGE = SESSION_LIFETIME
 SESSION_COOKIE_HTTPONLY = True
+
+# HTTPS (issue 13): secure by default when DEBUG is off, each settable. `make run` serves plain HTTP on 127.0.0.1
+# and turns the redirect and the secure cookies off for its own processes (bhxh_portal/runplan.py).
+SECURE_SSL_REDIRECT = setting("SECURE_SSL_REDIRECT", _bool, not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the health checks call http://127.0.0.1:8000/healthz inside the container
+SECURE_HSTS_SECONDS = setting("SECURE_HSTS_SECONDS", _non_negative_int, 0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = setting("SECURE_HSTS_INCLUDE_SUBDOMAINS", _bool, not DEBUG)
+SECURE_HSTS_PRELOAD = setting("SECURE_HSTS_PRELOAD", _bool, not DEBUG)
+SESSION_COOKIE_SECURE = setting("SESSION_COOKIE_SECURE", _bool, not DEBUG)
+CSRF_COOKIE_SECURE = setting("CSRF_COOKIE_SECURE", _bool, not DEBUG)
+# Which request header says the client spoke HTTPS to the reverse proxy: trusted only behind one (NUM_PROXIES).
+SECURE_PROXY_SSL_HEADER = setting("SECURE_PROXY_SSL_HEADER", _proxy_ssl_header,
+                                  ("HTTP_X_FORWARDED_PROTO", "https") if NUM_PROXIES else None)
 
 # --- Domain defaults (DOMAIN.md "our default"; per office / per procedure values win) --------------------
 OFFICE_HOURS = setting("OFFICE_HOURS", _hours, [("07:30", "11:30"), ("13:00", "17:00")])

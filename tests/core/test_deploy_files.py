@@ -110,3 +110,13 @@ def test_env_example_documents_every_setting():
     documented = set(re.findall(r"^#?\s*([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.M))
     missing = settings_variables() - documented
     assert not missing, f".env.example does not document {sorted(missing)}"
+
+
+def test_compose_supplies_no_secret_key_and_requires_one():
+    """Issue 13: compose used to supply a SECRET_KEY default that everyone could read. It may only pass on the one
+    from .env, refusing to start without it (`${SECRET_KEY:?…}`)."""
+    text = (ROOT / "docker-compose.yml").read_text()
+    for name, service in COMPOSE["services"].items():
+        value = str(service.get("environment", {}).get("SECRET_KEY", "${SECRET_KEY:?}"))
+        assert re.fullmatch(r"\$\{SECRET_KEY:\?[^}]*\}", value), f"{name} supplies SECRET_KEY={value!r}"
+    assert ":-" not in "".join(line for line in text.splitlines() if "SECRET_KEY" in line)
