@@ -27,6 +27,9 @@ def test_the_password_change_page_refuses_12345678(client, cast):
         "old_password": "pw-tiepnhan.hn", "new_password1": "12345678", "new_password2": "12345678"})
     assert response.status_code == 200
     assert "new_password2" in response.context["form"].errors
+    page = response.content.decode()
+    assert "Mật khẩu quá ngắn: cần ít nhất 10 ký tự." in page and "Mật khẩu này hoàn toàn là số." in page
+    cast["reception_hn"].refresh_from_db()
     assert cast["reception_hn"].check_password("pw-tiepnhan.hn")
 
 
