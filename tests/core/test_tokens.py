@@ -105,3 +105,14 @@ def test_saving_a_user_without_changing_the_password_keeps_the_token(api, cast):
     user.title = "Cán bộ"
     user.save()
     assert _with(api, key).get("/api/v1/offices/").status_code == 200
+
+
+def test_a_hash_upgrade_at_login_is_not_a_password_change(api, client, cast, settings):
+    """Django re-hashes a correct password with a stronger hasher at login: the same password, so the tokens stay."""
+    key = _token(api)["token"]
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher",
+                                 "django.contrib.auth.hashers.MD5PasswordHasher"]
+    assert client.login(username="tiepnhan.hn", password=PASSWORD)
+    cast["reception_hn"].refresh_from_db()
+    assert cast["reception_hn"].password.startswith("pbkdf2_")  # upgraded
+    assert _with(api, key).get("/api/v1/offices/").status_code == 200
