@@ -116,3 +116,19 @@ def test_a_hash_upgrade_at_login_is_not_a_password_change(api, client, cast, set
     cast["reception_hn"].refresh_from_db()
     assert cast["reception_hn"].password.startswith("pbkdf2_")  # upgraded
     assert _with(api, key).get("/api/v1/offices/").status_code == 200
+
+
+def test_the_urls_the_api_returns_answer_its_token(api, client, cast, receive):
+    """CONTRACTS.md §1.2: `receipt_url` (and the slips' `pdf_url`) answer the credentials of the API call that returned
+    them, token included; they used to send a token caller to the login page."""
+    own, other = receive(), receive(officer="reception_hcm")
+    _with(api, _token(api)["token"])
+    receipt_url = api.get(f"/api/v1/dossiers/{own.code}/").json()["receipt_url"]
+    assert api.get(receipt_url).status_code == 200
+    pdf = api.get(receipt_url + "?format=pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert api.get(reverse("cases:receipt", kwargs={"code": other.code})).status_code == 404  # still scoped
+    api.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
+    assert api.get(receipt_url).status_code == 401
+    api.credentials()
+    assert api.get(receipt_url).status_code == 302  # no credentials: the login page
