@@ -6,9 +6,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import throttle
-from core.tokens import token_expires_at, token_issue, tokens_revoke
 from core.errors import CoreError, DomainError
 from core.models import Office
+from core.tokens import token_expires_at, token_issue, tokens_revoke
 
 
 class TokenRequest(serializers.Serializer):
