@@ -29,6 +29,7 @@ def test_check_deploy_with_production_environment_reports_no_security_warning():
     """`manage.py check --deploy` as production runs it. The schema generator's own warnings
     (drf_spectacular.*, issue 13 item 12, the OpenAPI schema) are that item's; every other warning fails here."""
     env = _clean_env(**PRODUCTION, DJANGO_SETTINGS_MODULE="bhxh_portal.settings")
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests for this process, never in production
     proc = subprocess.run([sys.executable, "manage.py", "check", "--deploy"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
     output = proc.stdout + proc.stderr
