@@ -314,3 +314,27 @@ def test_the_leak_check_sees_what_is_in_scope(world, clients):
     assert other.dossier.code in read("admin", "/api/v1/dossiers/?format=csv")
     assert other.dossier.code in read("legal", "/ho-so/?format=xlsx")
     assert NAMES["79"] not in read("director", "/ho-so/?format=xlsx")
+
+
+def test_the_api_answers_a_token_as_it_answers_a_session(world, clients, cast):
+    """Every API route read with `Authorization: Token` (what scripts and the national systems use) gives what the
+    same officer gets signed in, of their own office's objects and of the other office's."""
+    from django.test import Client
+    from rest_framework.authtoken.models import Token
+
+    problems, checked = [], 0
+    for actor in ("reception", "director", "legal"):
+        token = Client(HTTP_AUTHORIZATION="Token " + Token.objects.get_or_create(user=cast[ACTORS[actor]])[0].key)
+        for name, rule in RULES.items():
+            if rule.post or rule.public or name.startswith("admin:"):
+                continue
+            for where in (OWN, OTHER) if rule.scope else (OWN,):
+                url = _url(name, rule, world[where], actor)
+                if not url.startswith(("/api/v1/", "/api/schema/")):  # the API, not the pages (/api/docs/ is a page)
+                    continue
+                got, want = outcome(_ask(token, "get", url)), expected(rule, actor, where)
+                checked += 1
+                if got not in want:
+                    problems.append(f"{name} with {actor}'s token, {where} office: {url} → {got}, expected {want}")
+    assert not problems, "\n".join(problems)
+    assert checked > 40
