@@ -10,10 +10,12 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
     && pip install --upgrade pip && pip install -r /tmp/requirements.txt
 
 # Then the code (.dockerignore keeps .venv, var/, .env, .git and caches out), installed without dependencies.
+# collectstatic reads the settings with a throwaway key, so that no key is generated into the image's var/.
 COPY . .
 RUN pip install --no-deps . \
     && useradd --system --uid 10001 --no-create-home --home-dir /app --shell /usr/sbin/nologin bhxh \
-    && mkdir -p var && python manage.py collectstatic --noinput \
+    && mkdir -p var \
+    && SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" python manage.py collectstatic --noinput \
     && chown -R bhxh:bhxh /app/var
 
 # Run as an unprivileged user; it may write only under /app/var (the compose volume).

@@ -181,3 +181,66 @@ def _years(raw):
     if not 2000 <= first <= last <= 2100:
         raise ValueError("expected 2000 <= FIRST <= LAST <= 2100")
     return first, last
+
+
+def _proxy_ssl_header(raw):
+    """'X-Forwarded-Proto:https' → ('HTTP_X_FORWARDED_PROTO', 'https'), Django's SECURE_PROXY_SSL_HEADER;
+    'off' (or none/false/0) → None: no header is trusted."""
+    if _token(raw).lower() in {"off", "none", "false", "0"}:
+        return None
+    header, sep, value = raw.partition(":")
+    if not sep or not value or not re.fullmatch(r"[A-Za-z0-9-]+", header):
+        raise ValueError("expected HEADER:value, e.g. X-Forwarded-Proto:https, or off")
+    return "HTTP_" + header.upper().replace("-", "_"), value
+
+
+# Keys that were ever written down (the old built-in default, the old compose default, .env.example's
+# placeholder): whoever read the code knows them. Any key containing one of these words is refused too.
+_PLACEHOLDER_WORDS = ("change-me", "changeme", "change_me", "insecure", "placeholder", "secret-key")
+SECRET_KEY_ADVICE = "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+
+
+def check_secret_key(key: str, *, debug: bool) -> str:
+    """With DEBUG off, a placeholder or weak SECRET_KEY stops start-up (naming the variable, never printing it):
+    at least 50 characters, at least 5 distinct ones, none of the placeholder words (Django's security.W009, and
+    more). With DEBUG on any key will do."""
+    if debug:
+        return key
+    lowered = key.lower()
+    problem = (
+        "it is a placeholder" if any(word in lowered for word in _PLACEHOLDER_WORDS)
+        else "it is shorter than 50 characters" if len(key) < 50
+        else "it has fewer than 5 distinct characters" if len(set(key)) < 5
+        else ""
+    )
+    if problem:
+        raise ImproperlyConfigured(
+            f"Invalid value for environment variable SECRET_KEY: {problem}; with DEBUG off the portal needs a "
+            f"random secret of its own. Generate one with {SECRET_KEY_ADVICE} and set SECRET_KEY in .env.")
+    return key
+
+
+def local_secret_key(path: Path) -> str:
+    """The key of this installation when SECRET_KEY is unset (`make run` on a fresh machine): generated once into
+    `path` (mode 600) and read from it afterwards. A deployment on several machines sets SECRET_KEY instead
+    (docker-compose.yml requires it)."""
+    import secrets
+    import tempfile
+
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".secret_key.")
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(50))
+            os.chmod(tmp, 0o600)
+            try:
+                os.link(tmp, path)  # atomic: when two processes start at once, the first key wins
+            except FileExistsError:
+                pass
+        finally:
+            os.unlink(tmp)
+    key = path.read_text(encoding="utf-8").strip()
+    if len(key) < 50:
+        raise ImproperlyConfigured(f"{path} holds no usable key: delete it (a new one is generated) or set SECRET_KEY")
+    return key

@@ -26,6 +26,11 @@ def plan(environ: dict[str, str]) -> tuple[list[str], dict[str, str]]:
 
     processes = ["web", "worker", "beat"]
     extra: dict[str, str] = {"PORT": environ.get("PORT") or "8000"}  # honcho gives web this port
+    # runserver on 127.0.0.1 speaks plain HTTP: no redirect to HTTPS, cookies that HTTP may carry (the settings
+    # default them on when DEBUG is off); a value set in the environment or .env wins.
+    for name in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"):
+        if not environ.get(name):
+            extra[name] = "false"
     if not settings.NATIONAL_PORTAL_URL:
         port = environ.get("SANDBOX_PORT") or "8765"
         extra.update(NATIONAL_PORTAL_URL=f"http://127.0.0.1:{port}", SANDBOX_PORT=port)

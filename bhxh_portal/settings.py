@@ -24,9 +24,12 @@ from .env import (  # the casts that validate each setting
     _parsed_url,
     _path,
     _positive_int,
+    _proxy_ssl_header,
     _token,
     _url,
     _years,
+    check_secret_key,
+    local_secret_key,
     read_env_file,
     setting,
 )
@@ -40,7 +43,10 @@ ENV_FILE = Path(os.environ.get("ENV_FILE") or BASE_DIR / ".env")
 read_env_file(ENV_FILE)
 
 DEBUG = setting("DEBUG", _bool, False)
-SECRET_KEY = setting("SECRET_KEY", _token, "insecure-dev-key-change-me-bhxh-portal-0000000000")
+# Required in production (docker-compose.yml refuses to start without it); a placeholder or weak key stops start-up
+# when DEBUG is off. Unset, this installation's own random key is generated once into var/secret_key.
+SECRET_KEY = check_secret_key(setting("SECRET_KEY", _token, None) or local_secret_key(VAR_DIR / "secret_key"),
+                              debug=DEBUG)
 ALLOWED_HOSTS = setting("ALLOWED_HOSTS", _list, ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = setting("CSRF_TRUSTED_ORIGINS", _list, [])
 
@@ -80,6 +86,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.replica.ReplicaMiddleware",
+    "core.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -136,8 +143,14 @@ DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 REPORTS_REPLICA_PIN = setting("REPORTS_REPLICA_PIN", _positive_int, 30)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Django's four validators (issue 13): not like the username, name or e-mail; at least 10 characters (a
+# passphrase an officer can type at the desk, longer than the 8 that let `12345678` through); not one of the
+# 20,000 common passwords; not all digits. Demo and test accounts are set directly (set_password), not validated.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "core.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "vi"
@@ -301,7 +314,7 @@ CELERY_BEAT_SCHEDULE = {
 # --- API -----------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "core.api.auth.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -319,6 +332,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Một cửa BHXH: hồ sơ TTHC, PAKN, báo cáo.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and the docs are for signed-in officers (issue 13): anonymous callers get 401.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -335,8 +350,28 @@ LOGIN_ADDRESS_FAILURE_LIMIT = setting("LOGIN_ADDRESS_FAILURE_LIMIT", _positive_i
 # How many reverse proxies in front of the app append to X-Forwarded-For: 0 = trust REMOTE_ADDR only.
 NUM_PROXIES = setting("NUM_PROXIES", _non_negative_int, 0)
 REST_FRAMEWORK["NUM_PROXIES"] = NUM_PROXIES
-SESSION_COOKIE_AGE = 12 * 3600
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# An API token lives this many seconds from its issue (10 hours: a working day); logout and any password change
+# revoke it earlier. An expired token is a 401.
+API_TOKEN_TTL = setting("API_TOKEN_TTL", _positive_int, 10 * 3600)
+# A session ends after this many seconds without a request (sliding), and in any case this many seconds after
+# signing in (core.middleware.SessionTimeoutMiddleware).
+SESSION_IDLE_TIMEOUT = setting("SESSION_IDLE_TIMEOUT", _positive_int, 30 * 60)
+SESSION_LIFETIME = setting("SESSION_LIFETIME", _positive_int, 12 * 3600)
+SESSION_COOKIE_AGE = SESSION_LIFETIME
+SESSION_COOKIE_HTTPONLY = True
+
+# HTTPS (issue 13): secure by default when DEBUG is off, each settable. `make run` serves plain HTTP on 127.0.0.1
+# and turns the redirect and the secure cookies off for its own processes (bhxh_portal/runplan.py).
+SECURE_SSL_REDIRECT = setting("SECURE_SSL_REDIRECT", _bool, not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the health checks call http://127.0.0.1:8000/healthz inside the container
+SECURE_HSTS_SECONDS = setting("SECURE_HSTS_SECONDS", _non_negative_int, 0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = setting("SECURE_HSTS_INCLUDE_SUBDOMAINS", _bool, not DEBUG)
+SECURE_HSTS_PRELOAD = setting("SECURE_HSTS_PRELOAD", _bool, not DEBUG)
+SESSION_COOKIE_SECURE = setting("SESSION_COOKIE_SECURE", _bool, not DEBUG)
+CSRF_COOKIE_SECURE = setting("CSRF_COOKIE_SECURE", _bool, not DEBUG)
+# Which request header says the client spoke HTTPS to the reverse proxy: trusted only behind one (NUM_PROXIES).
+SECURE_PROXY_SSL_HEADER = setting("SECURE_PROXY_SSL_HEADER", _proxy_ssl_header,
+                                  ("HTTP_X_FORWARDED_PROTO", "https") if NUM_PROXIES else None)
 
 # --- Domain defaults (DOMAIN.md "our default"; per office / per procedure values win) --------------------
 OFFICE_HOURS = setting("OFFICE_HOURS", _hours, [("07:30", "11:30"), ("13:00", "17:00")])

@@ -1,7 +1,7 @@
 """Test settings: SQLite in memory unless TEST_DATABASE_URL names a PostgreSQL database."""
 import os
 
-os.environ.setdefault("SECRET_KEY", "test-secret-key-for-bhxh-portal-tests-000000000")
+os.environ.setdefault("SECRET_KEY", "Tq8vXk2pR7nW4zLm9sJd3Fh6Bc1Gy5Ne0Ua-Vi8Oo2Pl7Kk4Jj6Hh9Gg3Ff1Dd5Ss_tests")
 
 from .settings import *  # noqa: E402,F401,F403
 from .settings import VAR_DIR, _db, setting, tuned  # noqa: E402
@@ -24,3 +24,5 @@ MEDIA_ROOT = str(VAR_DIR / "test-media")
 SIGNING_DIR = str(VAR_DIR / "test-signing")
 SIGNING_DEMO_KEYS_ON_DEMAND = True
 SIGNING_TSA_URL = None
+# The test client and the live server speak plain HTTP (tests/core/test_deploy_security.py checks the defaults).
+SECURE_SSL_REDIRECT = SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False

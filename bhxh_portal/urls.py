@@ -1,6 +1,7 @@
 """URLs. Each app owns `<app>/urls.py` (pages, namespaced by app) and `<app>/api/urls.py` (under /api/v1/)."""
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -14,6 +15,7 @@ PAGE_APPS = ["workcal", "cases", "feedback", "portal", "reports", "legal", "noti
 
 api_patterns = [
     path("auth/token/", core_api.TokenView.as_view(), name="api-token"),
+    path("auth/logout/", core_api.LogoutView.as_view(), name="api-logout"),
     path("offices/", core_api.OfficeList.as_view(), name="api-offices"),
     *(path("", include(f"{app}.api.urls")) for app in API_APPS),
 ]
@@ -23,12 +25,13 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("dang-nhap/", core_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("doi-mat-khau/", core_views.PasswordChangeView.as_view(), name="password_change"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_patterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", login_required(SpectacularSwaggerView.as_view(url_name="schema")), name="api-docs"),
     *page_patterns,
 ]
 handler500 = "core.views.server_error"

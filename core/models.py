@@ -95,6 +95,35 @@ class User(AbstractUser):
         verbose_name = _("người dùng")
         verbose_name_plural = _("người dùng")
 
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        self._password_replaced = True
+
+    def set_unusable_password(self):
+        super().set_unusable_password()
+        self._password_replaced = True
+
+    def check_password(self, raw_password):
+        """Django's, but when a correct password's hash is upgraded (a new hasher or more iterations) the password
+        has not changed: the tokens stay."""
+        from django.contrib.auth.hashers import check_password, make_password
+
+        def rehash(raw):
+            self.password = make_password(raw)
+            self.save(update_fields=["password"])
+
+        return check_password(raw_password, self.password, rehash)
+
+    def save(self, *args, **kwargs):
+        """A new password (set_password: the password page, the admin, `changepassword`) revokes the user's API
+        tokens once it is saved (issue 13); sessions are already ended by Django's session hash."""
+        super().save(*args, **kwargs)
+        if getattr(self, "_password_replaced", False):
+            self._password_replaced = False
+            from .tokens import tokens_revoke
+
+            tokens_revoke(user=self)
+
     @property
     def display_name(self):
         """Vietnamese order: family name first (Nguyễn Thị Hoa)."""

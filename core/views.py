@@ -1,6 +1,7 @@
 import sys
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import InterfaceError, OperationalError, connection
@@ -45,6 +46,21 @@ class LoginView(auth_views.LoginView):
     def form_valid(self, form):
         throttle.succeeded(self.request.POST.get("username", ""), throttle.client_ip(self.request))
         return super().form_valid(form)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Đổi mật khẩu: Django's validators (settings.AUTH_PASSWORD_VALIDATORS); this session stays signed in, the
+    user's other sessions and API tokens end (core.models.User.save)."""
+
+    template_name = "registration/password_change.html"
+
+    def get_success_url(self):
+        return reverse("home") + "?stay=1"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, _("Đã đổi mật khẩu."))
+        return response
 
 
 @login_required

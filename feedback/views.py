@@ -48,7 +48,7 @@ def feedback_detail(request, pk):
     })
 
 
-@capability_required("view_feedback")
+@capability_required("handle_feedback")  # the read-only Legal Department gets a 403, not a redirect (issue 13)
 @require_POST
 def feedback_action(request, pk, action):
     item = _get(request, pk)

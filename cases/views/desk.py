@@ -151,7 +151,7 @@ def dossier_detail(request, code):
     return render(request, "cases/detail.html", context)
 
 
-@capability_required("view_dossiers")
+@capability_required("process")  # the read-only Legal Department gets a 403, not a redirect (issue 13)
 @require_POST
 def dossier_action(request, code, action):
     dossier = _get(request, code)

@@ -110,6 +110,8 @@ def _local(moment) -> str:
 @require_http_methods(["GET", "POST"])
 def apology_draft(request, code):
     dossier = _dossier(request, code)
+    if not (permissions.can_draft_apology(request.user, dossier) or permissions.can_sign_apology(request.user, dossier)):
+        raise PermissionDenied(permissions.capability("draft_apology").message)  # read-only roles (issue 13)
     form = ApologyForm(request.POST or None)
     status = 200
     if request.method == "POST":

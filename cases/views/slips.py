@@ -1,12 +1,13 @@
-"""The slip pages: each official slip as a print-ready HTML page and as PDF (`?format=pdf`). Every view is
-login-required and loads its row through `core.scoping.scope_to_user` (404 outside the scope); the applicant
-is masked for whoever need not see them (cases.privacy)."""
-from django.contrib.auth.decorators import login_required
+"""The slip pages: each official slip as a print-ready HTML page and as PDF (`?format=pdf`). Every view needs a
+signed-in user, or the API's token (the API returns these URLs), and loads its row through
+`core.scoping.scope_to_user` (404 outside the scope); the applicant is masked for whoever need not see them
+(cases.privacy)."""
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 
+from core.api.auth import token_or_login_required
 from core.documents import Document
 from core.documents.pdf import render_pdf
 from core.errors import DomainError
@@ -79,7 +80,7 @@ def _seal(request, kind, obj):
 
 # --- views ------------------------------------------------------------------------------------------------
 
-@login_required
+@token_or_login_required
 def receipt(request, code):
     d = _dossier(request, code)
     if d.received_at is None:
@@ -87,7 +88,7 @@ def receipt(request, code):
     return render_slip(request, receipt_document(d), back_url=_detail_url(code), sealed=_seal(request, "receipt", d))
 
 
-@login_required
+@token_or_login_required
 def supplement_slip(request, code, number):
     d = _dossier(request, code)
     req = get_object_or_404(SupplementRequest.objects.select_related("requested_by"), dossier=d, number=number)
@@ -96,14 +97,14 @@ def supplement_slip(request, code, number):
                        sealed=_seal(request, "supplement", req))
 
 
-@login_required
+@token_or_login_required
 def guidance_slip(request, number):
     qs = IntakeGuidance.objects.select_related("office__parent", "procedure", "issued_by")
     g = mask_applicant(request.user, get_object_or_404(scope_to_user(qs, request.user), number=number))
     return render_slip(request, guidance_document(g), sealed=_seal(request, "guidance", g))
 
 
-@login_required
+@token_or_login_required
 def refusal_slip(request, code):
     d = _dossier(request, code)
     if d.status != Status.REFUSED:
@@ -111,12 +112,12 @@ def refusal_slip(request, code):
     return render_slip(request, refusal_document(d), back_url=_detail_url(code), sealed=_seal(request, "refusal", d))
 
 
-@login_required
+@token_or_login_required
 def control_slip(request, code):
     return render_slip(request, control_document(_dossier(request, code)), back_url=_detail_url(code))
 
 
-@login_required
+@token_or_login_required
 def apology_slip(request, code, pk):
     d = _dossier(request, code)
     slip = get_object_or_404(ApologySlip.objects.select_related("office__parent", "signed_by"), dossier=d, pk=pk)

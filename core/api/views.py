@@ -1,14 +1,14 @@
-from django.contrib.auth import authenticate
+from django.contrib.auth import SESSION_KEY, authenticate, logout
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers
-from rest_framework.authtoken.models import Token
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import throttle
 from core.errors import CoreError, DomainError
 from core.models import Office
+from core.tokens import token_expires_at, token_issue, tokens_revoke
 
 
 class TokenRequest(serializers.Serializer):
@@ -20,7 +20,8 @@ class TokenView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
 
-    @extend_schema(request=TokenRequest, responses=inline_serializer("Token", {"token": serializers.CharField()}))
+    @extend_schema(request=TokenRequest, responses=inline_serializer(
+        "Token", {"token": serializers.CharField(), "expires_at": serializers.DateTimeField()}))
     def post(self, request):
         data = TokenRequest(data=request.data)
         data.is_valid(raise_exception=True)
@@ -31,8 +32,21 @@ class TokenView(APIView):
         if user is None or not user.is_active:
             raise DomainError(CoreError.INVALID_CREDENTIALS)
         throttle.succeeded(username, ip)
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        token = token_issue(user=user)
+        return Response({"token": token.key, "expires_at": token_expires_at(token)})
+
+
+class LogoutView(APIView):
+    """`POST /api/v1/auth/logout/`: revokes the caller's API token (and ends the session when called with one)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request):
+        tokens_revoke(user=request.user)
+        if SESSION_KEY in request.session:
+            logout(request._request)
+        return Response(status=204)
 
 
 class OfficeSerializer(serializers.ModelSerializer):

@@ -174,3 +174,11 @@ def test_fault_drills_are_marked_so_the_ci_postgres_pass_runs_them():
         assert "pytest.mark.faults" in text and "pytest.mark.postgres" in text, path.name
     ci = (ROOT / ".ci" / "run").read_text()
     assert "--require-services" in ci and "redis-server" in ci and "initdb" in ci
+def test_compose_supplies_no_secret_key_and_requires_one():
+    """Issue 13: compose used to supply a SECRET_KEY default that everyone could read. It may only pass on the one
+    from .env, refusing to start without it (`${SECRET_KEY:?…}`)."""
+    text = (ROOT / "docker-compose.yml").read_text()
+    for name, service in COMPOSE["services"].items():
+        value = str(service.get("environment", {}).get("SECRET_KEY", "${SECRET_KEY:?}"))
+        assert re.fullmatch(r"\$\{SECRET_KEY:\?[^}]*\}", value), f"{name} supplies SECRET_KEY={value!r}"
+    assert ":-" not in "".join(line for line in text.splitlines() if "SECRET_KEY" in line)

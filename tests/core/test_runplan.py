@@ -47,7 +47,8 @@ def test_configured_portal_and_gateway_start_no_stand_in_whatever_their_values_h
                                   "PORT=9000\n")
     assert rc == 0, plan
     assert plan["processes"] == ["web", "worker", "beat"]
-    assert plan["environment"] == {"PORT": "9000"}
+    assert plan["environment"] == {"PORT": "9000", "SECURE_SSL_REDIRECT": "false", "SESSION_COOKIE_SECURE": "false",
+                                   "CSRF_COOKIE_SECURE": "false"}  # runserver speaks plain HTTP
 
 
 def test_only_the_portal_configured_starts_the_gateway_stand_in_on_the_given_port(tmp_path):

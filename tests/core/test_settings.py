@@ -10,8 +10,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _clean_env(**env):
-    """This process's environment without the variables of this machine's services, no .env file, plus `env`."""
-    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "TEST_DATABASE_URL"}}
+    """This process's environment without the variables of this machine's services (and the test settings'
+    SECRET_KEY), no .env file, plus `env`."""
+    clean = {k: v for k, v in os.environ.items()
+             if k not in {"DATABASE_URL", "REDIS_URL", "TEST_DATABASE_URL", "SECRET_KEY", "DEBUG"}}
     clean.setdefault("ENV_FILE", os.devnull)
     clean.update(env)
     return clean
