@@ -62,6 +62,10 @@ def FEEDBACK(s, a):
     return {"pk": s.feedback.pk}
 
 
+def NO_PAPER(s, a):
+    return {"code": s.dossier.code, "pk": 999_999}
+
+
 def ALERT(s, a):
     return {"pk": (s.alerts.get(a) or s.alerts["director"]).pk}
 
@@ -127,6 +131,15 @@ RULES: dict[str, Rule] = {
     "feedback:detail": Rule(ANY, scope="office", kw=FEEDBACK),
     "feedback:action": Rule(WRITERS, ok=(302,), post=True, scope="office",
                             kw=lambda s, a: {"pk": s.feedback.pk, "action": "classify"}),
+    "api-dossier-attachments": Rule(ANY, scope="office", kw=DOSSIER),
+    "api-attachment-content": Rule(ANY, ok=(404,), scope="office", kw=NO_PAPER),  # no such paper of the dossier
+    "api-verify": PUBLIC(ok=(400,), post=True),  # nothing to verify sent
+    "attachments:upload": Rule(WRITERS, ok=(302,), post=True, scope="office", kw=DOSSIER),
+    "attachments:generate_result": Rule(WRITERS, ok=(302,), post=True, scope="office", kw=DOSSIER),
+    "attachments:retry": Rule(WRITERS, ok=(404,), post=True, scope="office", kw=NO_PAPER),
+    "attachments:signed": PUBLIC(ok=(403,), kw=lambda s, a: {"token": "not-a-signed-link"}),
+    "signing:download": PUBLIC(ok=(404,), kw=lambda s, a: {"token": "00000000-0000-0000-0000-000000000000"}),
+    "signing:verify": PUBLIC(),
     "portal:health": Rule(LEADERS),
     "portal:quarantine-retry": Rule(LEADERS, ok=(302,), post=True, scope="office",
                                     kw=lambda s, a: {"pk": s.quarantine.pk}),
