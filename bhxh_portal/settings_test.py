@@ -18,3 +18,6 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 CELERY_BROKER_URL = "memory://"
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Messages to citizens are never held in tests whatever the hour they run at (tests/notifications/test_quiet_hours.py
+# sets the production hours itself); [] = no quiet hours.
+CITIZEN_MESSAGE_HOURS = []

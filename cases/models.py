@@ -12,15 +12,8 @@ from django.db.models import JSONField, Q, Value
 from django.utils.translation import gettext_lazy as _
 
 from core.models import HistoryEvent
-from .choices import (  # noqa: F401 - the models' choices, importable from here
-    ApplicantKind,
-    Channel,
-    DueState,
-    Outcome,
-    ResultDelivery,
-    Source,
-    TimeLimitUnit,
-)
+from .choices import ApplicantKind, Channel, ContactChannel, DueState, Outcome  # noqa: F401 - importable here
+from .choices import RatingLevel, ResultDelivery, Source, TimeLimitUnit  # noqa: F401
 from .search import normalise
 
 
@@ -105,6 +98,10 @@ class Dossier(models.Model):
     date_of_birth = models.DateField(_("ngày sinh"), null=True, blank=True)
     postal_address = models.CharField(_("địa chỉ nhận kết quả qua bưu chính"), max_length=300, blank=True,
                                       default="", db_default="")
+    # The applicant's messages (cases.contact): the preferred channel and an opt-out, taken at intake.
+    contact_channel = models.CharField(_("kênh nhận thông báo"), max_length=8, choices=ContactChannel.choices,
+                                       blank=True, default="", db_default="")
+    messages_opt_out = models.BooleanField(_("không nhận thông báo"), default=False, db_default=False)
 
     submitted_at = models.DateTimeField(_("ngày nộp"), null=True, blank=True)
     received_at = models.DateTimeField(_("ngày tiếp nhận"), null=True, blank=True)
@@ -372,6 +369,10 @@ class ProcedureVersion(models.Model):
                                              '"required"}'))
     legal_basis = models.TextField(_("căn cứ pháp lý"), blank=True)
     stops_taking_at = models.DateTimeField(_("ngừng tiếp nhận từ"), null=True, blank=True)
+    # Separation of duties (core.permissions.can_resolve): the officer who received a dossier does not resolve it
+    # (unless the office allows it); a result may need the approval of the head of the processing unit first.
+    separate_duties = models.BooleanField(_("tách bạch tiếp nhận và giải quyết"), default=True)
+    result_approval_required = models.BooleanField(_("kết quả phải được trưởng phòng duyệt"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -391,3 +392,6 @@ class ProcedureVersion(models.Model):
             return str(_("Trong ngày làm việc"))
         text = f"{value:f}".replace(".", ",")
         return f"{text} {TimeLimitUnit(self.time_limit_unit).label}"
+
+
+from .rating import Rating  # noqa: E402,F401 - a model of this app, in its own module

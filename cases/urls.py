@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import codes
-from .views import bulk, desk, overdue, slips, tracking_book
+from .views import bulk, desk, messages, overdue, rating, slips, tracking_book
 
 codes.register()
 
@@ -13,6 +13,10 @@ urlpatterns = [
     path("ho-so/<dossier_code:code>/", desk.dossier_detail, name="detail"),
     path("ho-so/<dossier_code:code>/thao-tac/<str:action>/", desk.dossier_action, name="action"),
     path("tra-cuu/", desk.public_lookup, name="public_lookup"),
+    path("tra-cuu/danh-gia/", rating.public_rate, name="public_rate"),
+    path("danh-gia/<str:token>/", rating.rating_link, name="rating_link"),
+    path("ho-so/<dossier_code:code>/danh-gia/", rating.rate_at_desk, name="rate"),
+    path("ho-so/<dossier_code:code>/thong-bao/<int:pk>/gui-lai/", messages.retry_message, name="retry_message"),
     path("ho-so/<dossier_code:code>/giay-tiep-nhan/", slips.receipt, name="receipt"),
     path("ho-so/<dossier_code:code>/yeu-cau-bo-sung/<int:number>/", slips.supplement_slip, name="supplement_slip"),
     path("ho-so/<dossier_code:code>/phieu-tu-choi/", slips.refusal_slip, name="refusal_slip"),

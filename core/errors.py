@@ -70,6 +70,14 @@ class CoreError(ErrorCode):
                                 _("Chỉ Vụ Pháp chế và quản trị hệ thống được sửa căn cứ pháp lý."), 403)
     ADMIN_ONLY = "ROLE_NOT_ALLOWED", _("Chỉ quản trị hệ thống được thực hiện thao tác này."), 403
     CLOSERS_ONLY = "ROLE_NOT_ALLOWED", _("Chỉ Giám đốc, Phó Giám đốc của đơn vị được chốt số liệu."), 403
+    # Separation of duties (issue 12): who records a dossier's result, who approves it.
+    RESOLVER_ONLY = ("SEPARATION_OF_DUTIES",
+                     _("Chỉ chuyên viên được giao xử lý hồ sơ, trưởng phòng nghiệp vụ hoặc Giám đốc, Phó Giám đốc "
+                       "được ghi kết quả giải quyết; cán bộ tiếp nhận không tự giải quyết hồ sơ mình tiếp nhận."),
+                     403)
+    RESULT_APPROVER_ONLY = ("SEPARATION_OF_DUTIES",
+                            _("Chỉ trưởng phòng nghiệp vụ hoặc Giám đốc, Phó Giám đốc của đơn vị được duyệt kết quả "
+                              "giải quyết."), 403)
 
 
 class DomainError(Exception):

@@ -18,6 +18,7 @@ from ..models import (
     IntakeGuidance,
     Procedure,
     ProcessStep,
+    ContactChannel,
     ResultDelivery,
     Source,
     Status,
@@ -89,6 +90,11 @@ def _checked_details(details: dict) -> dict:
     if delivery == ResultDelivery.POSTAL and not address:
         raise DomainError(DossierError.POSTAL_ADDRESS_REQUIRED)
     out["result_delivery"], out["postal_address"] = delivery, address if delivery == ResultDelivery.POSTAL else ""
+    # The applicant's messages (issue 12, cases.contact): the preferred channel and an opt-out.
+    preferred = details.get("contact_channel") or ""
+    if preferred not in ContactChannel.values:
+        raise DomainError(DossierError.CONTACT_CHANNEL_INVALID, channels="sms, zalo, email")
+    out["contact_channel"], out["messages_opt_out"] = preferred, bool(details.get("messages_opt_out"))
     return out
 
 
@@ -104,8 +110,10 @@ def dossier_receive(*, actor: User, procedure: Procedure, applicant: dict, chann
 
     `documents` are the checklist items handed in (names or 0-based indexes of the rule version's list, see
     cases.checklist): every required one must be there; None skips the check (history, demo). `details` may
-    give `social_insurance_number`, `date_of_birth`, `result_delivery` and `postal_address` (for `postal`)."""
-    unknown = set(details) - {"social_insurance_number", "date_of_birth", "result_delivery", "postal_address"}
+    give `social_insurance_number`, `date_of_birth`, `result_delivery` and `postal_address` (for `postal`),
+    `contact_channel` (sms/zalo/email, blank = every channel) and `messages_opt_out`."""
+    unknown = set(details) - {"social_insurance_number", "date_of_birth", "result_delivery", "postal_address",
+                              "contact_channel", "messages_opt_out"}
     if unknown:
         raise TypeError(f"dossier_receive() got unexpected keyword arguments {sorted(unknown)}")
     _require_writer(actor)

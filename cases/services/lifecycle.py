@@ -25,6 +25,7 @@ from ..models import (
     SupplementRequest,
     Trip,
 )
+from . import duties
 from .common import (
     DESK_UNIT,
     PROCESSING_UNIT,
@@ -165,6 +166,7 @@ def dossier_resolve(*, actor: User, dossier: Dossier, outcome: str, result_summa
     _require_writer(actor)
     dossier = _lock(dossier)
     transition = _check_from(dossier, DossierAction.RESOLVE)
+    duties.check_resolver(actor, dossier)
     if outcome not in Outcome.values:
         raise DomainError(DossierError.OUTCOME_INVALID)
     if outcome == Outcome.REJECTED and not (result_summary or "").strip():

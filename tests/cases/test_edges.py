@@ -63,7 +63,7 @@ def test_open_steps_follow_the_clock_after_a_supplement(receive, cast, procedure
     with time_machine.travel(local(2025, 3, 12, 9, 0), tick=False):
         d = services.dossier_supplement_received(actor=officer, dossier=d)
     with time_machine.travel(local(2025, 3, 14, 9, 0), tick=False):
-        d = services.dossier_resolve(actor=officer, dossier=d, outcome="approved")
+        d = services.dossier_resolve(actor=cast["processor_hn"], dossier=d, outcome="approved")
     step = ProcessStep.objects.get(dossier=d, unit=services.PROCESSING_UNIT)
     # The processing unit's own budget follows the restarted clock: the legal due moment less the 0.5 working day
     # of the return to the desk (DOMAIN.md §2.2).
