@@ -10,19 +10,12 @@ import re
 
 from django.utils.translation import gettext_lazy as _
 
+from core.phones import display_phone, national as _national  # noqa: F401 - display_phone re-exported
+
 from .choices import ContactChannel
 
 PHONE_CHANNELS = (ContactChannel.SMS, ContactChannel.ZALO)
 EVERY_CHANNEL = ("sms", "zalo", "email")
-
-
-def _national(phone: str) -> str:
-    raw = re.sub(r"[\s.\-()]", "", phone or "")
-    if raw.startswith("+84"):
-        return "0" + raw[3:]
-    if raw.startswith("84") and len(raw) in (11, 12):
-        return "0" + raw[2:]
-    return raw
 
 
 def is_mobile(phone: str) -> bool:
@@ -33,18 +26,6 @@ def is_mobile(phone: str) -> bool:
 def is_landline(phone: str) -> bool:
     """A landline (02 and 9 more digits, e.g. 024 3856 1234)."""
     return bool(re.fullmatch(r"02\d{9}", _national(phone)))
-
-
-def display_phone(phone: str) -> str:
-    """"+84983456789" → "0983 456 789"; "+842438561234" → "024 3856 1234"; a masked number keeps its stars."""
-    national = _national(phone)
-    if not national:
-        return ""
-    if national.startswith("02") and len(national) == 11:
-        return f"{national[:3]} {national[3:7]} {national[7:]}"
-    if len(national) == 10:
-        return f"{national[:4]} {national[4:7]} {national[7:]}"
-    return national
 
 
 def addresses(dossier) -> dict[str, str]:
@@ -77,3 +58,17 @@ def contact_notice(dossier) -> str:
         return str(_("Không có địa chỉ cho kênh người nộp chọn (%(channel)s): thông báo được gửi qua các kênh "
                      "khác có thể.") % {"channel": ContactChannel(preferred).label})
     return ""
+
+
+def page_context(dossier) -> dict:
+    """What the dossier page shows of the applicant's messages: the notice above, every message with its state
+    (a failed one with its "send again" button), the rating or its form, and the result approval."""
+    from notifications.selectors import citizen_messages
+
+    from .services.duties import approval_required, result_approved
+    from .services.rating import may_rate
+
+    return {"contact_notice": contact_notice(dossier),
+            "citizen_messages": list(citizen_messages(dossier_code=dossier.code)),
+            "may_rate": may_rate(dossier), "rating": getattr(dossier, "rating", None),
+            "approval_required": approval_required(dossier), "result_approved": result_approved(dossier)}

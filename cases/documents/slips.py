@@ -11,6 +11,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.utils import timezone
 
+from core.phones import display_phone
 from core.documents import KV, QR, Document, Items, Para, Signature, Table, fmt_date, fmt_dt
 from legal.selectors import slip_form
 
@@ -43,7 +44,7 @@ def _applicant_lines(*, name, id_number, address, phone, email) -> list:
     lines = [KV("Ông/Bà/Tổ chức", name), KV("Số giấy tờ tùy thân/Mã số thuế", id_number)]
     if address:
         lines.append(KV("Địa chỉ", address))
-    contact = " – ".join(x for x in (phone, email) if x)
+    contact = " – ".join(x for x in (display_phone(phone), email) if x)
     if contact:
         lines.append(KV("Điện thoại/Thư điện tử", contact))
     return lines

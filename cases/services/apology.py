@@ -236,3 +236,23 @@ def _notify_applicant(dossier, slip, old_appointment):
         outbox_enqueue(channel=m["channel"], kind="dossier.apology", idempotency_key=f"apology:{slip.pk}:{m['channel']}",
                        recipient=m["recipient"], office=dossier.office, dossier_code=dossier.code,
                        subject=m["subject"], body=m["body"], payload=m["payload"])
+
+
+def apology_preview(*, dossier, reason: str, new_appointment_at, slip: ApologySlip | None = None) -> dict:
+    """What signing will issue and send, for the signer's confirmation page (issue 12): the number the slip will
+    get now, the appointment it replaces and the message to the applicant on each channel. Reads only; the rules
+    are checked as signing checks them, so that a slip that cannot be issued is refused before the confirmation."""
+    now = timezone.now()
+    _check_dossier(dossier)
+    reason = _check_reason(reason)
+    new_appointment_at = _check_new_appointment(dossier, new_appointment_at, now)
+    year = timezone.localtime(now).year
+    last = (ApologySlip.objects.filter(office=dossier.office, year=year, state=ApologySlip.State.ISSUED)
+            .aggregate(m=Max("number"))["m"])
+    draft = ApologySlip(dossier=dossier, office=dossier.office, year=year, number=(last or 0) + 1,
+                        reason=(reason or "").strip(), new_appointment_at=new_appointment_at)
+    if slip is not None:
+        draft.pk = slip.pk
+    old = dossier.appointment_at or dossier.legal_due_at
+    return {"number_label": draft.number_label, "old_appointment_at": old, "slip": draft,
+            "messages": apology_messages(dossier, draft, old, number_label=draft.number_label)}

@@ -13,6 +13,7 @@ from core.models import User
 from core.permissions import capability_required
 
 from .. import checklist, selectors, services, visits
+from .. import contact as applicant_messages
 from ..codes import dossier_url
 from ..events import DossierAction
 from ..export import EXPORT_FORMATS, ExportTooLarge, export_response
@@ -131,6 +132,7 @@ def dossier_detail(request, code):
     context["return_channel"] = visits.default_return_channel(dossier)
     context["may_reschedule"] = apology.may_reschedule(dossier)
     context["slips"] = dossier_slips(dossier)
+    context.update(applicant_messages.page_context(dossier))
     return render(request, "cases/detail.html", context)
 
 

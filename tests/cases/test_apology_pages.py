@@ -117,7 +117,7 @@ def test_the_dossier_page_shows_the_panel_with_the_form(dossier, cast, client):
     assert 'value="issue"' in html
 
 
-def test_draft_from_the_page_then_sign_in_one_click(dossier, cast, client, at):
+def test_draft_from_the_page_then_sign_after_confirming_what_the_citizen_will_be_sent(dossier, cast, client, at):
     at(BEFORE_APOLOGISE_BY)
     client.force_login(cast["processor_hn"])
     r = client.post(reverse("cases:apology_draft", kwargs={"code": dossier.code}),
@@ -128,10 +128,16 @@ def test_draft_from_the_page_then_sign_in_one_click(dossier, cast, client, at):
     # A processor cannot sign it.
     sign = reverse("cases:apology_sign", kwargs={"code": dossier.code, "pk": slip.pk})
     assert client.post(sign).status_code == 403
-    # The director sees it on the overdue desk and signs it in one click.
+    # The director sees it on the overdue desk; "Ký và phát hành" first shows what will be issued and sent.
     client.force_login(cast["director_hn"])
     assert sign in client.get(reverse("cases:overdue")).content.decode()
     r = client.post(sign, {"next": reverse("cases:overdue")})
+    confirm = r.content.decode()
+    assert r.status_code == 200 and "Xác nhận ký và phát hành" in confirm and 'name="confirm" value="1"' in confirm
+    assert "1/PXL-BHXH" in confirm and "Hen tra ket qua moi: 25/02/2026 09:00" in confirm  # the SMS, word for word
+    slip.refresh_from_db()
+    assert slip.state == "draft"  # nothing issued, nothing sent before the confirmation
+    r = client.post(sign, {"next": reverse("cases:overdue"), "confirm": "1"})
     assert r.status_code == 302 and r["Location"] == reverse("cases:overdue")
     slip.refresh_from_db()
     assert slip.state == "issued" and slip.number_label == "1/PXL-BHXH"
@@ -149,6 +155,10 @@ def test_the_form_shows_errors_next_to_the_field(dossier, cast, client, at):
     r = client.post(url, {"reason": "", "new_appointment_at": "", "action": "issue"})
     assert r.status_code == 400 and "Vui lòng ghi rõ lý do" in r.content.decode()
     r = client.post(url, {"reason": REASON, "new_appointment_at": "25/02/2026 09:00", "action": "issue"})
+    assert r.status_code == 200 and "Xác nhận ký và phát hành" in r.content.decode()
+    assert not ApologySlip.objects.exists()
+    r = client.post(url, {"reason": REASON, "new_appointment_at": "2026-02-25T09:00", "action": "issue",
+                          "confirm": "1"})
     assert r.status_code == 302 and ApologySlip.objects.get().state == "issued"
 
 
