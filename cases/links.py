@@ -58,7 +58,7 @@ def rating_token(code: str) -> str:
     return signing.dumps(code, salt=RATING_SALT, compress=True)
 
 
-def rating_code(token: str, max_age_days: int = 90) -> str | None:
+def rating_code(token: str, max_age_days: int = 365) -> str | None:
     """The dossier code a rating link was made for, or None for a forged or expired link."""
     from django.core import signing
 

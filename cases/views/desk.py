@@ -172,6 +172,10 @@ def public_lookup(request):
         if not throttle.allow_request(request, None):
             return render(request, "cases/public_lookup.html", {"code": code, "throttled": True}, status=429)
         dossier = selectors.public_dossier(code=code, phone=phone)
+    from ..services.rating import may_rate
+
     return render(request, "cases/public_lookup.html",
-                  {"code": code, "phone": phone, "dossier": dossier, "searched": searched},
+                  {"code": code, "phone": phone, "dossier": dossier, "searched": searched,
+                   "may_rate": dossier is not None and may_rate(dossier), "rate_hidden": {"ma": code, "dt": phone},
+                   "rating": getattr(dossier, "rating", None) if dossier is not None else None},
                   status=404 if searched and dossier is None else 200)
