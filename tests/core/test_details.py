@@ -1,0 +1,79 @@
+"""Trustworthy details (issue 12): every history line and action label in Vietnamese and English, phones as people
+write them, PUBLIC_BASE_URL in `make run`, the admin in Vietnamese with its own header, a favicon."""
+import re
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import translation
+
+from cases import services
+from cases.events import DossierAction
+from feedback.events import FeedbackAction
+from tests.cases.conftest import local
+from tests.factories import FeedbackItemFactory
+
+pytestmark = pytest.mark.django_db
+
+RAW = re.compile(r"^[a-z]+(-[a-z]+)*$")
+
+
+@pytest.mark.parametrize("choices", [DossierAction, FeedbackAction])
+def test_every_history_action_reads_in_vietnamese_and_in_english(choices):
+    for action in choices:
+        vi = str(action.label)
+        with translation.override("en"):
+            en = str(choices(action.value).label)
+        assert not RAW.match(vi) and vi != action.value, action
+        assert en != vi and not RAW.match(en), f"{action.value}: no English label ({vi})"
+
+
+def test_the_pakn_history_shows_labels_not_raw_actions(as_user, cast, client, offices):
+    """The issue: PAKN history showed `classify`, `assign`, `draft-answer`, `approve`, `publish` raw."""
+    item = FeedbackItemFactory(code="PAKN.20261102.0001", office=offices["01"])
+    officer, director = as_user(cast["reception_hn"]), None
+    url = f"/api/v1/feedback/{item.pk}/actions/"
+    officer.post(url + "classify/", {"category": "conduct"}, format="json")
+    officer.post(url + "assign/", {"assignee": "chuyenvien.hn"}, format="json")
+    officer.post(url + "draft-answer/", {"answer": "Đã xác nhận."}, format="json")
+    director = as_user(cast["director_hn"])
+    director.post(url + "approve/", {}, format="json")
+    director.post(url + "publish/", {"public": True}, format="json")
+    client.force_login(cast["director_hn"])
+    html = client.get(reverse("feedback:detail", kwargs={"pk": item.pk})).content.decode()
+    timeline = html[html.index('class="timeline"'):]
+    for raw, label in [("classify", "Phân loại"), ("assign", "Giao xử lý"), ("draft-answer", "Dự thảo trả lời"),
+                       ("approve", "Duyệt trả lời"), ("publish", "Trả lời, công khai")]:
+        assert f"· {raw}" not in timeline and label in timeline, raw
+    client.cookies["django_language"] = "en"
+    with translation.override("en"):
+        html = client.get(reverse("feedback:detail", kwargs={"pk": item.pk}), HTTP_ACCEPT_LANGUAGE="en").content
+    assert "· classify" not in html.decode()
+
+
+def test_the_dossier_history_shows_labels_not_raw_actions(receive, cast, client):
+    with time_machine.travel(local(2026, 3, 2, 9, 0), tick=False):
+        d = receive(at=local(2026, 3, 2, 8, 0))
+        d = services.dossier_start(actor=cast["reception_hn"], dossier=d, assignee="chuyenvien.hn")
+        services.dossier_resolve(actor=cast["processor_hn"], dossier=d, outcome="approved")
+    client.force_login(cast["reception_hn"])
+    html = client.get(reverse("cases:detail", kwargs={"code": d.code})).content.decode()
+    timeline = html[html.index('class="timeline"'):]
+    assert not re.search(r"· (receive|start|resolve)\b", timeline)
+    assert "Chuyển xử lý" in timeline and "Có kết quả" in timeline
+
+
+def test_phones_read_as_people_write_them_and_masking_still_applies(receive, cast, client):
+    from core.phones import display_phone
+
+    assert display_phone("+84983456789") == "0983 456 789"
+    assert display_phone("+842438561234") == "024 3856 1234"
+    assert display_phone("+849*****678") == "09** *** 678"  # masked, still grouped
+    with time_machine.travel(local(2026, 3, 2, 9, 0), tick=False):
+        d = receive(at=local(2026, 3, 2, 8, 0), phone="0983456789")
+    client.force_login(cast["reception_hn"])
+    html = client.get(reverse("cases:detail", kwargs={"code": d.code})).content.decode()
+    assert "0983 456 789" in html and "+84983456789" not in html
+    client.force_login(cast["legal"])
+    html = client.get(reverse("cases:detail", kwargs={"code": d.code})).content.decode()
+    assert "0983 456 789" not in html and "+8498" not in html
