@@ -60,15 +60,22 @@ def contact_notice(dossier) -> str:
     return ""
 
 
-def page_context(dossier) -> dict:
+def page_context(dossier, user) -> dict:
     """What the dossier page shows of the applicant's messages: the notice above, every message with its state
-    (a failed one with its "send again" button), the rating or its form, and the result approval."""
+    (a failed one with its "send again" button), the rating or its form, and the result approval. Recipients are
+    masked for whoever may not see personal data (cases.privacy's rule)."""
+    from core.permissions import can_process, can_see_personal_data
     from notifications.selectors import citizen_messages
 
     from .services.duties import approval_required, result_approved
     from .services.rating import may_rate
+    from .validators import mask_email, mask_phone
 
-    return {"contact_notice": contact_notice(dossier),
-            "citizen_messages": list(citizen_messages(dossier_code=dossier.code)),
-            "may_rate": may_rate(dossier), "rating": getattr(dossier, "rating", None),
+    messages = list(citizen_messages(dossier_code=dossier.code))
+    if not can_see_personal_data(user, dossier):
+        for m in messages:
+            m.recipient = mask_email(m.recipient) if m.channel == "email" else mask_phone(m.recipient)
+    acting = can_process(user, dossier)
+    return {"contact_notice": contact_notice(dossier), "citizen_messages": messages, "may_act": acting,
+            "may_rate": acting and may_rate(dossier), "rating": getattr(dossier, "rating", None),
             "approval_required": approval_required(dossier), "result_approved": result_approved(dossier)}

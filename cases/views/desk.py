@@ -132,7 +132,7 @@ def dossier_detail(request, code):
     context["return_channel"] = visits.default_return_channel(dossier)
     context["may_reschedule"] = apology.may_reschedule(dossier)
     context["slips"] = dossier_slips(dossier)
-    context.update(applicant_messages.page_context(dossier))
+    context.update(applicant_messages.page_context(dossier, request.user))
     return render(request, "cases/detail.html", context)
 
 
