@@ -26,6 +26,8 @@ def plan(environ: dict[str, str]) -> tuple[list[str], dict[str, str]]:
 
     processes = ["web", "worker", "beat"]
     extra: dict[str, str] = {"PORT": environ.get("PORT") or "8000"}  # honcho gives web this port
+    if not environ.get("PUBLIC_BASE_URL"):  # QR codes and links in messages point at this very server
+        extra["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{extra['PORT']}"  # the Procfile's address
     if not settings.NATIONAL_PORTAL_URL:
         port = environ.get("SANDBOX_PORT") or "8765"
         extra.update(NATIONAL_PORTAL_URL=f"http://127.0.0.1:{port}", SANDBOX_PORT=port)

@@ -254,6 +254,7 @@ class IntakeGuidance(models.Model):
     documents = models.JSONField(default=list)
 
     class Meta:
+        verbose_name = verbose_name_plural = _("phiếu hướng dẫn, từ chối tại quầy")
         ordering = ["-issued_at"]
 
 
@@ -325,6 +326,7 @@ class ApologySlip(models.Model):
     is_late = models.BooleanField(_("xin lỗi muộn"), default=False)
 
     class Meta:
+        verbose_name = verbose_name_plural = _("phiếu xin lỗi và hẹn lại ngày trả kết quả")
         ordering = ["-drafted_at"]
         constraints = [models.UniqueConstraint(fields=["office", "year", "number"], name="apology_number_uniq")]
 

@@ -77,3 +77,34 @@ def test_phones_read_as_people_write_them_and_masking_still_applies(receive, cas
     client.force_login(cast["legal"])
     html = client.get(reverse("cases:detail", kwargs={"code": d.code})).content.decode()
     assert "0983 456 789" not in html and "+8498" not in html
+
+
+def test_the_admin_speaks_vietnamese_with_its_own_header(client, cast):
+    """The issue: the admin said "Apology slips", "Intake guidances" and "Trang quản trị cho Django"."""
+    client.force_login(cast["admin"])
+    html = client.get("/admin/").content.decode()
+    assert "Quản trị hệ thống Một cửa BHXH" in html and "Trang quản trị cho Django" not in html
+    assert "Apology slips" not in html and "Intake guidances" not in html
+    assert "Phiếu xin lỗi và hẹn lại ngày trả kết quả" in html and "Phiếu hướng dẫn, từ chối tại quầy" in html
+    from django.contrib import admin
+
+    english = [f"{m._meta.app_label}.{m.__name__}" for m in admin.site._registry
+               if m._meta.app_label not in ("auth", "authtoken")
+               and re.fullmatch(r"[a-z ]+", str(m._meta.verbose_name_plural))]
+    assert english == []
+
+
+def test_every_page_has_a_favicon(client, cast):
+    client.force_login(cast["reception_hn"])
+    html = client.get(reverse("cases:desk")).content.decode()
+    assert 'rel="icon"' in html and "favicon.svg" in html
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("favicon.svg")
+
+
+def test_only_one_tab_is_highlighted_on_the_intake_page(client, cast):
+    client.force_login(cast["reception_hn"])
+    html = client.get(reverse("cases:intake")).content.decode()
+    nav = html[html.index('class="mainnav"'):html.index("</nav>")]
+    assert nav.count('class="active"') == 1
+    assert re.search(r'href="/ho-so/tiep-nhan/"[^>]*class="active"', nav)
