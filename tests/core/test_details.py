@@ -108,3 +108,17 @@ def test_only_one_tab_is_highlighted_on_the_intake_page(client, cast):
     nav = html[html.index('class="mainnav"'):html.index("</nav>")]
     assert nav.count('class="active"') == 1
     assert re.search(r'href="/ho-so/tiep-nhan/"[^>]*class="active"', nav)
+
+
+def test_chart_bars_are_labelled_with_short_procedure_names_not_codes(client, cast, receive, time_machine):
+    from cases.catalogue import short_name
+
+    assert short_name("Hỗ trợ người lao động tạm hoãn thực hiện hợp đồng lao động hoặc nghỉ việc không hưởng "
+                      "lương (xác nhận danh sách tham gia BHXH)") == "Hỗ trợ người lao động tạm hoãn thực hiện…"
+    assert short_name("Giải quyết hưởng chế độ ốm đau") == "Giải quyết hưởng chế độ ốm đau"
+    receive(at=local(2026, 3, 2, 8, 0))  # overdue by now
+    client.force_login(cast["director_hn"])
+    response = client.get(reverse("reports:dashboard"))
+    bars = response.context["data"]["overdue_by_procedure"]
+    assert bars and all(bar["short"] and not re.fullmatch(r"[\d.]+", bar["short"]) for bar in bars)
+    assert "p.short || p.name" in response.content.decode()
