@@ -122,3 +122,26 @@ def test_chart_bars_are_labelled_with_short_procedure_names_not_codes(client, ca
     bars = response.context["data"]["overdue_by_procedure"]
     assert bars and all(bar["short"] and not re.fullmatch(r"[\d.]+", bar["short"]) for bar in bars)
     assert "p.short || p.name" in response.content.decode()
+
+
+def test_the_deputys_title_never_breaks_ha_noi_across_lines_on_a_slip():
+    """The issue: the deputy's title broke "HÀ / NỘI" across lines in the signature block."""
+    import io
+    from datetime import date
+
+    from pypdf import PdfReader
+
+    from core.documents import Document, Signature
+    from core.documents.pdf import keep_place_together, render_pdf
+    from core.models import Office
+
+    assert keep_place_together("PHÓ GIÁM ĐỐC BHXH THÀNH PHỐ HÀ NỘI").endswith("THÀNH\u00a0PHỐ\u00a0HÀ\u00a0NỘI")
+    office = Office.objects.current().get(code="01")
+    for signers in (1, 2, 3):
+        doc = Document(office=office, title="PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ", day=date(2026, 11, 2),
+                       filename="x.pdf", signatures=[Signature(caption="Phó Giám đốc BHXH thành phố Hà Nội",
+                                                               prefix="KT. GIÁM ĐỐC", name="Vũ Thị Lan")] * signers)
+        text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(render_pdf(doc))).pages)
+        lines = [line.strip() for line in text.replace("\u00a0", " ").splitlines()]
+        assert not any(line.endswith("HÀ") for line in lines), lines
+        assert any("HÀ NỘI" in line for line in lines)
