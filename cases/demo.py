@@ -143,7 +143,7 @@ def seed(stdout=None):
                          or User.objects.filter(role="director", office=officer.office).first() or officer)
             for day in _working_days_back(days_back) + [timezone.localdate()]:
                 for i in range(per_day + rng.randint(-1, 1)):
-                    received_at = _moment(day, i * 50 + rng.randint(0, 40))
+                    received_at = _at_work(_moment(day, i * 50 + rng.randint(0, 40)), officer.office, rng)
                     if received_at < now:
                         _replay(rng, officer, processor, procedures[rng.choice(DESK_PROCEDURES)], received_at, now)
         _apologies(now)
@@ -182,7 +182,7 @@ def _missed_appointment(director, reason, now, exclude):
     if dossier is None:
         return
     last = dossier.events.order_by("-at").values_list("at", flat=True).first()
-    issued = calendar.clock_start(max(week_ago, last + timedelta(minutes=5)), dossier.office) + timedelta(minutes=10)
+    issued = calendar.clock_start(max(week_ago, last + timedelta(minutes=5)), dossier.office)
     new_day = calendar.add_working_days(timezone.localtime(issued).date(), 2)
     new_appointment = timezone.make_aware(datetime.combine(new_day, time(15, 0)))
     if issued < now and new_appointment < now and new_appointment > (dossier.appointment_at or issued):

@@ -151,7 +151,7 @@ def test_control_slip_has_one_row_per_step_with_its_timeliness(hn, cast, dossier
     with time_machine.travel(local(2025, 6, 5, 9, 0), tick=False):
         d = services.dossier_handover(actor=officer, dossier=d, unit="Phòng Chế độ BHXH", assignee="giamdoc.hn")
     with time_machine.travel(local(2025, 6, 20, 9, 0), tick=False):  # due Mon 16/06 09:00: late
-        services.dossier_resolve(actor=cast["processor_hn"], dossier=d, outcome="approved")
+        services.dossier_resolve(actor=cast["director_hn"], dossier=d, outcome="approved")
     _, text = get_pdf(hn, slip_url("control", dossier, pdf=True))
     for expected in ("PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ", CODE, "Phòng Chế độ BHXH", "chuyenvien.hn",
                      "02/06/2025 09:30", "05/06/2025 09:00", "20/06/2025 09:00", "Trước hạn", "Quá hạn",
