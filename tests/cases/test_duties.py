@@ -139,3 +139,18 @@ def test_an_approval_given_before_new_papers_arrived_is_asked_for_again(receive,
     with pytest.raises(DomainError) as exc:
         services.dossier_resolve(actor=cast["processor_hn"], dossier=d, outcome="approved")
     assert exc.value.code == "RESULT_APPROVAL_REQUIRED"
+
+
+def test_the_history_import_keeps_a_result_recorded_by_the_receiving_officer_in_the_previous_software(cast):
+    """Separation of duties governs work done here; a province's history is kept as it happened there."""
+    from cases.history import history_import, history_line
+
+    line = history_line(office="01", procedure="1.009020", channel="direct", summary="Hồ sơ cũ",
+                        applicant={"name": "Nguyễn Văn Cũ", "kind": "citizen", "id_number": "001085012399",
+                                   "phone": "0912345678", "email": "", "address": "Hà Nội"},
+                        events=[{"at": local(2025, 6, 2, 9, 0), "action": "receive", "actor": "tiepnhan.hn"},
+                                {"at": local(2025, 6, 2, 10, 0), "action": "start", "actor": "tiepnhan.hn"},
+                                {"at": local(2025, 6, 5, 10, 0), "action": "resolve", "actor": "tiepnhan.hn",
+                                 "outcome": "approved"}])
+    summary = history_import([line])
+    assert summary.imported == 1 and summary.rejected == []
