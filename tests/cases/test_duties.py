@@ -154,3 +154,9 @@ def test_the_history_import_keeps_a_result_recorded_by_the_receiving_officer_in_
                                  "outcome": "approved"}])
     summary = history_import([line])
     assert summary.imported == 1 and summary.rejected == []
+
+
+def test_the_rule_versions_api_says_who_may_resolve(as_user, cast):
+    versions = as_user(cast["reception_hn"]).get("/api/v1/procedures/1.009020/versions/").json()
+    rows = versions["results"] if isinstance(versions, dict) else versions
+    assert rows[0]["separate_duties"] is True and rows[0]["result_approval_required"] is False
