@@ -331,8 +331,8 @@ class ApologySlip(models.Model):
         constraints = [models.UniqueConstraint(fields=["office", "year", "number"], name="apology_number_uniq")]
 
     @property
-    def number_label(self):
-        return f"{self.number}/PXL-BHXH" if self.number else ""
+    def number_label(self):  # 12/2026/PXL-BHXH-HN (cases.numbering)
+        return slip_label("apology", self.number, self.year, self.office)
 
 
 class ProcedureVersion(models.Model):
@@ -396,4 +396,5 @@ class ProcedureVersion(models.Model):
         return f"{text} {TimeLimitUnit(self.time_limit_unit).label}"
 
 
-from .rating import Rating  # noqa: E402,F401 - a model of this app, in its own module
+from .numbering import SlipNumber, label as slip_label  # noqa: E402,F401 - models of this app, in their own modules
+from .rating import Rating  # noqa: E402,F401

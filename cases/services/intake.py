@@ -1,5 +1,6 @@
 """Intake (DOMAIN.md §2.1): a complete dossier received at the desk or by post, Form 02/03 at the desk when
 nothing is received, and the acceptance of an online dossier pulled from the national portal."""
+import uuid
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -9,7 +10,7 @@ from django.utils.translation import gettext
 
 from core.models import Office, User
 
-from .. import budgets, checklist, events, versions, visits
+from .. import budgets, checklist, events, numbering, versions, visits
 from ..errors import DomainError, DossierError
 from ..events import DossierAction
 from ..models import (
@@ -154,6 +155,7 @@ def dossier_receive(*, actor: User, procedure: Procedure, applicant: dict, chann
                                done_at=None)
     if channel == Channel.DIRECT:
         _count_trip(dossier, Trip.Purpose.INTAKE, actor, received_at)
+    numbering.allocate(kind="receipt", key=f"receipt:{dossier.pk}", office=office, at=received_at)  # Form 01's "Số"
     events.dossier_received(dossier, actor=actor, at=received_at, channel=channel)
     return dossier
 
@@ -193,12 +195,11 @@ def intake_guidance_issue(*, actor: User, kind: str, procedure: Procedure, appli
     if kind == IntakeGuidance.Kind.SUPPLEMENT and not [d for d in documents if d.strip()]:
         raise DomainError(DossierError.SUPPLEMENT_DOCUMENTS_REQUIRED)
     now = timezone.now()
-    prefix = f"{office.code}-{'YCBS' if kind == IntakeGuidance.Kind.SUPPLEMENT else 'TC'}-{timezone.localtime(now):%Y}-"
-    Office.objects.select_for_update().filter(pk=office.pk).first()  # one number at a time per office
-    last = (IntakeGuidance.objects.filter(number__startswith=prefix).order_by("-number")
-            .values_list("number", flat=True).first())
+    # The same numbering as the dossiers' Form 02 and Form 03 (cases.numbering): 3/2026/YCBS-BHXH-HN.
+    slip_kind = "supplement" if kind == IntakeGuidance.Kind.SUPPLEMENT else "refusal"
+    number = numbering.allocate(kind=slip_kind, key=f"guidance:{uuid.uuid4().hex}", office=office, at=now)
     guidance = IntakeGuidance.objects.create(
-        kind=kind, number=f"{prefix}{int(last.rsplit('-', 1)[1]) + 1 if last else 1:05d}", office=office,
+        kind=kind, number=number, office=office,
         procedure=procedure, issued_at=now, issued_by=actor, applicant_name=applicant["name"],
         applicant_id_number=applicant["id_number"], applicant_phone=applicant.get("phone", ""),
         applicant_email=applicant.get("email", ""), applicant_address=applicant.get("address", ""),
@@ -226,5 +227,6 @@ def dossier_accept(*, actor: User, dossier: Dossier, at: datetime | None = None)
     dossier.save()
     ProcessStep.objects.create(dossier=dossier, seq=1, unit=DESK_UNIT, handler=actor, handler_name=actor.display_name,
                                given_at=now, due_at=budgets.desk_due_at(now, dossier.office, dossier.rule_version))
+    numbering.allocate(kind="receipt", key=f"receipt:{dossier.pk}", office=dossier.office, at=now)  # Form 01's "Số"
     events.dossier_accepted(dossier, actor=actor, from_status=old, at=now)
     return dossier

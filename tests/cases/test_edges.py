@@ -83,7 +83,8 @@ def test_desk_slip_numbers_continue_after_a_gap(cast, procedures):
     first, second = issue(), issue()
     IntakeGuidance.objects.filter(number=first).delete()
     third = issue()
-    assert [n[-5:] for n in (first, second, third)] == ["00001", "00002", "00003"]
+    year = first.split("/")[1]
+    assert [first, second, third] == [f"{n}/{year}/YCBS-BHXH-HN" for n in (1, 2, 3)]
 
 
 def test_office_hours_are_validated(offices):

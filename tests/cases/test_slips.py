@@ -95,7 +95,7 @@ def test_supplement_slip_lists_every_document_and_the_reason(hn, cast, dossier):
                                             documents=["Tờ khai mẫu 14-HSB có chữ ký", "Bản sao sổ BHXH"])
     request = d.supplement_requests.get()
     response, text = get_pdf(hn, slip_url("supplement", request, pdf=True))
-    for expected in ("PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ", "Số: 1/YCBS", CODE, "Nguyễn Văn Ánh",
+    for expected in ("PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ", "Số: 1/2025/YCBS-BHXH-HN", CODE, "Nguyễn Văn Ánh",
                      "Tờ khai mẫu 14-HSB có chữ ký", "Bản sao sổ BHXH", "Tờ khai thiếu chữ ký người lao động",
                      "Hà Nội, ngày 03 tháng 06 năm 2025", "NGƯỜI HƯỚNG DẪN", "tính lại từ đầu"):
         assert expected in text, expected
@@ -178,7 +178,7 @@ def _apology(dossier, cast, *, issued=True):
 def test_apology_pdf_has_dossier_dates_reason_and_signer(cast, dossier):
     slip = _apology(dossier, cast)
     text = pdf_text(render_pdf(apology_document(slip)))
-    for expected in ("PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ", "Số: 12/PXL-BHXH",
+    for expected in ("PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ", "Số: 12/2025/PXL-BHXH-HN",
                      "Hà Nội, ngày 13 tháng 06 năm 2025", "Kính gửi: Ông/Bà Nguyễn Văn Ánh", CODE, "Giải quyết hưởng BHXH một lần", "02/06/2025 09:00",
                      "16/06/2025 09:00", "23/06/2025 14:30", "tại đơn vị cũ ở tỉnh Đắk Lắk", "xin lỗi",
                      "KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "phogiamdoc.hn"):
@@ -204,7 +204,7 @@ def test_dossier_slips_lists_what_the_dossier_has(cast, dossier):
     _apology(dossier, cast)
     labels = [s["label"] for s in dossier_slips(dossier)]
     assert labels[:2] == ["Giấy tiếp nhận hồ sơ và hẹn trả kết quả", "Phiếu kiểm soát quá trình giải quyết hồ sơ"]
-    assert "Phiếu xin lỗi và hẹn lại ngày trả kết quả (12/PXL-BHXH)" in labels
+    assert "Phiếu xin lỗi và hẹn lại ngày trả kết quả (12/2025/PXL-BHXH-HN)" in labels
     with pytest.raises(ValueError):
         slip_url("nope", dossier)
 
