@@ -40,14 +40,32 @@ def test_the_demo_online_dossiers_are_from_the_last_weeks(no_cast):
     from feedback.models import FeedbackItem
 
     call_command("seed_demo")
-    online = Dossier.objects.filter(source="national_portal")
+    online = Dossier.objects.filter(source="national_portal", portal_payload__isnull=False)
     assert online.count() == 5
     month_ago = timezone.now() - timedelta(days=30)
     assert all(month_ago < d.submitted_at <= timezone.now() for d in online), [d.submitted_at for d in online]
     assert all(f"-{timezone.localtime(d.submitted_at):%y%m%d}-" in d.code for d in online)
     assert FeedbackItem.objects.filter(received_at__lt=month_ago).count() == 0
     call_command("seed_demo")
-    assert Dossier.objects.filter(source="national_portal").count() == 5  # idempotent
+    assert Dossier.objects.filter(source="national_portal", portal_payload__isnull=False).count() == 5  # idempotent
+
+
+def test_the_demo_months_report_online_dossiers(no_cast):
+    """The issue: November showed 0 online dossiers. The demo's weeks carry dossiers filed on the portal and
+    accepted at the desk, so the month's form 06 has an online column."""
+    from datetime import date
+
+    from cases.models import Dossier
+    from core.models import User
+    from reports.selectors import report_tthc
+
+    call_command("seed_demo")
+    today = timezone.localdate()
+    first = (today.replace(day=1) - timedelta(days=1)).replace(day=1)  # last month and this one
+    director = User.objects.get(username="giamdoc.hn")
+    report = report_tthc(user=director, first=first, last=today)
+    assert report["totals"]["received_online"] > 5, report["totals"]
+    assert Dossier.objects.filter(channel="online", received_at__date__gte=date(2026, 1, 1)).exists()
 
 
 def test_the_portal_stand_in_feeds_a_few_dossiers_a_day_dated_in_the_last_weeks():
