@@ -31,6 +31,8 @@ def plan(environ: dict[str, str]) -> tuple[list[str], dict[str, str]]:
     for name in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"):
         if not environ.get(name):
             extra[name] = "false"
+    if not environ.get("PUBLIC_BASE_URL"):  # QR codes and links in messages point at this very server
+        extra["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{extra['PORT']}"  # the Procfile's address
     if not settings.NATIONAL_PORTAL_URL:
         port = environ.get("SANDBOX_PORT") or "8765"
         extra.update(NATIONAL_PORTAL_URL=f"http://127.0.0.1:{port}", SANDBOX_PORT=port)

@@ -390,6 +390,9 @@ LIST_EXACT_COUNT_LIMIT = setting("LIST_EXACT_COUNT_LIMIT", _non_negative_int, 20
 # outside them is an error ("CALENDAR_OUT_OF_RANGE").
 WORKCAL_YEARS = setting("WORKCAL_YEARS", _years, (2015, 2040))
 PUBLIC_BASE_URL = setting("PUBLIC_BASE_URL", _url(["http", "https"]), "http://127.0.0.1:8000")
+# SMS and Zalo reach citizens only inside these local hours; a message outside them is held until the next opening
+# and delivered then, in the order written (notifications.quiet_hours). E-mail and officer alerts are not held.
+CITIZEN_MESSAGE_HOURS = setting("CITIZEN_MESSAGE_HOURS", _hours, [("07:00", "21:00")])
 DEMO_PASSWORD = setting("DEMO_PASSWORD", str, "demo-pass-2020")
 
 # --- Gateways ------------------------------------------------------------------------------------------

@@ -26,3 +26,6 @@ SIGNING_DEMO_KEYS_ON_DEMAND = True
 SIGNING_TSA_URL = None
 # The test client and the live server speak plain HTTP (tests/core/test_deploy_security.py checks the defaults).
 SECURE_SSL_REDIRECT = SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False
+# Messages to citizens are never held in tests whatever the hour they run at (tests/notifications/test_quiet_hours.py
+# sets the production hours itself); [] = no quiet hours.
+CITIZEN_MESSAGE_HOURS = []

@@ -36,3 +36,13 @@ def load_procedures(path: Path = CATALOGUE) -> int:
                 first_version_from_row(procedure, documents.get(procedure.code, []))
             created += new
     return created
+
+
+def short_name(name: str, limit: int = 42) -> str:
+    """A procedure's name short enough for a chart's axis (issue 12: bars were labelled with codes): without its
+    bracketed precision, cut at a word boundary with an ellipsis."""
+    text = name.split(" (")[0].strip()
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return f"{cut}…"

@@ -49,3 +49,20 @@ class DueState(models.TextChoices):
     LATE_TO_ACCEPT = "late_to_accept", _("Chậm tiếp nhận trực tuyến")
     FORWARD_DUE_SOON = "forward_due_soon", _("Sắp đến hạn chuyển")  # PAKN only (feedback.deadlines)
     FORWARD_OVERDUE = "forward_overdue", _("Quá hạn chuyển")
+
+
+class ContactChannel(models.TextChoices):
+    """The applicant's preferred channel for messages, taken at intake (blank = every channel we have)."""
+
+    ANY = "", _("Mọi kênh có thể")
+    SMS = "sms", "SMS"
+    ZALO = "zalo", "Zalo"
+    EMAIL = "email", _("Thư điện tử")
+
+
+class RatingLevel(models.TextChoices):
+    """The applicant's satisfaction (CONTRACTS.md: `POST /dossiers/{code}/rating/` `level`)."""
+
+    SATISFIED = "satisfied", _("Hài lòng")
+    ACCEPTABLE = "acceptable", _("Chấp nhận được")
+    DISSATISFIED = "dissatisfied", _("Không hài lòng")

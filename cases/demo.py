@@ -40,6 +40,32 @@ def _moment(day, minutes):
     return timezone.make_aware(datetime.combine(day, time(7, 45)) + timedelta(minutes=minutes))
 
 
+def _at_work(moment, office, rng):
+    """The moment moved into the office's hours on a working day (a few minutes after the next opening when it
+    falls outside them): officers do not resolve dossiers at 03:00 or on a Sunday."""
+    start = calendar.clock_start(moment, office)
+    if start == moment:
+        return moment
+    return start + timedelta(minutes=rng.randint(5, 50))
+
+
+def _last_work_moment(now, office):
+    """`now` if the office is open, else two minutes before its last closing: the demo's "now", so that even the
+    demo's latest events (the apologies) fall inside office hours whatever the hour `seed_demo` runs at."""
+    if calendar.clock_start(now, office) == now:
+        return now
+    local = timezone.localtime(now)
+    for back in range(0, 20):
+        day = local.date() - timedelta(days=back)
+        if not calendar.is_working_day(day):
+            continue
+        for _start, end in reversed(office.hours()):
+            moment = timezone.make_aware(datetime.combine(day, end)) - timedelta(minutes=2)
+            if moment <= now:
+                return moment
+    return now
+
+
 def _applicant(rng, province, address):
     if rng.random() < 0.12:
         name, tax = rng.choice(COMPANIES)
@@ -53,30 +79,43 @@ def _applicant(rng, province, address):
 
 
 def _replay(rng, officer, processor, procedure, received_at, now):
-    """Receive one dossier and take it as far as its age allows, each step at its own moment."""
-    dossier = services.dossier_receive(actor=officer, procedure=procedure, channel="direct",
-                                       applicant=_applicant(rng, *OFFICES[officer.username][:2]),
-                                       received_at=received_at, summary=f"{procedure.name} – hồ sơ mẫu")
+    """Receive one dossier and take it as far as its age allows, each step at its own moment. About one in four
+    arrives online from the national portal and is accepted at the desk a little later (Form 06's online column)."""
+    applicant = _applicant(rng, *OFFICES[officer.username][:2])
+    if "online" in (procedure.channels or []) and rng.random() < 0.25:
+        accepted = _at_work(received_at + timedelta(minutes=rng.randint(30, 90)), officer.office, rng)
+        if accepted >= now:
+            return None
+        dossier = services.dossier_submit_online(actor=officer, procedure=procedure, applicant=applicant,
+                                                 office=officer.office, submitted_at=received_at,
+                                                 summary=f"{procedure.name} – hồ sơ mẫu nộp trực tuyến")
+        dossier = services.dossier_accept(actor=officer, dossier=dossier, at=accepted)
+        received_at = accepted
+    else:
+        dossier = services.dossier_receive(actor=officer, procedure=procedure, channel="direct", applicant=applicant,
+                                           received_at=received_at, summary=f"{procedure.name} – hồ sơ mẫu")
     fate = rng.random()
     if fate < 0.04:
-        withdrawn = received_at + timedelta(hours=2)
+        withdrawn = _at_work(received_at + timedelta(hours=2), dossier.office, rng)
         if withdrawn >= now:
             return dossier
         return services.dossier_withdraw(actor=officer, dossier=dossier, reason="Người nộp xin rút hồ sơ",
                                          at=withdrawn)
-    step = received_at + timedelta(minutes=rng.randint(20, 240))
+    office = dossier.office
+    step = _at_work(received_at + timedelta(minutes=rng.randint(20, 240)), office, rng)
     if step >= now:
         return dossier
-    dossier = services.dossier_start(actor=officer, dossier=dossier, assignee=processor.username if processor else None,
+    assignee = processor.username if processor.role == "processor" else None
+    dossier = services.dossier_start(actor=officer, dossier=dossier, assignee=assignee,
                                      at=step)
     if rng.random() < 0.12:
-        step += timedelta(days=1)
+        step = _at_work(step + timedelta(days=1), office, rng)
         if step >= now:
             return dossier
         dossier = services.dossier_request_supplement(
-            actor=processor or officer, dossier=dossier, reason="Thiếu giấy tờ chứng minh",
+            actor=processor, dossier=dossier, reason="Thiếu giấy tờ chứng minh",
             documents=["Bản sao giấy khai sinh", "Tờ khai TK1-TS (bản chính)"], at=step)
-        step += timedelta(days=rng.randint(1, 4))
+        step = _at_work(step + timedelta(days=rng.randint(1, 4)), office, rng)
         if step >= now:
             return dossier
         dossier = services.dossier_supplement_received(actor=officer, dossier=dossier, at=step)
@@ -85,13 +124,15 @@ def _replay(rng, officer, processor, procedure, received_at, now):
     resolved = dossier.legal_due_at + slack
     if resolved >= now or rng.random() < 0.1:
         return dossier
-    resolved = max(resolved, step + timedelta(minutes=30))
+    resolved = _at_work(max(resolved, step + timedelta(minutes=30)), office, rng)
+    if resolved >= now:
+        return dossier
     if rng.random() < 0.06:
-        return services.dossier_refuse(actor=processor or officer, dossier=dossier,
+        return services.dossier_refuse(actor=processor, dossier=dossier,
                                        reason="Không đủ điều kiện hưởng theo quy định", at=resolved)
-    dossier = services.dossier_resolve(actor=processor or officer, dossier=dossier, outcome="approved",
+    dossier = services.dossier_resolve(actor=processor, dossier=dossier, outcome="approved",
                                        result_summary="Đủ điều kiện, đã giải quyết", at=resolved)
-    collected = resolved + timedelta(days=rng.randint(0, 3), hours=1)
+    collected = _at_work(resolved + timedelta(days=rng.randint(0, 3), hours=1), office, rng)
     if collected < now and rng.random() < 0.8:
         dossier = services.dossier_return(actor=officer, dossier=dossier, at=collected)
     return dossier
@@ -103,15 +144,17 @@ def seed(stdout=None):
     if Dossier.objects.filter(source="desk").exists():
         return  # the demo desk exists already: running twice changes nothing
     rng = random.Random(1568)  # letter 1568/BHXH-PC
-    now = timezone.now()
+    now = _last_work_moment(timezone.now(), User.objects.get(username="tiepnhan.hn").office)
     procedures = {p.code: p for p in Procedure.objects.filter(code__in=DESK_PROCEDURES)}
     with calendar.pinned():
         for username, (_, _, days_back, per_day) in OFFICES.items():
             officer = User.objects.get(username=username)
-            processor = User.objects.filter(role="processor", office=officer.office).first()
+            # Separation of duties: a processing officer (or, where the office has none, its director) decides.
+            processor = (User.objects.filter(role="processor", office=officer.office).first()
+                         or User.objects.filter(role="director", office=officer.office).first() or officer)
             for day in _working_days_back(days_back) + [timezone.localdate()]:
                 for i in range(per_day + rng.randint(-1, 1)):
-                    received_at = _moment(day, i * 50 + rng.randint(0, 40))
+                    received_at = _at_work(_moment(day, i * 50 + rng.randint(0, 40)), officer.office, rng)
                     if received_at < now:
                         _replay(rng, officer, processor, procedures[rng.choice(DESK_PROCEDURES)], received_at, now)
         _apologies(now)
@@ -131,9 +174,9 @@ def _apologies(now):
     new_appointment = timezone.make_aware(datetime.combine(new_day, time(15, 0)))
     reason = "Hồ sơ cần xác minh quá trình đóng BHXH tại đơn vị cũ, chưa nhận được kết quả xác minh."
     if len(late) > 0 and director:
-        apology_slip_issue(actor=director, dossier=late[0], reason=reason, new_appointment_at=new_appointment)
+        apology_slip_issue(actor=director, dossier=late[0], reason=reason, new_appointment_at=new_appointment, at=now)
     if len(late) > 1 and officer:
-        apology_slip_draft(actor=officer, dossier=late[1], reason=reason, new_appointment_at=new_appointment)
+        apology_slip_draft(actor=officer, dossier=late[1], reason=reason, new_appointment_at=new_appointment, at=now)
     if director:
         _missed_appointment(director, reason, now, exclude=[d.pk for d in late])
 
@@ -150,9 +193,9 @@ def _missed_appointment(director, reason, now, exclude):
     if dossier is None:
         return
     last = dossier.events.order_by("-at").values_list("at", flat=True).first()
-    issued = max(week_ago, last + timedelta(minutes=5))
+    issued = calendar.clock_start(max(week_ago, last + timedelta(minutes=5)), dossier.office)
     new_day = calendar.add_working_days(timezone.localtime(issued).date(), 2)
     new_appointment = timezone.make_aware(datetime.combine(new_day, time(15, 0)))
-    if new_appointment < now and new_appointment > (dossier.appointment_at or issued):
+    if issued < now and new_appointment < now and new_appointment > (dossier.appointment_at or issued):
         apology_slip_issue(actor=director, dossier=dossier, reason=reason, new_appointment_at=new_appointment,
                            at=issued)

@@ -81,6 +81,22 @@ class DossierError(ErrorCode):
     INTAKE_DETAIL_INVALID = "INTAKE_DETAIL_INVALID", _("Thông tin không hợp lệ (%(field)s): %(error)s"), 400
     POSTAL_ADDRESS_REQUIRED = ("INTAKE_DETAIL_INVALID",
                                _("Vui lòng nhập địa chỉ nhận kết quả qua dịch vụ bưu chính."), 400)
+    # Separation of duties (issue 12, cases.services.duties).
+    RESULT_APPROVAL_REQUIRED = ("RESULT_APPROVAL_REQUIRED",
+                                _("Quy định áp dụng cho hồ sơ này yêu cầu trưởng phòng nghiệp vụ duyệt kết quả trước "
+                                  "khi ghi kết quả."), 409)
+    RESULT_APPROVAL_NOT_ASKED = ("ACTION_NOT_ALLOWED",
+                                 _("Quy định áp dụng cho hồ sơ này không có bước duyệt kết quả."), 409)
+    RESULT_ALREADY_APPROVED = "ACTION_NOT_ALLOWED", _("Kết quả của hồ sơ đã được duyệt."), 409
+    # The applicant's satisfaction (CONTRACTS.md `rating`) and messages (issue 12).
+    RATING_EXISTS = "RATING_EXISTS", _("Hồ sơ này đã được đánh giá; mỗi hồ sơ chỉ đánh giá một lần."), 409
+    RATING_NOT_YET = ("RATING_NOT_YET", _("Chỉ đánh giá được khi hồ sơ đã có kết quả."), 409)
+    RATING_LEVEL_INVALID = ("RATING_LEVEL_INVALID",
+                            _("Mức độ hài lòng phải là “satisfied”, “acceptable” hoặc “dissatisfied”."), 400)
+    CONTACT_CHANNEL_INVALID = ("INTAKE_DETAIL_INVALID", _("Kênh nhận thông báo phải là một trong: %(channels)s."),
+                               400)
+    MESSAGE_NOT_RETRYABLE = ("MESSAGE_NOT_RETRYABLE",
+                             _("Chỉ gửi lại được thông báo đã gửi không thành công của hồ sơ này."), 409)
 
 
 class HistoryError(ErrorCode):

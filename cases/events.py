@@ -14,6 +14,8 @@ from django.utils.translation import pgettext_lazy
 
 from notifications.services import outbox_enqueue
 
+from .contact import citizen_channels
+from .links import public_rating_url
 from .models import DossierEvent, Outcome, Status
 from .signals import dossier_event_recorded
 
@@ -56,6 +58,9 @@ class DossierAction(models.TextChoices):
     RECOMPUTE_DEADLINE = "recompute-deadline", _("Tính lại hạn giải quyết")
     ATTACH = "attach", _("Đính kèm tệp")
     ATTACH_FAILED = "attach-failed", _("Không tải được tệp đính kèm")
+    APPROVE_RESULT = "approve-result", pgettext_lazy("action", "Duyệt kết quả")
+    RATE = "rate", _("Người nộp đánh giá mức độ hài lòng")
+    MESSAGE_RETRY = "message-retry", _("Gửi lại thông báo cho người nộp")
 
 
 def event_label(action: str) -> str:
@@ -73,7 +78,7 @@ def _record(dossier, *, actor, action: DossierAction, from_status="", to_status=
             actor_name=""):
     event = DossierEvent.objects.create(
         dossier=dossier, at=at or timezone.now(), actor=actor,
-        actor_name=actor_name or (actor.display_name if actor else SYSTEM_ACTOR), action=DossierAction(action).value,
+        actor_name=actor.display_name if actor else (actor_name or SYSTEM_ACTOR), action=DossierAction(action).value,
         from_status=from_status, to_status=to_status or dossier.status, note=note, data=data or {},
         legal_due_at=dossier.legal_due_at,  # the ledger: the legal due moment in force once this happened
     )
@@ -93,9 +98,8 @@ def _after_event(dossier, event):
         from .signatures import slip_spec
 
         slip = slip_spec(dossier, event.action)  # the e-mail attaches the office-sealed slip
-        for channel, recipient in (("sms", dossier.applicant_phone), ("email", dossier.applicant_email)):
-            if recipient:
-                outbox_enqueue(channel=channel, kind=f"dossier.{event.action}", recipient=recipient,
+        for channel, recipient in citizen_channels(dossier, ("sms", "email")):
+            outbox_enqueue(channel=channel, kind=f"dossier.{event.action}", recipient=recipient,
                                idempotency_key=f"dossier-event:{event.pk}:{channel}", office=dossier.office,
                                dossier_code=dossier.code, subject=f"Hồ sơ {dossier.code}", body=text,
                                payload={"documents": [slip]} if slip and channel == "email" else None)
@@ -110,7 +114,8 @@ def _applicant_message(dossier, event) -> str:
     if action == DossierAction.REQUEST_SUPPLEMENT:
         return f"BHXH: Ho so {dossier.code} can bo sung giay to. Vui long xem phieu yeu cau bo sung."
     if action == DossierAction.RESOLVE:
-        return f"BHXH: Ho so {dossier.code} da co ket qua. Vui long nhan ket qua theo hen."
+        return (f"BHXH: Ho so {dossier.code} da co ket qua. Vui long nhan ket qua theo hen. "
+                f"Danh gia muc do hai long: {public_rating_url(dossier.code)}")
     if action == DossierAction.REFUSE:
         return f"BHXH: Ho so {dossier.code} bi tu choi. Ly do: {event.note[:80]}"
     return ""
@@ -224,3 +229,21 @@ def attachment_fetch_failed(dossier, *, attachment, note, actor_name=""):
     return _record(dossier, actor=None, action=DossierAction.ATTACH_FAILED, from_status=dossier.status, note=note,
                    actor_name=actor_name, data={"attachment": attachment.pk, "name": attachment.name,
                                                 "error": attachment.last_error_code})
+
+
+def result_approved(dossier, *, actor, note="", at=None):
+    return _record(dossier, actor=actor, action=DossierAction.APPROVE_RESULT, from_status=dossier.status, at=at,
+                   note=note or "Trưởng phòng nghiệp vụ duyệt kết quả giải quyết")
+
+
+def dossier_rated(dossier, *, actor, rating):
+    return _record(dossier, actor=actor, action=DossierAction.RATE, from_status=dossier.status, at=rating.at,
+                   actor_name="Người nộp hồ sơ",
+                   note=f"{rating.get_level_display()}" + (f": {rating.comment}" if rating.comment else ""),
+                   data={"level": rating.level, "source": rating.source})
+
+
+def message_retried(dossier, *, actor, message):
+    return _record(dossier, actor=actor, action=DossierAction.MESSAGE_RETRY, from_status=dossier.status,
+                   note=f"Gửi lại {message.get_channel_display()} tới {message.recipient}",
+                   data={"message": message.pk, "channel": message.channel})

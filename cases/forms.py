@@ -16,7 +16,8 @@ from core.scoping import visible_offices
 
 from . import checklist
 from .limits import MAX_NOTE, MAX_TEXT, MAX_UNIT, check_documents
-from .models import ApplicantKind, Channel, Outcome, Procedure, ProcedureVersion, ResultDelivery, Status
+from .models import ApplicantKind, Channel, ContactChannel, Outcome, Procedure, ProcedureVersion, ResultDelivery
+from .models import Status
 from .validators import validate_applicant_id, validate_date_of_birth, validate_phone, validate_si_number
 
 
@@ -78,6 +79,11 @@ class IntakeForm(forms.Form):
     intake_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     PAPER_PREFIX = "paper-"
+    # The applicant's messages (issue 12, cases.contact).
+    contact_channel = forms.ChoiceField(choices=ContactChannel.choices, required=False, initial="",
+                                        label=_("Kênh nhận thông báo"),
+                                        help_text=_("SMS và Zalo chỉ gửi tới số di động, từ 07:00 đến 21:00."))
+    messages_opt_out = forms.BooleanField(required=False, label=_("Người nộp không muốn nhận thông báo"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -135,7 +141,8 @@ class IntakeForm(forms.Form):
         d = self.cleaned_data
         return {"social_insurance_number": d.get("social_insurance_number", ""),
                 "date_of_birth": d.get("date_of_birth"), "result_delivery": d.get("result_delivery", ""),
-                "postal_address": d.get("postal_address", "")}
+                "postal_address": d.get("postal_address", ""), "contact_channel": d.get("contact_channel") or "",
+                "messages_opt_out": bool(d.get("messages_opt_out"))}
 
     def clean(self):
         data = super().clean()

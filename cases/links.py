@@ -45,3 +45,30 @@ def dossier_slips(dossier: Dossier) -> list[dict]:
         state = slip.number_label or "dự thảo"
         add(f"Phiếu xin lỗi và hẹn lại ngày trả kết quả ({state})", "apology", slip)
     return out
+
+
+# --- the applicant's rating link (in the result message; no login, no phone to type) -----------------------
+
+RATING_SALT = "cases.rating-link"
+
+
+def rating_token(code: str) -> str:
+    from django.core import signing
+
+    return signing.dumps(code, salt=RATING_SALT, compress=True)
+
+
+def rating_code(token: str, max_age_days: int = 365) -> str | None:
+    """The dossier code a rating link was made for, or None for a forged or expired link."""
+    from django.core import signing
+
+    try:
+        return signing.loads(token, salt=RATING_SALT, max_age=max_age_days * 86400)
+    except signing.BadSignature:
+        return None
+
+
+def public_rating_url(code: str) -> str:
+    from django.conf import settings
+
+    return f"{settings.PUBLIC_BASE_URL.rstrip('/')}{reverse('cases:rating_link', kwargs={'token': rating_token(code)})}"

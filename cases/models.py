@@ -12,15 +12,8 @@ from django.db.models import JSONField, Q, Value
 from django.utils.translation import gettext_lazy as _
 
 from core.models import HistoryEvent
-from .choices import (  # noqa: F401 - the models' choices, importable from here
-    ApplicantKind,
-    Channel,
-    DueState,
-    Outcome,
-    ResultDelivery,
-    Source,
-    TimeLimitUnit,
-)
+from .choices import ApplicantKind, Channel, ContactChannel, DueState, Outcome  # noqa: F401 - importable here
+from .choices import RatingLevel, ResultDelivery, Source, TimeLimitUnit  # noqa: F401
 from .search import normalise
 
 
@@ -108,6 +101,10 @@ class Dossier(models.Model):
     date_of_birth = models.DateField(_("ngày sinh"), null=True, blank=True)
     postal_address = models.CharField(_("địa chỉ nhận kết quả qua bưu chính"), max_length=300, blank=True,
                                       default="", db_default="")
+    # The applicant's messages (cases.contact): the preferred channel and an opt-out, taken at intake.
+    contact_channel = models.CharField(_("kênh nhận thông báo"), max_length=8, choices=ContactChannel.choices,
+                                       blank=True, default="", db_default="")
+    messages_opt_out = models.BooleanField(_("không nhận thông báo"), default=False, db_default=False)
 
     submitted_at = models.DateTimeField(_("ngày nộp"), null=True, blank=True)
     received_at = models.DateTimeField(_("ngày tiếp nhận"), null=True, blank=True)
@@ -263,6 +260,7 @@ class IntakeGuidance(models.Model):
     documents = models.JSONField(default=list)
 
     class Meta:
+        verbose_name = verbose_name_plural = _("phiếu hướng dẫn, từ chối tại quầy")
         ordering = ["-issued_at"]
 
 
@@ -334,12 +332,13 @@ class ApologySlip(models.Model):
     is_late = models.BooleanField(_("xin lỗi muộn"), default=False)
 
     class Meta:
+        verbose_name = verbose_name_plural = _("phiếu xin lỗi và hẹn lại ngày trả kết quả")
         ordering = ["-drafted_at"]
         constraints = [models.UniqueConstraint(fields=["office", "year", "number"], name="apology_number_uniq")]
 
     @property
-    def number_label(self):
-        return f"{self.number}/PXL-BHXH" if self.number else ""
+    def number_label(self):  # 12/2026/PXL-BHXH-HN (cases.numbering)
+        return slip_label("apology", self.number, self.year, self.office)
 
 
 class ProcedureVersion(models.Model):
@@ -378,6 +377,10 @@ class ProcedureVersion(models.Model):
                                              '"required"}'))
     legal_basis = models.TextField(_("căn cứ pháp lý"), blank=True)
     stops_taking_at = models.DateTimeField(_("ngừng tiếp nhận từ"), null=True, blank=True)
+    # Separation of duties (core.permissions.can_resolve): the officer who received a dossier does not resolve it
+    # (unless the office allows it); a result may need the approval of the head of the processing unit first.
+    separate_duties = models.BooleanField(_("tách bạch tiếp nhận và giải quyết"), default=True)
+    result_approval_required = models.BooleanField(_("kết quả phải được trưởng phòng duyệt"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -397,3 +400,7 @@ class ProcedureVersion(models.Model):
             return str(_("Trong ngày làm việc"))
         text = f"{value:f}".replace(".", ",")
         return f"{text} {TimeLimitUnit(self.time_limit_unit).label}"
+
+
+from .numbering import SlipNumber, label as slip_label  # noqa: E402,F401 - models of this app, in their own modules
+from .rating import Rating  # noqa: E402,F401

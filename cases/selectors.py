@@ -75,7 +75,8 @@ def search_q(text: str) -> Q:
 
 def dossier_get(*, user, code: str) -> Dossier:
     """One dossier by code within the user's scope; Dossier.DoesNotExist otherwise (→ 404)."""
-    return (dossier_base(user=user).select_related("office", "procedure", "rule_version", "assignee", "received_by")
+    return (dossier_base(user=user).select_related("office", "procedure", "rule_version", "assignee", "received_by",
+                                                   "rating")
             .prefetch_related("supplement_requests", "apology_slips").get(code=code))
 
 

@@ -26,9 +26,29 @@ def menu_for(user) -> list[tuple[str, str]]:
     return [(label, reverse(name)) for label, name, cap in NAVIGATION if permissions.can(user, cap)]
 
 
+# The menu's own short words (the full label is the link's title), so that the bar holds on one line at 1366 px
+# for every role, the administrator's twelve items included (issue 12).
+SHORT = {
+    "Bàn làm việc": "Bàn làm việc", "Tiếp nhận hồ sơ": "Tiếp nhận", "Hồ sơ": "Hồ sơ", "Sổ theo dõi": "Sổ theo dõi",
+    "Hồ sơ quá hạn": "Quá hạn", "Bảng điều hành": "Điều hành", "Phản ánh, kiến nghị": "PAKN", "Báo cáo": "Báo cáo",
+    "Giám sát toàn quốc": "Giám sát", "Đồng bộ Cổng DVCQG": "Đồng bộ", "Lịch làm việc": "Lịch",
+    "Căn cứ pháp lý": "Căn cứ PL",
+}  # translated in the template with the context "menu" (locale/en: msgctxt "menu")
+
+
+def _active(path: str, urls: list[str]) -> str | None:
+    """The one menu item the page belongs to: the longest menu URL the path starts with (the intake page
+    /ho-so/tiep-nhan/ is "Tiếp nhận", not also "Hồ sơ")."""
+    matching = [url for url in urls if path.startswith(url)]
+    return max(matching, key=len) if matching else None
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    items = [{"label": label, "url": url, "active": request.path.startswith(url)} for label, url in menu_for(user)]
+    menu = menu_for(user)
+    active = _active(request.path, [url for _label, url in menu])
+    items = [{"label": label, "short": SHORT[label], "url": url, "active": url == active}
+             for label, url in menu]
     return {"nav_items": items, "user_role_label": Role(permissions.role_of(user)).label}

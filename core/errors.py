@@ -84,6 +84,14 @@ class CoreError(ErrorCode):
     DATABASE_UNAVAILABLE = ("SERVICE_UNAVAILABLE",
                             _("Cơ sở dữ liệu tạm thời không truy cập được; vui lòng thử lại sau ít phút (gửi lại "
                               "với cùng Idempotency-Key sẽ không tạo hồ sơ trùng)."), 503)
+    # Separation of duties (issue 12): who records a dossier's result, who approves it.
+    RESOLVER_ONLY = ("SEPARATION_OF_DUTIES",
+                     _("Chỉ chuyên viên được giao xử lý hồ sơ, trưởng phòng nghiệp vụ hoặc Giám đốc, Phó Giám đốc "
+                       "được ghi kết quả giải quyết; cán bộ tiếp nhận không tự giải quyết hồ sơ mình tiếp nhận."),
+                     403)
+    RESULT_APPROVER_ONLY = ("SEPARATION_OF_DUTIES",
+                            _("Chỉ trưởng phòng nghiệp vụ hoặc Giám đốc, Phó Giám đốc của đơn vị được duyệt kết quả "
+                              "giải quyết."), 403)
 
 
 class DomainError(Exception):

@@ -40,6 +40,9 @@ class Office(models.Model):
     )
     address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
     phone = models.CharField(_("điện thoại"), max_length=30, blank=True)
+    # Separation of duties (core.permissions.can_resolve): may the officer who received a dossier also resolve it?
+    allow_receiver_resolve = models.BooleanField(_("cho phép cán bộ tiếp nhận giải quyết hồ sơ mình tiếp nhận"),
+                                                 default=False)
 
     objects = OfficeQuerySet.as_manager()
 
@@ -90,6 +93,8 @@ class User(AbstractUser):
     office = models.ForeignKey(Office, models.PROTECT, null=True, blank=True, related_name="staff",
                                verbose_name=_("đơn vị"))
     title = models.CharField(_("chức danh"), max_length=120, blank=True)
+    # The head of a processing unit (trưởng phòng nghiệp vụ) approves results where the rule version asks for it.
+    is_unit_head = models.BooleanField(_("trưởng phòng nghiệp vụ"), default=False)
 
     class Meta:
         verbose_name = _("người dùng")

@@ -184,6 +184,41 @@ def can_process(user, obj=None):
     return _writer_in_scope(user, obj)
 
 
+@_capability("resolve", error=CoreError.RESOLVER_ONLY, object_level=True)
+def can_resolve(user, obj=None):
+    """Record the result of a dossier (separation of duties, issue 12). Where the dossier's rule version separates
+    duties (the default): the processing officer assigned (any processor of the office while none is), a head of
+    the processing unit, the director or a deputy, the administrator; never the officer who received the dossier,
+    unless the office allows it (`Office.allow_receiver_resolve`). Otherwise any officer of the office."""
+    if not _writer_in_scope(user, obj):
+        return False
+    role, office = role_of(user), _office_of(obj)
+    dossier = obj if hasattr(obj, "received_by_id") else None
+    version = getattr(dossier, "rule_version", None) if dossier is not None else None
+    if version is not None and not version.separate_duties:
+        return True
+    receiver_allowed = bool(office is not None and office.allow_receiver_resolve)
+    if dossier is not None and dossier.received_by_id == user.pk and not receiver_allowed:
+        return False
+    if role in SIGNERS or role == ADMIN or (role == PROCESSOR and user.is_unit_head):
+        return True
+    if role == PROCESSOR:
+        return dossier is None or dossier.assignee_id in (None, user.pk)
+    # A reception officer: only the one who received it, where the office allows it.
+    return receiver_allowed and (dossier is None or dossier.received_by_id == user.pk)
+
+
+@_capability("approve_result", error=CoreError.RESULT_APPROVER_ONLY, object_level=True)
+def can_approve_result(user, obj=None):
+    """Approve a dossier's result before it is recorded, where its rule version asks for it: the head of the
+    processing unit of the office, the director or a deputy, the administrator."""
+    if role_of(user) == ADMIN:
+        return True
+    if role_of(user) == PROCESSOR and user.is_unit_head:
+        return _writer_in_scope(user, obj)
+    return _signer_of(user, obj)
+
+
 @_capability("draft_apology", error=CoreError.READ_ONLY_ROLE, object_level=True)
 def can_draft_apology(user, obj=None):
     """Any officer of the office drafts the apology and reschedule slip."""

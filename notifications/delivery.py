@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from . import quiet_hours
 from .models import DUE_STATES, DeliveryAttempt, OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -111,6 +112,15 @@ def _claim(message_id: int):
         message = OutboxMessage.objects.select_for_update(skip_locked=True).filter(claimable, pk=message_id).first()
         if message is None:
             return None  # delivered already, or another worker is sending it
+        now = timezone.now()
+        held_until = quiet_hours.next_allowed(message.channel, now)
+        if held_until is None and message.not_before and message.not_before > now:
+            held_until = message.not_before
+        if held_until is not None:
+            # Outside the citizen message hours (or before the row's not-before): wait for the opening, no attempt.
+            message.next_attempt_at = message.not_before = held_until
+            message.save(update_fields=["next_attempt_at", "not_before"])
+            return None
         if message.channel not in SENDERS:
             # No gateway configured for this channel yet: keep it pending, look again later.
             message.next_attempt_at = timezone.now() + timedelta(minutes=10)
@@ -166,4 +176,4 @@ def due_ids(*, channels=None, exclude=(), limit: int = 500) -> list[int]:
     wanted = [c for c in (channels or SENDERS) if c != "officer" and c not in exclude]
     return list(OutboxMessage.objects.filter(state__in=DUE_STATES, next_attempt_at__lte=timezone.now(),
                                              channel__in=wanted)
-                .order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+                .order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])

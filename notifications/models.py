@@ -40,6 +40,8 @@ class OutboxMessage(models.Model):
     state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # Not delivered before this moment (messages to citizens are held outside CITIZEN_MESSAGE_HOURS).
+    not_before = models.DateTimeField(_("không gửi trước"), null=True, blank=True)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)

@@ -26,3 +26,14 @@ def alert_unread_count(*, user) -> int:
     """What the bell shows: exactly the length of `alert_list(user=user, unread=True)` (one COUNT on the
     partial index `outbox_unread_alert`)."""
     return alert_list(user=user, unread=True).order_by().count()
+
+
+CITIZEN_CHANNELS = (Channel.SMS, Channel.ZALO, Channel.EMAIL)
+
+
+def citizen_messages(*, dossier_code: str) -> QuerySet:
+    """The messages to the applicant of one dossier (SMS, Zalo, e-mail), oldest first, for the dossier page."""
+    return (OutboxMessage.objects.filter(dossier_code=dossier_code, channel__in=CITIZEN_CHANNELS)
+            .only("id", "channel", "kind", "recipient", "state", "attempts", "last_error", "created_at", "sent_at",
+                  "next_attempt_at", "not_before")
+            .order_by("created_at", "pk"))

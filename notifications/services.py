@@ -4,6 +4,7 @@ from importlib import import_module
 from django.db import transaction
 from django.utils import timezone
 
+from . import quiet_hours
 from .models import Channel, OutboxMessage
 from .selectors import alert_get, alert_list
 
@@ -20,17 +21,35 @@ def outbox_enqueue(*, channel, kind, idempotency_key, recipient="", recipient_us
     scan) are marked sent by the next delivery sweep (notifications.tasks.deliver_pending) in one UPDATE."""
     now = timezone.now()
     in_app = channel == Channel.OFFICER
+    held_until = quiet_hours.next_allowed(channel, now)  # SMS/Zalo to a citizen at night wait for the morning
     message, created = OutboxMessage.objects.get_or_create(
         idempotency_key=idempotency_key,
         defaults=dict(channel=channel, kind=kind, recipient=recipient, recipient_user=recipient_user,
                       office=office, dossier_code=dossier_code, subject=subject, body=body,
-                      payload=payload or {}, next_attempt_at=None if in_app else now,
+                      payload=payload or {}, next_attempt_at=None if in_app else (held_until or now),
+                      not_before=held_until,
                       state=OutboxMessage.State.SENT if in_app else OutboxMessage.State.PENDING,
                       sent_at=now if in_app else None),
     )
-    if created and not in_app:
+    if created and not in_app and held_until is None:
         transaction.on_commit(lambda: dispatch(message.pk, channel))
     return message, created
+
+
+RETRYABLE = (OutboxMessage.State.DEAD, OutboxMessage.State.FAILED)
+
+
+def outbox_retry(message: OutboxMessage) -> OutboxMessage:
+    """Send a message that failed once more, by hand (inside the caller's transaction): a fresh round of attempts,
+    from now (or from the next opening of the citizen message hours), delivered after commit."""
+    now = timezone.now()
+    held_until = quiet_hours.next_allowed(message.channel, now)
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        state=OutboxMessage.State.PENDING, attempts=0, next_attempt_at=held_until or now, not_before=held_until)
+    message.refresh_from_db()
+    if held_until is None:
+        transaction.on_commit(lambda: dispatch(message.pk, message.channel))
+    return message
 
 
 def dispatch(message_id: int, channel: str) -> bool:

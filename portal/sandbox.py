@@ -25,7 +25,7 @@ from pathlib import Path
 
 from core.loopback import LoopbackServer, QuietHandler
 
-from .sandbox_stream import FIXTURES, Stream, stamp  # noqa: F401 - stamp is part of the sandbox's surface
+from .sandbox_stream import FIXTURES, Stream, recent_base, stamp  # noqa: F401 - stamp is part of the sandbox's surface
 from . import sandbox_files
 
 LIST_SERVICES = {"LayDanhSachHoSo": "dossier", "LayDanhSachPAKN": "pakn"}
@@ -38,11 +38,12 @@ class Sandbox(LoopbackServer):
     """The portal's state and switches; `serve()` runs it in a background thread (for tests)."""
 
     def __init__(self, *, backlog=30, pakn_backlog=None, every=None, interval=1200, pakn_interval=None,
-                 invalid_every=0, username="bhxh", password="bhxh", fixtures=FIXTURES):
-        self.backlog, self.every = backlog, every
+                 invalid_every=0, username="bhxh", password="bhxh", fixtures=FIXTURES, live_from=None):
+        self.backlog, self.every, self.live = backlog, every, live_from is not None
         self.pakn_backlog = backlog // 5 if pakn_backlog is None else pakn_backlog
-        self.streams = {"dossier": Stream("dossier", interval, invalid_every),
-                        "pakn": Stream("pakn", pakn_interval or interval * 5)}
+        # live_from (make run): items dated from then on, each served once its date has passed (a few a day)
+        self.streams = {"dossier": Stream("dossier", interval, invalid_every, base=live_from),
+                        "pakn": Stream("pakn", pakn_interval or interval * 5, base=live_from)}
         self.username, self.password, self.fixtures = username, password, Path(fixtures)
         self.started = time.monotonic()
         self.lock = threading.Lock()
@@ -96,6 +97,8 @@ class Sandbox(LoopbackServer):
         fixed = self.datasets.get(madonvi, {}).get(kind)
         if fixed is not None:
             return fixed
+        if self.live:
+            return self.streams[kind].count_until(datetime.now())
         backlog = self.backlog if kind == "dossier" else self.pakn_backlog
         grown = int((time.monotonic() - self.started) // self.every) if self.every else 0
         return backlog + (grown if kind == "dossier" else grown // 5)
@@ -328,11 +331,17 @@ def main(argv=None):
     parser.add_argument("--every", type=float, default=60.0, help="seconds between two new dossiers")
     parser.add_argument("--interval", type=int, default=1200, help="seconds between two dossiers' NgayNopHoSo")
     parser.add_argument("--invalid-every", type=int, default=25, help="every N-th dossier is invalid (0: none)")
+    parser.add_argument("--recent-days", type=int, default=14,
+                        help="a live feed dated from about this many days ago, a few items a day (0: the fixed "
+                             "backlog and --every)")
+    parser.add_argument("--per-day", type=int, default=3, help="items a day of the live feed")
     parser.add_argument("--username", default=os.environ.get("NATIONAL_PORTAL_USERNAME") or "bhxh")
     parser.add_argument("--password", default=os.environ.get("NATIONAL_PORTAL_PASSWORD") or "bhxh")
     args = parser.parse_args(argv)
-    sandbox = Sandbox(backlog=args.backlog, every=args.every or None, interval=args.interval,
-                      invalid_every=args.invalid_every,
+    live = recent_base(args.recent_days) if args.recent_days > 0 else None
+    sandbox = Sandbox(backlog=args.backlog, every=args.every or None,
+                      interval=86400 // max(args.per_day, 1) if live else args.interval,
+                      invalid_every=args.invalid_every, live_from=live,
                       username=args.username, password=args.password)
     httpd = sandbox.server(args.host, args.port)
     print(f"Cổng DVCQG giả lập: http://{args.host}:{httpd.server_address[1]}/", flush=True)

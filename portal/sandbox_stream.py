@@ -4,7 +4,7 @@ Item i of an office's stream is always the same item, so a restarted sandbox ser
 Standard library only (no Django).
 """
 import random
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 
@@ -51,6 +51,13 @@ PAKN_TOPICS = [
 DEFECTS = ["phone", "date", "procedure", "status"]
 
 
+def recent_base(days: int, today: date | None = None) -> datetime:
+    """The start of a live feed: 07:30 on the Monday of the week `days` days ago (local time), so that the demo's
+    online dossiers are from the last weeks and a sandbox restarted within the week serves the same items."""
+    start = (today or date.today()) - timedelta(days=days)
+    return datetime.combine(start - timedelta(days=start.weekday()), time(7, 30))
+
+
 def stamp(moment: datetime) -> str:
     return moment.strftime("%Y%m%d%H%M%S")
 
@@ -81,15 +88,20 @@ def _province(madonvi: str) -> str:
 class Stream:
     """Item i of an office's stream, for i in [0, count): dated BASE + i·interval, code numbered per day."""
 
-    def __init__(self, kind: str, interval: int, invalid_every: int = 0):
+    def __init__(self, kind: str, interval: int, invalid_every: int = 0, base: datetime | None = None):
         self.kind, self.interval, self.invalid_every = kind, interval, invalid_every
+        self.base = base or BASE
 
     def at(self, i: int) -> datetime:
-        return BASE + timedelta(seconds=i * self.interval)
+        return self.base + timedelta(seconds=i * self.interval)
 
     def first_index_since(self, tungay: datetime) -> int:
-        seconds = (tungay - BASE).total_seconds()
+        seconds = (tungay - self.base).total_seconds()
         return max(0, -int(-seconds // self.interval))  # ceil
+
+    def count_until(self, moment: datetime) -> int:
+        """How many items are dated at or before `moment` (a live feed serves only those: a few a day)."""
+        return self.first_index_since(moment + timedelta(microseconds=1))
 
     def first_of_day(self, i: int) -> int:
         midnight = datetime.combine(self.at(i).date(), datetime.min.time())

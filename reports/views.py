@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -9,11 +9,12 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cases.catalogue import short_name
 from core.errors import DomainError
 from core.permissions import can_close_report, capability_required
 from core.scoping import visible_offices
 
-from . import selectors, services
+from . import satisfaction, selectors, services
 from .api.views import render_report
 from .forms import PeriodForm
 
@@ -75,7 +76,12 @@ def tthc_close(request):
 
 @capability_required("view_dashboard")
 def dashboard(request):
-    return render(request, "reports/dashboard.html", {"data": selectors.dashboard(user=request.user)})
+    data = selectors.dashboard(user=request.user)
+    for row in data["overdue_by_procedure"]:  # bars read by name, not code (issue 12)
+        row["short"] = short_name(row["name"])
+    return render(request, "reports/dashboard.html", {
+        "data": data,
+        "satisfaction": satisfaction.by_officer(user=request.user, since=timezone.localdate() - timedelta(days=90))})
 
 
 @capability_required("view_oversight")
@@ -84,5 +90,9 @@ def oversight(request):
     rows = None
     if form.is_valid():
         rows = selectors.oversight(user=request.user, first=form.cleaned_data["start"], last=form.cleaned_data["end"])
+        rated = satisfaction.by_province(user=request.user, first=form.cleaned_data["start"],
+                                         last=form.cleaned_data["end"])
+        for row in rows:
+            row["satisfaction"] = rated.get(row["office"])
     return render(request, "reports/oversight.html", {"form": form, "rows": rows},
                   status=200 if rows is not None else 400)

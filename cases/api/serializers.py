@@ -9,7 +9,7 @@ from workcal import years
 from ..links import slip_url
 from .. import checklist
 from ..limits import MAX_DOCUMENT_CHARS, MAX_DOCUMENTS, MAX_NOTE, MAX_TEXT, MAX_UNIT, check_documents
-from ..models import ApplicantKind, Channel, Dossier, DossierEvent, Procedure, ResultDelivery
+from ..models import ApplicantKind, Channel, ContactChannel, Dossier, DossierEvent, Procedure, ResultDelivery
 from ..privacy import applicant_for, intake_details_for
 from ..services.common import CLOCK_SKEW
 from ..validators import (
@@ -110,6 +110,11 @@ class DossierIn(serializers.Serializer):
                                               default="", error_messages={"invalid_choice": "Hình thức nhận kết quả "
                                                                           "phải là counter, postal hoặc online."})
     postal_address = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+    contact_channel = serializers.ChoiceField(choices=ContactChannel.choices, required=False, allow_blank=True,
+                                              default="", help_text="The applicant's preferred channel for messages "
+                                              "(sms/zalo/email; blank = every channel we have an address for).")
+    messages_opt_out = serializers.BooleanField(required=False, default=False,
+                                                help_text="The applicant wants no SMS, Zalo or e-mail at all.")
 
     def validate_social_insurance_number(self, value):
         try:
@@ -176,6 +181,7 @@ class DossierSerializer(serializers.ModelSerializer):
     date_of_birth = serializers.SerializerMethodField()
     postal_address = serializers.SerializerMethodField()
     attachments = serializers.SerializerMethodField()  # the papers (cases.papers; CONTRACTS.md §1.2)
+    rating = serializers.SerializerMethodField()
 
     class Meta:
         model = Dossier
@@ -187,6 +193,7 @@ class DossierSerializer(serializers.ModelSerializer):
         fields += ["visits", "over_visit_limit"]  # DOMAIN.md §2.6, cases.visits
         fields += ["documents", "social_insurance_number", "date_of_birth", "result_delivery", "postal_address"]
         fields += ["attachments"]
+        fields += ["rating", "contact_channel", "messages_opt_out"]  # issue 12: satisfaction, the applicant's messages
 
     mask = False  # lists mask personal data; the detail view turns this off for the handling office
 
@@ -211,6 +218,10 @@ class DossierSerializer(serializers.ModelSerializer):
         from .. import papers
 
         return papers.api_list(obj, self.context.get("request"))
+    def get_rating(self, obj) -> dict | None:
+        from ..services.rating import rating_summary
+
+        return rating_summary(getattr(obj, "rating", None))
 
     def get_is_overdue(self, obj) -> bool:
         return obj.is_overdue

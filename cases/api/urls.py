@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .. import codes
-from . import apology, versions, views
+from . import apology, rating, versions, views
 
 codes.register()
 
@@ -13,5 +13,6 @@ urlpatterns = [
     path("dossiers/<dossier_code:code>/events/", views.DossierEvents.as_view(), name="api-dossier-events"),
     path("public/dossiers/<dossier_code:code>/", views.PublicDossier.as_view(), name="api-public-dossier"),
     *apology.urlpatterns,
+    *rating.urlpatterns,
     *versions.urlpatterns,
 ]

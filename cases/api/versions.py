@@ -35,6 +35,7 @@ class ProcedureVersionSerializer(serializers.ModelSerializer):
         fields = ["id", "valid_from", "time_limit", "supplement_clock", "supplement_window_days",
                   "max_supplement_requests", "max_reschedules", "same_day_cutoff", "documents", "legal_basis",
                   "stops_taking_at"]
+        fields += ["separate_duties", "result_approval_required"]  # issue 12: who may resolve, approval first
 
     def get_time_limit(self, obj) -> dict:
         return time_limit(obj)

@@ -145,6 +145,7 @@ class DossierListCreate(generics.ListCreateAPIView):
                 summary=v["summary"], office=office, received_at=v["received_at"], documents=v["documents"],
                 social_insurance_number=v["social_insurance_number"], date_of_birth=v["date_of_birth"],
                 result_delivery=v["result_delivery"], postal_address=v["postal_address"],
+                contact_channel=v["contact_channel"], messages_opt_out=v["messages_opt_out"],
             )
         except IntegrityError as exc:  # e.g. a code collision on a database without row locks
             raise DomainError(DossierError.CODE_CONFLICT) from exc

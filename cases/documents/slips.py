@@ -11,10 +11,11 @@ from urllib.parse import quote
 from django.conf import settings
 from django.utils import timezone
 
+from core.phones import display_phone
 from core.documents import KV, QR, Document, Items, Para, Signature, Table, fmt_date, fmt_dt
 from legal.selectors import slip_form
 
-from .. import checklist, papers
+from .. import checklist, numbering, papers
 from ..deadlines import is_step_overdue
 from ..events import DossierAction
 from ..models import (
@@ -43,7 +44,7 @@ def _applicant_lines(*, name, id_number, address, phone, email) -> list:
     lines = [KV("Ông/Bà/Tổ chức", name), KV("Số giấy tờ tùy thân/Mã số thuế", id_number)]
     if address:
         lines.append(KV("Địa chỉ", address))
-    contact = " – ".join(x for x in (phone, email) if x)
+    contact = " – ".join(x for x in (display_phone(phone), email) if x)
     if contact:
         lines.append(KV("Điện thoại/Thư điện tử", contact))
     return lines
@@ -113,6 +114,7 @@ def receipt_document(d: Dossier) -> Document:
     form = slip_form("receipt", d.received_at)
     return Document(
         office=office, title=form.heading, subtitle=f"Mã hồ sơ: {d.code}", form=form.label, day=d.received_at,
+        number=numbering.lookup(kind="receipt", key=f"receipt:{d.pk}"),
         blocks=blocks, signatures=[Signature("Người nộp hồ sơ", d.applicant_name),
                                    Signature("Người tiếp nhận hồ sơ", _person(d.received_by))],
         filename=_filename("giay-tiep-nhan", d.code),
@@ -149,7 +151,8 @@ def supplement_document(req: SupplementRequest) -> Document:
              "Thời hạn giải quyết tạm dừng kể từ ngày ban hành phiếu này và được tính tiếp thời gian còn lại khi "
              "nhận đủ hồ sơ bổ sung.")
     return _supplement_document(
-        office=d.office, procedure=d.procedure, number=f"{req.number}/YCBS", day=req.requested_at,
+        office=d.office, procedure=d.procedure, day=req.requested_at,
+        number=numbering.lookup(kind="supplement", key=f"supplement:{req.pk}") or f"{req.number}/YCBS",
         intro=f"{d.office.name} đã tiếp nhận hồ sơ của:", applicant=_dossier_applicant(d), code=d.code,
         documents=req.documents, reason=req.reason, officer=_person(req.requested_by), kind=d.applicant_kind,
         clock_note=clock, filename=_filename("phieu-yeu-cau-bo-sung", f"{d.code}-{req.number}"),
@@ -206,7 +209,8 @@ def refusal_document(d: Dossier) -> Document:
     reason = d.result_summary or (event.note if event else "")
     officer = "" if event is None else _person(event.actor, event.actor_name)
     return _refusal_document(
-        office=d.office, procedure=d.procedure, number="", code=d.code, day=event.at if event else d.closed_at,
+        office=d.office, procedure=d.procedure, code=d.code, day=event.at if event else d.closed_at,
+        number=numbering.lookup(kind="refusal", key=f"refusal:{d.pk}"),
         applicant=_dossier_applicant(d), reason=reason, documents=[], officer=officer,
         signer_caption="Người tiếp nhận hồ sơ" if at_intake else "Người giải quyết hồ sơ", kind=d.applicant_kind,
         filename=_filename("phieu-tu-choi", d.code),
@@ -284,7 +288,7 @@ def apology_document(slip: ApologySlip) -> Document:
     form = slip_form("apology", slip.issued_at or slip.drafted_at)
     return Document(
         office=office, title=form.heading, subtitle=f"Mã hồ sơ: {d.code}", form=form.label,
-        number=slip.number_label or "……/PXL-BHXH", day=slip.issued_at or slip.drafted_at, blocks=blocks,
+        number=slip.number_label or f"……/{timezone.localtime(slip.drafted_at).year}/PXL-BHXH", day=slip.issued_at or slip.drafted_at, blocks=blocks,
         signatures=[apology_signature(slip)], draft=draft,
         filename=_filename("phieu-xin-loi", f"{d.code}-{slip.pk}"),
     )

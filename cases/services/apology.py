@@ -33,6 +33,7 @@ from notifications.services import outbox_enqueue
 from workcal import calendar
 
 from .. import events
+from ..contact import citizen_channels
 from ..deadlines import is_apology_late
 from ..errors import CoreError, DomainError, DossierError
 from ..models import ApologySlip, Dossier, Status
@@ -218,18 +219,21 @@ def _ascii(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
 
 
-def _notify_applicant(dossier, slip, old_appointment, signed=None):
-    if events.is_replaying():
-        return  # a slip of the past (the history import): the applicant was told then
+def apology_messages(dossier, slip, old_appointment, number_label: str | None = None, signed=None) -> list[dict]:
+    """What the applicant is sent when the slip is issued, one dict per channel ({"channel", "recipient",
+    "subject", "body", "payload"}), by the applicant's choices (cases.contact). The signer reads the same list on the
+    confirmation page before signing (`number_label` is then the number the slip will get). `signed` is the
+    signed slip (signing.SignedDocument): what is sent is what was signed, attached to the e-mail and linked."""
     local = timezone.localtime
+    number = number_label if number_label is not None else slip.number_label
     new, old = f"{local(slip.new_appointment_at):%d/%m/%Y %H:%M}", f"{local(old_appointment):%d/%m/%Y %H:%M}"
     office = dossier.office
     text = (f"{office.name} xin lỗi Ông/Bà vì hồ sơ {dossier.code} chưa có kết quả đúng hẹn ({old}). "
             f"Lý do: {slip.reason} Ngày hẹn trả kết quả mới: {new}.")
     sms = _ascii(f"BHXH: Xin loi Ong/Ba, ho so {dossier.code} chua co ket qua dung hen. Hen tra ket qua moi: {new}. "
-                 f"Phieu so {slip.number_label}.")
+                 f"Phieu so {number}.")
     subject = f"Phiếu xin lỗi và hẹn lại ngày trả kết quả – hồ sơ {dossier.code}"
-    payload = {"slip": slip.pk, "number": slip.number_label, "dossier_code": dossier.code,
+    payload = {"slip": slip.pk, "number": number, "dossier_code": dossier.code,
                "old_appointment_at": old_appointment.isoformat(), "new_appointment_at": slip.new_appointment_at.isoformat()}
     link = ""
     if signed is not None:  # what is sent is what was signed: the stored bytes, attached or linked
@@ -240,16 +244,38 @@ def _notify_applicant(dossier, slip, old_appointment, signed=None):
         payload["document_url"] = link
         text += f" Phiếu đã ký số: {link}"
         sms += f" Tai phieu: {link}"
-    channels = []
-    if dossier.applicant_phone:
-        channels.append(("sms", dossier.applicant_phone, sms, {}))
-    if dossier.applicant_email:
-        channels.append(("email", dossier.applicant_email, text, {}))
-    if dossier.applicant_phone:
-        channels.append(("zalo", dossier.applicant_phone, text, {
-            "template_data": {"ma_ho_so": dossier.code, "ngay_hen_cu": old, "ngay_hen_moi": new,
-                              "ly_do": slip.reason[:200], "so_phieu": slip.number_label, "link_phieu": link}}))
-    for channel, recipient, body, extra in channels:
-        outbox_enqueue(channel=channel, kind="dossier.apology", idempotency_key=f"apology:{slip.pk}:{channel}",
-                       recipient=recipient, office=office, dossier_code=dossier.code, subject=subject, body=body,
-                       payload={**payload, **extra})
+    zalo = {"template_data": {"ma_ho_so": dossier.code, "ngay_hen_cu": old, "ngay_hen_moi": new,
+                              "ly_do": slip.reason[:200], "so_phieu": number, "link_phieu": link}}
+    bodies = {"sms": (sms, {}), "email": (text, {}), "zalo": (text, zalo)}
+    return [{"channel": channel, "recipient": recipient, "subject": subject, "body": bodies[channel][0],
+             "payload": {**payload, **bodies[channel][1]}}
+            for channel, recipient in citizen_channels(dossier, ("sms", "email", "zalo"))]
+
+
+def _notify_applicant(dossier, slip, old_appointment, signed=None):
+    if events.is_replaying():
+        return  # a slip of the past (the history import): the applicant was told then
+    for m in apology_messages(dossier, slip, old_appointment, signed=signed):
+        outbox_enqueue(channel=m["channel"], kind="dossier.apology", idempotency_key=f"apology:{slip.pk}:{m['channel']}",
+                       recipient=m["recipient"], office=dossier.office, dossier_code=dossier.code,
+                       subject=m["subject"], body=m["body"], payload=m["payload"])
+
+
+def apology_preview(*, dossier, reason: str, new_appointment_at, slip: ApologySlip | None = None) -> dict:
+    """What signing will issue and send, for the signer's confirmation page (issue 12): the number the slip will
+    get now, the appointment it replaces and the message to the applicant on each channel. Reads only; the rules
+    are checked as signing checks them, so that a slip that cannot be issued is refused before the confirmation."""
+    now = timezone.now()
+    _check_dossier(dossier)
+    reason = _check_reason(reason)
+    new_appointment_at = _check_new_appointment(dossier, new_appointment_at, now)
+    year = timezone.localtime(now).year
+    last = (ApologySlip.objects.filter(office=dossier.office, year=year, state=ApologySlip.State.ISSUED)
+            .aggregate(m=Max("number"))["m"])
+    draft = ApologySlip(dossier=dossier, office=dossier.office, year=year, number=(last or 0) + 1,
+                        reason=(reason or "").strip(), new_appointment_at=new_appointment_at)
+    if slip is not None:
+        draft.pk = slip.pk
+    old = dossier.appointment_at or dossier.legal_due_at
+    return {"number_label": draft.number_label, "old_appointment_at": old, "slip": draft,
+            "messages": apology_messages(dossier, draft, old, number_label=draft.number_label)}

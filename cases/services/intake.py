@@ -1,5 +1,6 @@
 """Intake (DOMAIN.md §2.1): a complete dossier received at the desk or by post, Form 02/03 at the desk when
 nothing is received, and the acceptance of an online dossier pulled from the national portal."""
+import uuid
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -9,7 +10,7 @@ from django.utils.translation import gettext
 
 from core.models import Office, User
 
-from .. import budgets, checklist, events, papers as dossier_papers, versions, visits
+from .. import budgets, checklist, events, numbering, papers as dossier_papers, versions, visits
 from ..errors import DomainError, DossierError
 from ..events import DossierAction
 from ..models import (
@@ -18,6 +19,7 @@ from ..models import (
     IntakeGuidance,
     Procedure,
     ProcessStep,
+    ContactChannel,
     ResultDelivery,
     Source,
     Status,
@@ -89,6 +91,11 @@ def _checked_details(details: dict) -> dict:
     if delivery == ResultDelivery.POSTAL and not address:
         raise DomainError(DossierError.POSTAL_ADDRESS_REQUIRED)
     out["result_delivery"], out["postal_address"] = delivery, address if delivery == ResultDelivery.POSTAL else ""
+    # The applicant's messages (issue 12, cases.contact): the preferred channel and an opt-out.
+    preferred = details.get("contact_channel") or ""
+    if preferred not in ContactChannel.values:
+        raise DomainError(DossierError.CONTACT_CHANNEL_INVALID, channels="sms, zalo, email")
+    out["contact_channel"], out["messages_opt_out"] = preferred, bool(details.get("messages_opt_out"))
     return out
 
 
@@ -105,10 +112,11 @@ def dossier_receive(*, actor: User, procedure: Procedure, applicant: dict, chann
 
     `documents` are the checklist items handed in (names or 0-based indexes of the rule version's list, see
     cases.checklist): every required one must be there; None skips the check (history, demo). `details` may
-    give `social_insurance_number`, `date_of_birth`, `result_delivery` and `postal_address` (for `postal`).
-    `papers` are the scanned copies handed in, [(checklist index, uploaded file)], stored in the same
-    transaction (cases.papers)."""
-    unknown = set(details) - {"social_insurance_number", "date_of_birth", "result_delivery", "postal_address"}
+    give `social_insurance_number`, `date_of_birth`, `result_delivery` and `postal_address` (for `postal`),
+    `contact_channel` (sms/zalo/email, blank = every channel) and `messages_opt_out`. `papers` are the scanned
+    copies handed in, [(checklist index, uploaded file)], stored in the same transaction (cases.papers)."""
+    unknown = set(details) - {"social_insurance_number", "date_of_birth", "result_delivery", "postal_address",
+                              "contact_channel", "messages_opt_out"}
     if unknown:
         raise TypeError(f"dossier_receive() got unexpected keyword arguments {sorted(unknown)}")
     _require_writer(actor)
@@ -149,6 +157,7 @@ def dossier_receive(*, actor: User, procedure: Procedure, applicant: dict, chann
                                done_at=None)
     if channel == Channel.DIRECT:
         _count_trip(dossier, Trip.Purpose.INTAKE, actor, received_at)
+    numbering.allocate(kind="receipt", key=f"receipt:{dossier.pk}", office=office, at=received_at)  # Form 01's "Số"
     events.dossier_received(dossier, actor=actor, at=received_at, channel=channel)
     dossier_papers.store_at_intake(dossier=dossier, actor=actor, papers=papers)
     return dossier
@@ -189,12 +198,11 @@ def intake_guidance_issue(*, actor: User, kind: str, procedure: Procedure, appli
     if kind == IntakeGuidance.Kind.SUPPLEMENT and not [d for d in documents if d.strip()]:
         raise DomainError(DossierError.SUPPLEMENT_DOCUMENTS_REQUIRED)
     now = timezone.now()
-    prefix = f"{office.code}-{'YCBS' if kind == IntakeGuidance.Kind.SUPPLEMENT else 'TC'}-{timezone.localtime(now):%Y}-"
-    Office.objects.select_for_update().filter(pk=office.pk).first()  # one number at a time per office
-    last = (IntakeGuidance.objects.filter(number__startswith=prefix).order_by("-number")
-            .values_list("number", flat=True).first())
+    # The same numbering as the dossiers' Form 02 and Form 03 (cases.numbering): 3/2026/YCBS-BHXH-HN.
+    slip_kind = "supplement" if kind == IntakeGuidance.Kind.SUPPLEMENT else "refusal"
+    number = numbering.allocate(kind=slip_kind, key=f"guidance:{uuid.uuid4().hex}", office=office, at=now)
     guidance = IntakeGuidance.objects.create(
-        kind=kind, number=f"{prefix}{int(last.rsplit('-', 1)[1]) + 1 if last else 1:05d}", office=office,
+        kind=kind, number=number, office=office,
         procedure=procedure, issued_at=now, issued_by=actor, applicant_name=applicant["name"],
         applicant_id_number=applicant["id_number"], applicant_phone=applicant.get("phone", ""),
         applicant_email=applicant.get("email", ""), applicant_address=applicant.get("address", ""),
@@ -222,5 +230,6 @@ def dossier_accept(*, actor: User, dossier: Dossier, at: datetime | None = None)
     dossier.save()
     ProcessStep.objects.create(dossier=dossier, seq=1, unit=DESK_UNIT, handler=actor, handler_name=actor.display_name,
                                given_at=now, due_at=budgets.desk_due_at(now, dossier.office, dossier.rule_version))
+    numbering.allocate(kind="receipt", key=f"receipt:{dossier.pk}", office=dossier.office, at=now)  # Form 01's "Số"
     events.dossier_accepted(dossier, actor=actor, from_status=old, at=now)
     return dossier

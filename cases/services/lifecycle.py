@@ -10,7 +10,7 @@ from core import permissions
 from core.models import User
 from workcal import calendar
 
-from .. import budgets, events, versions, visits
+from .. import budgets, events, numbering, versions, visits
 from ..deadlines import dossier_timeliness, step_timeliness
 from ..errors import DomainError, DossierError
 from ..events import DossierAction
@@ -25,6 +25,7 @@ from ..models import (
     SupplementRequest,
     Trip,
 )
+from . import duties
 from .common import (
     DESK_UNIT,
     PROCESSING_UNIT,
@@ -115,8 +116,10 @@ def dossier_request_supplement(*, actor: User, dossier: Dossier, reason: str, do
     if not (reason or "").strip() or not documents:
         raise DomainError(DossierError.SUPPLEMENT_REQUEST_INCOMPLETE)
     used = calendar.working_time_between(dossier.clock_started_at, now, dossier.office)
-    SupplementRequest.objects.create(dossier=dossier, number=dossier.supplement_count + 1, requested_at=now,
-                                     requested_by=actor, reason=reason.strip(), documents=documents, clock_used=used)
+    request = SupplementRequest.objects.create(dossier=dossier, number=dossier.supplement_count + 1, requested_at=now,
+                                               requested_by=actor, reason=reason.strip(), documents=documents,
+                                               clock_used=used)
+    numbering.allocate(kind="supplement", key=f"supplement:{request.pk}", office=dossier.office, at=now)
     old = dossier.status
     dossier.status, dossier.paused_at = transition.target, now
     dossier.supplement_count += 1
@@ -165,6 +168,7 @@ def dossier_resolve(*, actor: User, dossier: Dossier, outcome: str, result_summa
     _require_writer(actor)
     dossier = _lock(dossier)
     transition = _check_from(dossier, DossierAction.RESOLVE)
+    duties.check_resolver(actor, dossier)
     if outcome not in Outcome.values:
         raise DomainError(DossierError.OUTCOME_INVALID)
     if outcome == Outcome.REJECTED and not (result_summary or "").strip():
@@ -219,6 +223,7 @@ def dossier_refuse(*, actor: User, dossier: Dossier, reason: str, at: datetime |
     if old != Status.SUBMITTED:
         dossier.resolved_at = now  # refused after acceptance counts as resolved (DOMAIN.md §6)
     dossier.save(update_fields=["status", "closed_at", "result_summary", "resolved_at", "updated_at"])
+    numbering.allocate(kind="refusal", key=f"refusal:{dossier.pk}", office=dossier.office, at=now)  # Form 03's "Số"
     events.dossier_refused(dossier, actor=actor, from_status=old, reason=reason.strip(), at=now)
     return dossier
 

@@ -13,6 +13,7 @@ from .. import versions
 from ..errors import CoreError, DomainError
 from ..events import DossierAction
 from ..models import OPEN_STATUSES, Dossier, Status
+from . import duties
 from .intake import dossier_accept
 from .lifecycle import (
     dossier_handover,
@@ -54,6 +55,9 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
                dossier_supplement_received, lambda b: {"in_person": b["in_person"]}),
     Transition(DossierAction.RESOLVE, frozenset({Status.PROCESSING}), Status.RESOLVED, dossier_resolve,
                lambda b: {"outcome": b["outcome"], "result_summary": b["result_summary"]}),
+    Transition(DossierAction.APPROVE_RESULT, frozenset({Status.PROCESSING}), Status.PROCESSING,
+               duties.dossier_approve_result, lambda b: {"note": b.get("note") or ""},
+               available=duties.approval_pending),
     Transition(DossierAction.RETURN, frozenset({Status.RESOLVED}), Status.RETURNED, dossier_return,
                lambda b: {"returned_to": b["returned_to"], "in_person": b["in_person"],
                           "channel": b.get("channel") or None}),
@@ -80,4 +84,9 @@ def allowed_actions(dossier, user) -> list[str]:
     if not permissions.can_process(user, dossier):
         return []
     return [action for action, t in TRANSITIONS.items()
-            if dossier.status in t.sources and (t.available is None or t.available(dossier))]
+            if dossier.status in t.sources and (t.available is None or t.available(dossier))
+            and permissions.can(user, ACTION_CAPABILITY.get(action, "process"), dossier)]
+
+
+# Actions that need more than `process` (separation of duties): the buttons follow the same rule as the service.
+ACTION_CAPABILITY = {DossierAction.RESOLVE: "resolve", DossierAction.APPROVE_RESULT: "approve_result"}

@@ -14,6 +14,7 @@ from core.models import User
 from core.permissions import capability_required
 
 from .. import checklist, selectors, services, visits
+from .. import contact as applicant_messages
 from ..codes import dossier_url
 from ..events import DossierAction
 from ..export import EXPORT_FORMATS, ExportTooLarge, export_response
@@ -148,6 +149,7 @@ def dossier_detail(request, code):
     context["return_channel"] = visits.default_return_channel(dossier)
     context["may_reschedule"] = apology.may_reschedule(dossier)
     context["slips"] = dossier_slips(dossier)
+    context.update(applicant_messages.page_context(dossier, request.user))
     return render(request, "cases/detail.html", context)
 
 
@@ -187,6 +189,10 @@ def public_lookup(request):
         if not throttle.allow_request(request, None):
             return render(request, "cases/public_lookup.html", {"code": code, "throttled": True}, status=429)
         dossier = selectors.public_dossier(code=code, phone=phone)
+    from ..services.rating import may_rate
+
     return render(request, "cases/public_lookup.html",
-                  {"code": code, "phone": phone, "dossier": dossier, "searched": searched},
+                  {"code": code, "phone": phone, "dossier": dossier, "searched": searched,
+                   "may_rate": dossier is not None and may_rate(dossier), "rate_hidden": {"ma": code, "dt": phone},
+                   "rating": getattr(dossier, "rating", None) if dossier is not None else None},
                   status=404 if searched and dossier is None else 200)

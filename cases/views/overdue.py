@@ -119,6 +119,9 @@ def apology_draft(request, code):
             d = form.cleaned_data
             issue = d.get("action") == "issue"
             try:
+                if issue and request.POST.get("confirm") != "1" and permissions.can_sign_apology(request.user,
+                                                                                                 dossier):
+                    return _confirm(request, dossier, d["reason"], d["new_appointment_at"], None)
                 if issue:
                     slip = apology.apology_slip_issue(actor=request.user, dossier=dossier, reason=d["reason"],
                                                       new_appointment_at=d["new_appointment_at"])
@@ -149,6 +152,9 @@ def apology_sign(request, code, pk):
     dossier = _dossier(request, code)
     slip = get_object_or_404(ApologySlip, dossier=dossier, pk=pk)
     try:
+        if (request.POST.get("confirm") != "1" and slip.state == ApologySlip.State.DRAFT
+                and permissions.can_sign_apology(request.user, dossier)):
+            return _confirm(request, dossier, slip.reason, slip.new_appointment_at, slip)
         slip = apology.apology_slip_sign(actor=request.user, slip=slip)
     except DomainError as exc:
         if exc.status == 403:
@@ -157,3 +163,19 @@ def apology_sign(request, code, pk):
     else:
         messages.success(request, _issued_message(slip))
     return redirect(_back(request, dossier))
+
+
+def _confirm(request, dossier, reason, new_appointment_at, slip):
+    """Signing asks for confirmation first (issue 12): the slip as it will be issued and, channel by channel, the
+    message the applicant will receive. "Xác nhận ký và phát hành" posts the same form again with confirm=1."""
+    from django.utils import timezone
+
+    preview = apology.apology_preview(dossier=dossier, reason=reason, new_appointment_at=new_appointment_at,
+                                      slip=slip)
+    action = (reverse("cases:apology_sign", kwargs={"code": dossier.code, "pk": slip.pk}) if slip is not None
+              else reverse("cases:apology_draft", kwargs={"code": dossier.code}))
+    local = timezone.localtime(new_appointment_at) if timezone.is_aware(new_appointment_at) else new_appointment_at
+    return render(request, "cases/overdue/apology_confirm.html", {
+        "dossier": dossier, "preview": preview, "action": action, "draft": slip, "reason": reason,
+        "new_appointment_value": f"{local:%Y-%m-%dT%H:%M}", "next": _back(request, dossier),
+    })

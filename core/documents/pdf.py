@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import unicodedata
 from pathlib import Path
 
@@ -272,7 +273,8 @@ class Layout:
             for line in (sig.prefix, sig.caption):
                 if line:
                     pdf.set_x(x)
-                    pdf.multi_cell(col, 5.5, _nfc(line.upper()), align="C", new_x="LEFT", new_y="NEXT")
+                    pdf.multi_cell(col, 5.5, _nfc(keep_place_together(line.upper())), align="C", new_x="LEFT",
+                                   new_y="NEXT")
             if sig.hint:
                 self.font("I", 9.5)
                 pdf.set_x(x)
@@ -291,6 +293,15 @@ class Layout:
 
     def output(self) -> bytes:
         return bytes(self.pdf.output())
+
+
+PLACE = re.compile(r"\b(THÀNH PHỐ|TỈNH|TP\.)\s+\S.*$", re.IGNORECASE)
+
+
+def keep_place_together(text: str) -> str:
+    """A signer's title never breaks inside its place: "PHÓ GIÁM ĐỐC BHXH / THÀNH PHỐ HÀ NỘI", never
+    "… THÀNH PHỐ HÀ / NỘI" (issue 12). The place's spaces become no-break spaces."""
+    return PLACE.sub(lambda m: m.group(0).replace(" ", "\u00a0"), text)
 
 
 def render_pdf(doc: Document) -> bytes:

@@ -1,4 +1,5 @@
 import pytest
+from rest_framework.test import APIClient
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -128,8 +129,10 @@ def test_actions_through_the_api(as_user, cast, receive, time_machine):
     assert again["status"] == "processing" and len(again["supplement_requests"]) == 1
     second = api.post(url + "request-supplement/", {"reason": "Lại", "documents": ["A"]}, format="json")
     assert second.status_code == 409 and second.json()["code"] == "SUPPLEMENT_ALREADY_REQUESTED"
-    assert api.post(url + "resolve/", {"outcome": "maybe"}, format="json").status_code == 400
-    assert api.post(url + "resolve/", {"outcome": "approved"}, format="json").json()["status"] == "resolved"
+    processor = APIClient()  # the processing officer assigned records the result (separation of duties)
+    processor.force_authenticate(cast["processor_hn"])
+    assert processor.post(url + "resolve/", {"outcome": "maybe"}, format="json").status_code == 400
+    assert processor.post(url + "resolve/", {"outcome": "approved"}, format="json").json()["status"] == "resolved"
     assert api.post(url + "return/", {}, format="json").json()["status"] == "returned"
     assert api.post(url + "fly/", {}, format="json").status_code == 404
     events = api.get(f"/api/v1/dossiers/{dossier.code}/events/").json()["results"]

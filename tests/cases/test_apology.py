@@ -64,7 +64,7 @@ def test_an_officer_drafts_and_the_director_signs(dossier, cast):
     assert dossier.appointment_at == local(2026, 2, 24, 9, 0) and dossier.reschedule_count == 0  # nothing yet
 
     slip = apology.apology_slip_sign(actor=cast["director_hn"], slip=slip, at=BEFORE_APOLOGISE_BY)
-    assert (slip.state, slip.year, slip.number, slip.number_label) == ("issued", 2026, 1, "1/PXL-BHXH")
+    assert (slip.state, slip.year, slip.number, slip.number_label) == ("issued", 2026, 1, "1/2026/PXL-BHXH-HN")
     assert slip.signed_by == cast["director_hn"] and slip.issued_at == BEFORE_APOLOGISE_BY
     assert slip.is_late is False
     dossier.refresh_from_db()
@@ -73,7 +73,7 @@ def test_an_officer_drafts_and_the_director_signs(dossier, cast):
     assert dossier.legal_due_at == local(2026, 2, 24, 9, 0)
     assert dossier.reschedule_count == 1
     event = DossierEvent.objects.get(dossier=dossier, action="apology")
-    assert event.actor == cast["director_hn"] and "1/PXL-BHXH" in event.note and REASON in event.note
+    assert event.actor == cast["director_hn"] and "1/2026/PXL-BHXH-HN" in event.note and REASON in event.note
     assert (event.from_status, event.to_status) == ("received", "received")
 
 
@@ -223,13 +223,13 @@ def test_numbers_are_gap_free_per_office_and_year(receive, cast):
     hcm = receive("1.009003", at=local(2026, 2, 10, 9, 0), officer="reception_hcm")
     # A refused attempt takes no number.
     assert _code(lambda: _issue(cast["director_hn"], hn[0], new=local(2026, 2, 28, 9, 0))) == "APOLOGY_DATE_INVALID"
-    assert [_issue(cast["director_hn"], d).number_label for d in hn[:2]] == ["1/PXL-BHXH", "2/PXL-BHXH"]
-    assert _issue(cast["director_hcm"], hcm).number_label == "1/PXL-BHXH"
+    assert [_issue(cast["director_hn"], d).number_label for d in hn[:2]] == ["1/2026/PXL-BHXH-HN", "2/2026/PXL-BHXH-HN"]
+    assert _issue(cast["director_hcm"], hcm).number_label == "1/2026/PXL-BHXH-HCM"
     # A new year starts again from 1.
     Dossier.objects.filter(pk=hn[2].pk).update(appointment_at=local(2027, 1, 4, 9, 0))
     with time_machine.travel(local(2027, 1, 2, 9, 0), tick=False):  # a moment may not be in the future
         slip = _issue(cast["director_hn"], hn[2], new=local(2027, 1, 5, 9, 0), when=local(2027, 1, 2, 9, 0))
-    assert (slip.year, slip.number_label) == (2027, "1/PXL-BHXH")
+    assert (slip.year, slip.number_label) == (2027, "1/2027/PXL-BHXH-HN")
 
 
 @pytest.mark.postgres

@@ -27,7 +27,7 @@ def test_api_issues_for_a_director(dossier, cast, as_user, at):
         "reason": REASON, "new_appointment_at": "2026-02-25T09:00:00+07:00"}, format="json")
     assert r.status_code == 201, r.content
     slip = ApologySlip.objects.get()
-    assert r.json()["number"] == "1/PXL-BHXH"
+    assert r.json()["number"] == "1/2026/PXL-BHXH-HN"
     assert r.json()["issued_at"] == "2026-02-12T10:00:00+07:00"
     assert r.json()["new_appointment_at"] == "2026-02-25T09:00:00+07:00"
     assert r.json()["is_late"] is False
@@ -99,7 +99,7 @@ def test_api_dossier_detail_lists_the_issued_slip(dossier, cast, as_user, at):
     client.post(_url(dossier.code), {"reason": REASON, "new_appointment_at": "2026-02-25T09:00:00+07:00"},
                 format="json")
     detail = client.get(f"/api/v1/dossiers/{dossier.code}/").json()
-    assert detail["apology_slips"][0]["number"] == "1/PXL-BHXH"
+    assert detail["apology_slips"][0]["number"] == "1/2026/PXL-BHXH-HN"
     assert detail["appointment_at"].startswith("2026-02-25T09:00")
     assert detail["legal_due_at"].startswith("2026-02-24T09:00")
 
@@ -117,7 +117,7 @@ def test_the_dossier_page_shows_the_panel_with_the_form(dossier, cast, client):
     assert 'value="issue"' in html
 
 
-def test_draft_from_the_page_then_sign_in_one_click(dossier, cast, client, at):
+def test_draft_from_the_page_then_sign_after_confirming_what_the_citizen_will_be_sent(dossier, cast, client, at):
     at(BEFORE_APOLOGISE_BY)
     client.force_login(cast["processor_hn"])
     r = client.post(reverse("cases:apology_draft", kwargs={"code": dossier.code}),
@@ -128,15 +128,21 @@ def test_draft_from_the_page_then_sign_in_one_click(dossier, cast, client, at):
     # A processor cannot sign it.
     sign = reverse("cases:apology_sign", kwargs={"code": dossier.code, "pk": slip.pk})
     assert client.post(sign).status_code == 403
-    # The director sees it on the overdue desk and signs it in one click.
+    # The director sees it on the overdue desk; "Ký và phát hành" first shows what will be issued and sent.
     client.force_login(cast["director_hn"])
     assert sign in client.get(reverse("cases:overdue")).content.decode()
     r = client.post(sign, {"next": reverse("cases:overdue")})
+    confirm = r.content.decode()
+    assert r.status_code == 200 and "Xác nhận ký và phát hành" in confirm and 'name="confirm" value="1"' in confirm
+    assert "1/2026/PXL-BHXH-HN" in confirm and "Hen tra ket qua moi: 25/02/2026 09:00" in confirm  # the SMS, word for word
+    slip.refresh_from_db()
+    assert slip.state == "draft"  # nothing issued, nothing sent before the confirmation
+    r = client.post(sign, {"next": reverse("cases:overdue"), "confirm": "1"})
     assert r.status_code == 302 and r["Location"] == reverse("cases:overdue")
     slip.refresh_from_db()
-    assert slip.state == "issued" and slip.number_label == "1/PXL-BHXH"
+    assert slip.state == "issued" and slip.number_label == "1/2026/PXL-BHXH-HN"
     html = client.get(reverse("cases:detail", kwargs={"code": dossier.code})).content.decode()
-    assert "1/PXL-BHXH" in html and "25/02/2026 09:00" in html
+    assert "1/2026/PXL-BHXH-HN" in html and "25/02/2026 09:00" in html
 
 
 def test_the_form_shows_errors_next_to_the_field(dossier, cast, client, at):
@@ -149,6 +155,10 @@ def test_the_form_shows_errors_next_to_the_field(dossier, cast, client, at):
     r = client.post(url, {"reason": "", "new_appointment_at": "", "action": "issue"})
     assert r.status_code == 400 and "Vui lòng ghi rõ lý do" in r.content.decode()
     r = client.post(url, {"reason": REASON, "new_appointment_at": "25/02/2026 09:00", "action": "issue"})
+    assert r.status_code == 200 and "Xác nhận ký và phát hành" in r.content.decode()
+    assert not ApologySlip.objects.exists()
+    r = client.post(url, {"reason": REASON, "new_appointment_at": "2026-02-25T09:00", "action": "issue",
+                          "confirm": "1"})
     assert r.status_code == 302 and ApologySlip.objects.get().state == "issued"
 
 
@@ -173,7 +183,7 @@ def test_the_pdf_has_the_code_the_dates_and_the_reason(dossier, cast, client):
     assert "24/02/2026 09:00" in text  # the original appointment
     assert "25/02/2026 09:00" in text  # the new appointment
     assert REASON in text  # with its diacritics
-    assert "1/PXL-BHXH" in text
+    assert "1/2026/PXL-BHXH-HN" in text
     # The same through the page URL the API gives.
     client.force_login(cast["director_hn"])
     r = client.get(slip_url("apology", slip, pdf=True))

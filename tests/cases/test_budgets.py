@@ -50,7 +50,7 @@ def test_the_return_to_the_desk_has_half_a_working_day(receive, cast):
     with time_machine.travel(local(2026, 11, 2, 10, 0), tick=False):
         d = services.dossier_start(actor=officer, dossier=d)
     with time_machine.travel(local(2026, 11, 10, 9, 0), tick=False):
-        d = services.dossier_resolve(actor=officer, dossier=d, outcome="approved")
+        d = services.dossier_resolve(actor=cast["processor_hn"], dossier=d, outcome="approved")
     back = _steps(d)[-1]
     assert back.due_at == local(2026, 11, 10, 14, 30)  # one session later (workcal.calendar.add_half_days)
     with time_machine.travel(local(2026, 11, 11, 9, 0), tick=False):  # the next morning: late for this step

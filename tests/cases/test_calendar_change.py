@@ -15,7 +15,7 @@ def test_a_new_day_off_moves_open_deadlines_but_not_promised_appointments(receiv
     open_dossier = receive(at=local(2025, 6, 2, 9, 0))            # 10 working days → Mon 16/06/2025 09:00
     promised = open_dossier.appointment_at
     resolved = services.dossier_start(actor=cast["reception_hn"], dossier=receive(at=local(2025, 6, 2, 9, 5)))
-    resolved = services.dossier_resolve(actor=cast["reception_hn"], dossier=resolved, outcome="approved")
+    resolved = services.dossier_resolve(actor=cast["processor_hn"], dossier=resolved, outcome="approved")
     untouched = receive(at=local(2025, 6, 20, 9, 0))              # its clock starts after the new day off
     untouched_due = untouched.legal_due_at
 

@@ -3,7 +3,7 @@ import pytest
 import time_machine
 
 from cases import services
-from cases.models import DossierEvent, ProcessStep, Status, Trip
+from cases.models import DossierEvent, ProcedureVersion, ProcessStep, Status, Trip
 from core.errors import DomainError
 from tests.factories import DossierFactory
 
@@ -84,7 +84,7 @@ def _in_status(status, receive, cast, procedures, offices):
         elif step == "supplement":
             d = services.dossier_request_supplement(actor=officer, dossier=d, reason="Thiếu", documents=["Tờ khai"])
         elif step == "resolve":
-            d = services.dossier_resolve(actor=officer, dossier=d, outcome="approved")
+            d = services.dossier_resolve(actor=cast["processor_hn"], dossier=d, outcome="approved")
         elif step == "return":
             d = services.dossier_return(actor=officer, dossier=d)
         elif step == "refuse":
@@ -104,6 +104,7 @@ BODIES = {
     "resolve": {"outcome": "approved", "result_summary": "Đồng ý"},
     "return": {"returned_to": "", "in_person": None}, "refuse": {"reason": "Không đủ điều kiện"},
     "withdraw": {"reason": "Người nộp rút hồ sơ"},
+    "approve-result": {"note": ""},
 }
 
 # CONTRACTS.md §1.3 (plus `handover`, which keeps the dossier in processing), written out independently of
@@ -118,6 +119,8 @@ CONTRACT = {
     "return": ({"resolved"}, "returned"),
     "refuse": ({"submitted", "received", "processing"}, "refused"),
     "withdraw": ({"submitted", "received", "processing", "awaiting_supplement"}, "withdrawn"),
+    # issue 12: the head of the processing unit approves the result first, where the rule version asks for it
+    "approve-result": ({"processing"}, "processing"),
 }
 
 
@@ -139,7 +142,12 @@ def test_every_action_from_every_status(action, status, receive, cast, procedure
     transition = services.TRANSITIONS[action]
     dossier = _in_status(status, receive, cast, procedures, offices)
     events_before = dossier.events.count()
-    officer = cast["reception_hn"]
+    # Separation of duties: the processing officer records the result, the director approves it (where the rule
+    # version asks for approval, as it does here for that action); the desk does the rest.
+    officer = cast[{"resolve": "processor_hn", "approve-result": "director_hn"}.get(action, "reception_hn")]
+    if action == "approve-result" and dossier.rule_version_id:
+        ProcedureVersion.objects.filter(pk=dossier.rule_version_id).update(result_approval_required=True)
+        dossier.rule_version.refresh_from_db()
     assert (action in services.allowed_actions(dossier, officer)) == (status in transition.sources)
     if status in transition.sources:
         result = _do(action, dossier, officer)
@@ -226,9 +234,9 @@ def test_clock_is_paused_while_awaiting_supplement(receive, cast, time_machine):
 def test_rejection_needs_a_written_reason(receive, cast):
     d = services.dossier_start(actor=cast["reception_hn"], dossier=receive(at=local(2025, 6, 2, 9, 0)))
     with pytest.raises(DomainError) as exc:
-        services.dossier_resolve(actor=cast["reception_hn"], dossier=d, outcome="rejected", result_summary=" ")
+        services.dossier_resolve(actor=cast["processor_hn"], dossier=d, outcome="rejected", result_summary=" ")
     assert exc.value.code == "REASON_REQUIRED"
-    d = services.dossier_resolve(actor=cast["reception_hn"], dossier=d, outcome="rejected",
+    d = services.dossier_resolve(actor=cast["processor_hn"], dossier=d, outcome="rejected",
                                  result_summary="Chưa đủ thời gian đóng")
     assert d.outcome == "rejected" and d.result_summary == "Chưa đủ thời gian đóng"
 
@@ -249,7 +257,7 @@ def test_assignment_and_handover_make_process_control_rows(receive, cast):
     with time_machine.travel(local(2025, 6, 5, 9, 0), tick=False):
         d = services.dossier_handover(actor=officer, dossier=d, unit="Phòng Chế độ BHXH", assignee="giamdoc.hn")
     with time_machine.travel(local(2025, 6, 20, 9, 0), tick=False):  # due Mon 16/06 09:00: late
-        d = services.dossier_resolve(actor=officer, dossier=d, outcome="approved")
+        d = services.dossier_resolve(actor=cast["director_hn"], dossier=d, outcome="approved")
     steps = list(ProcessStep.objects.filter(dossier=d).order_by("seq"))
     assert [s.unit for s in steps] == ["Bộ phận Tiếp nhận và Trả kết quả", "Phòng nghiệp vụ", "Phòng Chế độ BHXH",
                                        "Bộ phận Tiếp nhận và Trả kết quả"]

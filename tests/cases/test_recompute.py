@@ -158,7 +158,7 @@ def test_an_override_and_an_announced_year_move_only_the_legal_deadlines(receive
     _supplement(cast, resumed, local(2025, 6, 4, 9, 0), local(2025, 6, 9, 9, 0))
     _supplement(cast, receive(at=local(2025, 6, 2, 9, 10)), local(2025, 6, 4, 9, 0))       # paused, restart
     done = services.dossier_start(actor=cast["reception_hn"], dossier=receive(at=local(2025, 6, 2, 9, 15)))
-    services.dossier_resolve(actor=cast["reception_hn"], dossier=done, outcome="approved")
+    services.dossier_resolve(actor=cast["processor_hn"], dossier=done, outcome="approved")
     dossiers, steps = _snapshot()
     with after_commit():
         CalendarOverride.objects.create(date=date(2025, 6, 10), kind="off")

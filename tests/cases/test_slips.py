@@ -95,7 +95,7 @@ def test_supplement_slip_lists_every_document_and_the_reason(hn, cast, dossier):
                                             documents=["Tờ khai mẫu 14-HSB có chữ ký", "Bản sao sổ BHXH"])
     request = d.supplement_requests.get()
     response, text = get_pdf(hn, slip_url("supplement", request, pdf=True))
-    for expected in ("PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ", "Số: 1/YCBS", CODE, "Nguyễn Văn Ánh",
+    for expected in ("PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ", "Số: 1/2025/YCBS-BHXH-HN", CODE, "Nguyễn Văn Ánh",
                      "Tờ khai mẫu 14-HSB có chữ ký", "Bản sao sổ BHXH", "Tờ khai thiếu chữ ký người lao động",
                      "Hà Nội, ngày 03 tháng 06 năm 2025", "NGƯỜI HƯỚNG DẪN", "tính lại từ đầu"):
         assert expected in text, expected
@@ -151,7 +151,7 @@ def test_control_slip_has_one_row_per_step_with_its_timeliness(hn, cast, dossier
     with time_machine.travel(local(2025, 6, 5, 9, 0), tick=False):
         d = services.dossier_handover(actor=officer, dossier=d, unit="Phòng Chế độ BHXH", assignee="giamdoc.hn")
     with time_machine.travel(local(2025, 6, 20, 9, 0), tick=False):  # due Mon 16/06 09:00: late
-        services.dossier_resolve(actor=officer, dossier=d, outcome="approved")
+        services.dossier_resolve(actor=cast["director_hn"], dossier=d, outcome="approved")
     _, text = get_pdf(hn, slip_url("control", dossier, pdf=True))
     for expected in ("PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ", CODE, "Phòng Chế độ BHXH", "chuyenvien.hn",
                      "02/06/2025 09:30", "05/06/2025 09:00", "20/06/2025 09:00", "Trước hạn", "Quá hạn",
@@ -178,7 +178,7 @@ def _apology(dossier, cast, *, issued=True):
 def test_apology_pdf_has_dossier_dates_reason_and_signer(cast, dossier):
     slip = _apology(dossier, cast)
     text = pdf_text(render_pdf(apology_document(slip)))
-    for expected in ("PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ", "Số: 12/PXL-BHXH",
+    for expected in ("PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ", "Số: 12/2025/PXL-BHXH-HN",
                      "Hà Nội, ngày 13 tháng 06 năm 2025", "Kính gửi: Ông/Bà Nguyễn Văn Ánh", CODE, "Giải quyết hưởng BHXH một lần", "02/06/2025 09:00",
                      "16/06/2025 09:00", "23/06/2025 14:30", "tại đơn vị cũ ở tỉnh Đắk Lắk", "xin lỗi",
                      "KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "phogiamdoc.hn"):
@@ -204,7 +204,7 @@ def test_dossier_slips_lists_what_the_dossier_has(cast, dossier):
     _apology(dossier, cast)
     labels = [s["label"] for s in dossier_slips(dossier)]
     assert labels[:2] == ["Giấy tiếp nhận hồ sơ và hẹn trả kết quả", "Phiếu kiểm soát quá trình giải quyết hồ sơ"]
-    assert "Phiếu xin lỗi và hẹn lại ngày trả kết quả (12/PXL-BHXH)" in labels
+    assert "Phiếu xin lỗi và hẹn lại ngày trả kết quả (12/2025/PXL-BHXH-HN)" in labels
     with pytest.raises(ValueError):
         slip_url("nope", dossier)
 
@@ -225,7 +225,7 @@ def test_tracking_book_xlsx_has_one_row_per_dossier_with_real_dates(hn, cast, re
     receive(at=local(2025, 6, 2, 9, 0), officer="reception_hcm")  # another office
     with time_machine.travel(local(2025, 6, 3, 9, 0), tick=False):
         d = services.dossier_start(actor=cast["reception_hn"], dossier=dossiers[0])
-        services.dossier_resolve(actor=cast["reception_hn"], dossier=d, outcome="approved")
+        services.dossier_resolve(actor=cast["processor_hn"], dossier=d, outcome="approved")
     response = _book(hn, **{"from": "02/06/2025", "to": "2025-06-05", "format": "xlsx"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")

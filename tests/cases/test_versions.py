@@ -125,7 +125,7 @@ def test_a_supplement_request_after_the_due_is_refused_and_the_dossier_counts_la
     assert "request-supplement" not in services.allowed_actions(dossier, officer)
 
     time_machine.move_to(local(2025, 3, 21, 9, 0), tick=False)
-    services.dossier_resolve(actor=officer, dossier=dossier, outcome="approved")
+    services.dossier_resolve(actor=cast["processor_hn"], dossier=dossier, outcome="approved")
     totals = report_tthc(user=cast["admin"], first=date(2025, 3, 1), last=date(2025, 3, 31))["totals"]
     assert (totals["resolved_total"], totals["resolved_late"], totals["resolved_on_time"]) == (1, 1, 0)
 

@@ -25,7 +25,7 @@ def _through(cast, d, *, supplement_at_counter: bool, collect: str | None = "cou
         with time_machine.travel(local(2026, 11, 5, 9, 0), tick=False):
             d = services.dossier_supplement_received(actor=officer, dossier=d, in_person=True)
     with time_machine.travel(local(2026, 11, 12, 9, 0), tick=False):
-        d = services.dossier_resolve(actor=officer, dossier=d, outcome="approved")
+        d = services.dossier_resolve(actor=cast["processor_hn"], dossier=d, outcome="approved")
     if collect:
         with time_machine.travel(local(2026, 11, 12, 15, 0), tick=False):
             d = services.run_action("return", actor=officer, dossier=d,

@@ -34,6 +34,8 @@ EXPECTED = {
     "view_oversight":     [(F, F),    (F, F),     (F, F),     (F, F),     (T, T),     (T, T)],
     "view_sync_health":   [(F, F),    (F, F),     (T, T),     (T, T),     (F, F),     (T, T)],
     "process":            [(T, F),    (T, F),     (T, F),     (T, F),     (F, F),     (T, T)],
+    "resolve":            [(F, F),    (T, F),     (T, F),     (T, F),     (F, F),     (T, T)],
+    "approve_result":     [(F, F),    (F, F),     (T, F),     (T, F),     (F, F),     (T, T)],
     "draft_apology":      [(T, F),    (T, F),     (T, F),     (T, F),     (F, F),     (T, T)],
     "sign_apology":       [(F, F),    (F, F),     (T, F),     (T, F),     (F, F),     (F, F)],
     "see_personal_data":  [(T, F),    (T, F),     (T, F),     (T, F),     (F, F),     (T, T)],

@@ -48,7 +48,8 @@ def test_configured_portal_and_gateway_start_no_stand_in_whatever_their_values_h
     assert rc == 0, plan
     assert plan["processes"] == ["web", "worker", "beat"]
     assert plan["environment"] == {"PORT": "9000", "SECURE_SSL_REDIRECT": "false", "SESSION_COOKIE_SECURE": "false",
-                                   "CSRF_COOKIE_SECURE": "false"}  # runserver speaks plain HTTP
+                                   "CSRF_COOKIE_SECURE": "false",  # runserver speaks plain HTTP
+                                   "PUBLIC_BASE_URL": "http://127.0.0.1:9000"}
 
 
 def test_only_the_portal_configured_starts_the_gateway_stand_in_on_the_given_port(tmp_path):
@@ -88,3 +89,13 @@ def test_honcho_gets_the_computed_environment_and_does_not_read_env_again(monkey
     assert Path(path).name == "honcho"
     assert argv[1:] == ["start", "-e", os.devnull, "-f", "Procfile", "web", "worker", "beat", "sandbox"]
     assert env["NATIONAL_PORTAL_URL"] == "http://127.0.0.1:8765"
+
+
+def test_make_run_gives_qr_codes_and_message_links_its_own_host_and_port(tmp_path):
+    """Issue 12: the receipt's QR pointed at http://127.0.0.1:8000 whatever the port."""
+    rc, plan = run_plan(tmp_path, "PORT=9123\n")
+    assert rc == 0, plan
+    assert plan["environment"]["PUBLIC_BASE_URL"] == "http://127.0.0.1:9123"
+    rc, plan = run_plan(tmp_path, "PORT=9123\nPUBLIC_BASE_URL=https://motcua.baohiemxahoi.gov.vn\n")
+    assert rc == 0, plan
+    assert "PUBLIC_BASE_URL" not in plan["environment"]  # a configured address wins

@@ -32,8 +32,9 @@ def june(cast, receive, procedures, offices):
     officer = cast["reception_hn"]
 
     def act(at, fn, dossier, **kw):
+        actor = cast["processor_hn"] if fn is services.dossier_resolve else officer  # separation of duties
         with time_machine.travel(at, tick=False):
-            return fn(actor=officer, dossier=dossier, **kw)
+            return fn(actor=actor, dossier=dossier, **kw)
 
     # carried over from May, resolved early in June
     d = receive(at=local(2025, 5, 26, 9, 0))
@@ -172,7 +173,7 @@ def test_identities_hold_for_random_histories_and_periods(cast, receive):
             elif fate != "open":
                 d = services.dossier_start(actor=officer, dossier=d)
                 if fate in ("resolve", "return"):
-                    d = services.dossier_resolve(actor=officer, dossier=d, outcome="approved")
+                    d = services.dossier_resolve(actor=cast["processor_hn"], dossier=d, outcome="approved")
                 if fate == "return":
                     services.dossier_return(actor=officer, dossier=d)
     for first, last in [(date(2025, 5, 1), date(2025, 5, 31)), (date(2025, 6, 1), date(2025, 6, 15)),
