@@ -71,10 +71,8 @@ from .deadlines import DossierQuerySet, is_overdue_or_late  # noqa: E402 - reads
 
 class Dossier(models.Model):
     code = models.CharField(_("mã hồ sơ"), max_length=60, unique=True)
-    # No index of its own: every index below that starts with the office serves its lookups (fewer indexes,
-    # cheaper writes at a million rows; bench/bench_scan.py).
     office = models.ForeignKey("core.Office", models.PROTECT, related_name="dossiers", verbose_name=_("đơn vị"),
-                               db_index=False)
+                               db_index=False)  # the indexes below that start with the office serve its lookups
     procedure = models.ForeignKey(Procedure, models.PROTECT, related_name="dossiers", verbose_name=_("thủ tục"))
     # The rule version in force when the dossier was received (DOMAIN.md §8): every deadline reads it.
     rule_version = models.ForeignKey("cases.ProcedureVersion", models.PROTECT, null=True, blank=True,
@@ -148,14 +146,12 @@ class Dossier(models.Model):
             # Lists: newest first (waiting, not yet received, on top); the first page is an index range scan.
             # (PostgreSQL sorts NULLs first in a DESC index, as the list's ORDER BY asks.)
             models.Index(fields=["-received_at", "-id"], name="dossier_list_order"),
-            # (Search by code prefix, LIKE 'prefix%', rides the varchar_pattern_ops index PostgreSQL builds for the
-            # unique code; the ID number is searched exactly, so a plain index without the LIKE twin.)
+            # (A code prefix rides PostgreSQL's LIKE index of the unique code; the ID number is searched exactly.)
             models.Index(fields=["applicant_id_number"], name="dossier_id_number"),
             models.Index(fields=["office", "status", "-received_at"], name="dossier_office_status_recv"),
             models.Index(fields=["office", "received_at"], name="dossier_office_received"),
             models.Index(fields=["office", "resolved_at"], name="dossier_office_resolved"),
-            # Form 06 reads only the dossiers still open or closed since the period's start (reports.selectors).
-            models.Index(fields=["closed_at"], name="dossier_closed"),
+            models.Index(fields=["closed_at"], name="dossier_closed"),  # form 06: open or closed since the start
             # The overdue scan and "due soon" lists: one indexed query over open dossiers only.
             models.Index(fields=["legal_due_at"], name="dossier_open_due",
                          condition=Q(status__in=["received", "processing", "awaiting_supplement"])),
@@ -207,17 +203,6 @@ class DossierEvent(HistoryEvent):
         verbose_name = _("nhật ký hồ sơ")
         verbose_name_plural = _("nhật ký hồ sơ")
         indexes = [models.Index(fields=["dossier", "at", "id"], name="dossier_event_ledger")]
-
-
-class DailySequence(models.Model):
-    """The last dossier number given by an office on a day (Circular 01/2018 Art. 19), gap-free."""
-
-    office = models.ForeignKey("core.Office", models.CASCADE, related_name="+")
-    day = models.DateField()
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["office", "day"], name="daily_sequence_uniq")]
 
 
 class SupplementRequest(models.Model):
@@ -402,5 +387,6 @@ class ProcedureVersion(models.Model):
         return f"{text} {TimeLimitUnit(self.time_limit_unit).label}"
 
 
-from .numbering import SlipNumber, label as slip_label  # noqa: E402,F401 - models of this app, in their own modules
+# Models of this app kept in modules of their own.
+from .numbering import DailySequence, SlipNumber, label as slip_label  # noqa: E402,F401
 from .rating import Rating  # noqa: E402,F401

@@ -35,6 +35,18 @@ def label(kind: str, number: int | None, year: int | None, office) -> str:
     return f"{number}/{year}/{KINDS[kind]}-BHXH-{office_short(office)}"
 
 
+class DailySequence(models.Model):
+    """The last dossier number given by an office on a day (Circular 01/2018 Art. 19), gap-free."""
+
+    office = models.ForeignKey("core.Office", models.CASCADE, related_name="+")
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        app_label = "cases"
+        constraints = [models.UniqueConstraint(fields=["office", "day"], name="daily_sequence_uniq")]
+
+
 class SlipNumber(models.Model):
     """The number given to one slip (`key`: "receipt:<dossier pk>", "supplement:<request pk>", …)."""
 

@@ -125,7 +125,7 @@ RULES: dict[str, Rule] = {
     "cases:tracking_book": Rule(BOOK, query="?office={office}"),
     "cases:overdue": Rule(OVERDUE),
     "cases:apology_draft": Rule(WRITERS, scope="office", kw=DOSSIER),
-    "cases:apology_sign": Rule(SIGNERS, ok=(302,), post=True, scope="office",
+    "cases:apology_sign": Rule(SIGNERS, ok=(200,), post=True, scope="office",  # the confirmation page first
                                kw=lambda s, a: {"code": s.dossier.code, "pk": s.apology.pk}),
     "feedback:list": Rule(ANY),
     "feedback:detail": Rule(ANY, scope="office", kw=FEEDBACK),
@@ -140,6 +140,13 @@ RULES: dict[str, Rule] = {
     "attachments:signed": PUBLIC(ok=(403,), kw=lambda s, a: {"token": "not-a-signed-link"}),
     "signing:download": PUBLIC(ok=(404,), kw=lambda s, a: {"token": "00000000-0000-0000-0000-000000000000"}),
     "signing:verify": PUBLIC(),
+    "favicon": PUBLIC(ok=(301,)),
+    "cases:rate": Rule(WRITERS, ok=(302,), post=True, scope="office", kw=DOSSIER),
+    "cases:public_rate": PUBLIC(ok=(404,), post=True),  # no dossier named: the lookup's one answer
+    "cases:rating_link": PUBLIC(ok=(404,), kw=lambda s, a: {"token": "not-a-rating-link"}),
+    "cases:retry_message": Rule(WRITERS, ok=(302,), post=True, scope="office", kw=NO_PAPER),  # no such message
+    "api-dossier-rating": Rule(WRITERS, ok=(400,), post=True, scope="office", kw=DOSSIER),
+    "api-public-rating": PUBLIC(ok=(400,), post=True, kw=DOSSIER, query="?phone={phone}"),
     "portal:health": Rule(LEADERS),
     "portal:quarantine-retry": Rule(LEADERS, ok=(302,), post=True, scope="office",
                                     kw=lambda s, a: {"pk": s.quarantine.pk}),
