@@ -54,6 +54,7 @@ class DossierAction(models.TextChoices):
     APOLOGY_DRAFT = "apology-draft", _("Dự thảo phiếu xin lỗi")
     APOLOGY = "apology", _("Phát hành phiếu xin lỗi")
     RECOMPUTE_DEADLINE = "recompute-deadline", _("Tính lại hạn giải quyết")
+    PORTAL_UPDATE = "portal-update", _("Cổng DVCQG báo thay đổi")
 
 
 def event_label(action: str) -> str:
@@ -67,10 +68,11 @@ def _local(moment) -> str:
 
 # --- the writer -----------------------------------------------------------------------------------------
 
-def _record(dossier, *, actor, action: DossierAction, from_status="", to_status="", note="", data=None, at=None):
+def _record(dossier, *, actor, action: DossierAction, from_status="", to_status="", note="", data=None, at=None,
+            actor_name=None):
     event = DossierEvent.objects.create(
         dossier=dossier, at=at or timezone.now(), actor=actor,
-        actor_name=actor.display_name if actor else SYSTEM_ACTOR, action=DossierAction(action).value,
+        actor_name=actor_name or (actor.display_name if actor else SYSTEM_ACTOR), action=DossierAction(action).value,
         from_status=from_status, to_status=to_status or dossier.status, note=note, data=data or {},
         legal_due_at=dossier.legal_due_at,  # the ledger: the legal due moment in force once this happened
     )
@@ -176,9 +178,16 @@ def dossier_refused(dossier, *, actor, from_status, reason, at=None):
                    data={"at_intake": from_status == Status.SUBMITTED})
 
 
-def dossier_withdrawn(dossier, *, actor, from_status, reason, at=None):
+def dossier_withdrawn(dossier, *, actor, from_status, reason, at=None, actor_name=None, data=None):
     return _record(dossier, actor=actor, action=DossierAction.WITHDRAW, from_status=from_status, note=reason,
-                   at=at)
+                   at=at, actor_name=actor_name, data=data)
+
+
+def dossier_changed_elsewhere(dossier, *, actor_name, note, data, at=None):
+    """A change made outside our desks that leaves our status as it is (the national portal asked the applicant
+    for a payment, or saw it made): an event of the history, `data` says what the outside system reported."""
+    return _record(dossier, actor=None, action=DossierAction.PORTAL_UPDATE, from_status=dossier.status, note=note,
+                   data=data, at=at, actor_name=actor_name)
 
 
 def apology_drafted(dossier, *, actor, slip, at):

@@ -15,6 +15,15 @@ MAX_ATTEMPTS = 12
 SENDERS = {}
 
 
+# Kinds of rows an app delivers itself, in batches and in its own order (the national portal's dossier changes,
+# portal.push): the one-by-one delivery below never takes them.
+BATCHED_KINDS: set[str] = set()
+
+
+def batched(kind: str):
+    BATCHED_KINDS.add(kind)
+
+
 def sender(channel):
     def register(func):
         SENDERS[channel] = func
@@ -62,7 +71,8 @@ def _claim(message_id: int):
     would otherwise block every writer for as long as a gateway takes to answer)."""
     with transaction.atomic():
         claimable = Q(state__in=["pending", "failed"]) | Q(state="sending", next_attempt_at__lte=timezone.now())
-        message = OutboxMessage.objects.select_for_update(skip_locked=True).filter(claimable, pk=message_id).first()
+        message = (OutboxMessage.objects.select_for_update(skip_locked=True).filter(claimable, pk=message_id)
+                   .exclude(kind__in=BATCHED_KINDS).first())
         if message is None:
             return None  # delivered already, or another worker is sending it
         if message.channel not in SENDERS:

@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from .delivery import SENDERS, deliver, deliver_in_app
+from .delivery import BATCHED_KINDS, SENDERS, deliver, deliver_in_app
 from .models import DUE_STATES, OutboxMessage
 
 
@@ -17,7 +17,7 @@ def deliver_pending(limit: int = 500):
     deliver_in_app()
     ids = list(OutboxMessage.objects.filter(state__in=DUE_STATES, next_attempt_at__lte=timezone.now(),
                                             channel__in=[c for c in SENDERS if c != "officer"])
-               .order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+               .exclude(kind__in=BATCHED_KINDS).order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
     for message_id in ids:
         deliver(message_id)
     return len(ids)

@@ -1,0 +1,266 @@
+"""Every change of every synced dossier reaches the national portal, in order, in batches (CONTRACTS.md §2,
+"Both ways, every dossier").
+
+Ordering. Each change is an outbox row (`dossier.sync`) with the dossier's sequence number (portal.outbox). A
+dossier's unsent rows are delivered as ONE unit: all of them in one batch, oldest first; a dossier with a row
+still backing off is not touched at all (its later rows wait for it), and one office's pushes run under one lock
+(`office_lock(…, "push")`), so two workers never send the same dossier at once. The `DongBoHoSoMC` object is the
+dossier's full state read at send time, so what the portal gets last is always our latest state: a retried
+earlier push resends the current state, never the earlier one (superseded). Progress objects
+(`CapNhatTienDoHoSoMC`) are the history itself: sent once each, in sequence order (`PortalLink.progress_seq`).
+
+A worker killed mid-batch leaves its rows `sending`; the next holder of the office's lock sends them again (the
+lock dies with the killed worker's connection), so no change is lost.
+
+Batching. Up to PORTAL_PUSH_BATCH dossiers per round trip: one `CapNhatTienDoHoSoMC` and one `DongBoHoSoMC` per
+`isUpdating` value, plus one `TraCuuHoSo` per dossier not known on the portal yet (in parallel threads). Each
+batch costs a constant number of queries.
+"""
+import logging
+import threading
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Max, Min
+from django.utils import timezone
+
+from cases.models import Dossier
+from notifications.delivery import backoff, batched
+from notifications.models import DUE_STATES, DeliveryAttempt, OutboxMessage
+
+from . import contract
+from .client import PortalClient, PortalError
+from .locks import office_lock
+from .models import PortalLink
+from .outbox import SYNC_KIND
+from .payload import dossier_object
+
+log = logging.getLogger(__name__)
+batched(SYNC_KIND)
+LEASE_SECONDS = 300
+
+
+@dataclass
+class PushResult:
+    batches: int = 0
+    dossiers: int = 0
+    rows: int = 0
+    failed: int = 0
+    lookups: int = 0
+    errors: list = field(default_factory=list)
+
+
+def _unsent(office):
+    return OutboxMessage.objects.filter(channel="portal", kind=SYNC_KIND, office=office, state__in=DUE_STATES)
+
+
+def _orphans_back(office, now):
+    """Rows a dead worker left `sending`: we hold the office's push lock, so nobody else is sending them."""
+    _unsent(office).filter(state=OutboxMessage.State.SENDING).update(state=OutboxMessage.State.FAILED,
+                                                                    next_attempt_at=now)
+
+
+def due_dossiers(office, now, limit) -> list[str]:
+    """The dossiers whose every unsent row is due (none backing off), oldest change first."""
+    rows = (_unsent(office).order_by().values("dossier_code").annotate(latest=Max("next_attempt_at"), first=Min("pk"))
+            .filter(latest__lte=now).order_by("first")[:limit])
+    return [row["dossier_code"] for row in rows]
+
+
+def _claim(office, codes, now) -> list:
+    with transaction.atomic():
+        _unsent(office).filter(dossier_code__in=codes).update(
+            state=OutboxMessage.State.SENDING, attempts=F("attempts") + 1,
+            next_attempt_at=now + timezone.timedelta(seconds=LEASE_SECONDS))
+    return list(OutboxMessage.objects.filter(channel="portal", kind=SYNC_KIND, office=office, dossier_code__in=codes,
+                                             state=OutboxMessage.State.SENDING).order_by("pk"))
+
+
+def item_errors(results, key: str, codes: list) -> dict:
+    """code → error message for the items of one call that the portal did not accept (one reply line per item,
+    in order; matched by position, or by `key` when the reply is not in step)."""
+    errors = {}
+    if len(results) == len(codes) and all(isinstance(r, dict) and r.get(key, code) == code
+                                          for r, code in zip(results, codes)):
+        for line, code in zip(results, codes):
+            if not contract.is_success(line.get("error_code", "")):
+                errors[code] = f"{line.get('message') or 'không rõ lý do'} (mã {line.get('error_code')})"
+        return errors
+    lines = defaultdict(list)
+    for line in results:
+        if isinstance(line, dict):
+            lines[line.get(key)].append(line)
+    for code in codes:
+        if not lines.get(code):
+            errors[code] = "Cổng DVCQG không xác nhận hồ sơ này"
+        elif not all(contract.is_success(line.get("error_code", "")) for line in lines[code]):
+            bad = next(line for line in lines[code] if not contract.is_success(line.get("error_code", "")))
+            errors[code] = f"{bad.get('message') or 'không rõ lý do'} (mã {bad.get('error_code')})"
+    return errors
+
+
+_local = threading.local()
+
+
+def _thread_client(base) -> PortalClient:
+    if getattr(_local, "base", None) != base.base_url:
+        _local.client, _local.base = PortalClient(base.base_url, username=base.username, password=base.password,
+                                                  dstcode=base.dstcode, timeout=base.timeout,
+                                                  retries=base.retries, backoff=base.backoff), base.base_url
+    return _local.client
+
+
+def lookup_many(client, madonvi, codes) -> dict:
+    """code → the portal's object, None (not there) or the PortalError of its `TraCuuHoSo`, several at a time."""
+    def one(code):
+        try:
+            return code, _thread_client(client).lookup_dossier(madonvi, code)
+        except PortalError as exc:
+            return code, exc
+
+    if not codes:
+        return {}
+    threads = max(1, min(getattr(settings, "PORTAL_LOOKUP_THREADS", 8), len(codes)))
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="portal-lookup") as pool:
+        return dict(pool.map(one, codes))
+
+
+class Batch:
+    """One batch of dossiers: their claimed rows, what the portal answered, and the rows written back."""
+
+    def __init__(self, office, client, rows, now):
+        self.office, self.client, self.now, self.madonvi = office, client, now, office.agency_code
+        self.rows = defaultdict(list)
+        for row in rows:
+            self.rows[row.dossier_code].append(row)
+        ids = {row.payload["dossier"] for row in rows}
+        self.links = {link.pk: link for link in PortalLink.objects.filter(pk__in=ids)}
+        self.dossiers = {d.code: d for d in Dossier.objects.filter(pk__in=ids).select_related("procedure", "office")
+                         .prefetch_related("supplement_requests")}
+        self.errors, self.lookups, self.created = {}, 0, set()
+
+    def link(self, code):
+        return self.links[self.dossiers[code].pk]
+
+    def _fail(self, codes, message):
+        for code in codes:
+            self.errors.setdefault(code, message)
+
+    def send(self):
+        for code in self.rows:
+            if code not in self.dossiers:
+                self.errors[code] = "Hồ sơ không còn trong hệ thống"
+        self._lookup()
+        self._states(updating=False)  # new on the portal: the dossier first, then its history
+        self._progress()
+        self._states(updating=True)
+
+    def _lookup(self):
+        new = [code for code in self.rows if code not in self.errors and not self.link(code).on_portal]
+        self.lookups = len(new)
+        for code, found in lookup_many(self.client, self.madonvi, new).items():
+            if isinstance(found, PortalError):
+                self.errors[code] = f"{contract.LOOKUP_DOSSIER}: {found}"
+            elif found:
+                self.link(code).on_portal = True  # already there: an update
+
+    def _call(self, codes, what, call):
+        if not codes:
+            return
+        try:
+            self._fail_items(item_errors(call(), "MaHoSo", codes), what)
+        except PortalError as exc:
+            self._fail(codes, f"{what}: {exc}")
+
+    def _fail_items(self, errors, what):
+        for code, message in errors.items():
+            self.errors.setdefault(code, f"{what}: {message}")
+
+    def _progress(self):
+        """The progress objects not yet accepted, in rounds: round r carries the r-th of each dossier, so that
+        one refused item never lets a later one of the same dossier through before it."""
+        queues = {}
+        for code, rows in self.rows.items():
+            if code not in self.errors:
+                done = self.link(code).progress_seq
+                queues[code] = [r for r in rows if r.payload["seq"] > done and r.payload.get("progress")]
+        while items := [(code, queue.pop(0)) for code, queue in queues.items() if queue and code not in self.errors]:
+            codes = [code for code, _ in items]
+            self._call(codes, contract.UPDATE_PROGRESS,
+                       lambda: self.client.update_progress(self.madonvi, [row.payload["progress"] for _, row in items]))
+            for code, row in items:
+                if code not in self.errors:
+                    self.link(code).progress_seq = row.payload["seq"]
+
+    def _states(self, *, updating):
+        """`DongBoHoSoMC` with each dossier's state read now; "False" for those the portal does not have yet
+        (they are then on the portal, and need no "True" in the same batch)."""
+        codes = [c for c in self.rows if c not in self.errors and self.link(c).on_portal == updating
+                 and c not in self.created]
+        objects = [dossier_object(self.dossiers[c], portal_received_at=self.link(c).portal_received_at)
+                   for c in codes]
+        self._call(codes, contract.SYNC_DOSSIERS,
+                   lambda: self.client.sync_dossiers(self.madonvi, objects, updating=updating))
+        if not updating:
+            for code in set(codes) - set(self.errors):
+                self.link(code).on_portal = True
+                self.created.add(code)
+
+    def record(self) -> int:
+        """Rows sent or backing off, each attempt logged, the links moved: a constant number of queries."""
+        attempts, rows = [], []
+        for code, claimed in self.rows.items():
+            error = self.errors.get(code)
+            delay = backoff(max(r.attempts for r in claimed))
+            for row in claimed:  # (the claim's UPDATE counted this attempt in `attempts`)
+                if error:
+                    row.state, row.last_error, row.next_attempt_at = OutboxMessage.State.FAILED, error[:2000], self.now + delay
+                else:
+                    row.state, row.last_error, row.sent_at = OutboxMessage.State.SENT, "", self.now
+                rows.append(row)
+                attempts.append(DeliveryAttempt(message=row, ok=not error, detail=(error or f"{code}: OK")[:2000]))
+            if not error and code in self.dossiers:
+                link = self.link(code)
+                link.on_portal, link.synced_at = True, self.now
+                link.synced_seq = max(link.synced_seq, *(r.payload["seq"] for r in claimed))
+        with transaction.atomic():
+            OutboxMessage.objects.bulk_update(rows, ["state", "last_error", "next_attempt_at", "sent_at"])
+            DeliveryAttempt.objects.bulk_create(attempts)
+            PortalLink.objects.bulk_update(self.links.values(), ["on_portal", "synced_at", "synced_seq",
+                                                                 "progress_seq"])
+        return len(self.errors)
+
+
+def push_batch(office, client, codes, now=None) -> Batch:
+    now = now or timezone.now()
+    batch = Batch(office, client, _claim(office, codes, now), now)
+    batch.send()
+    batch.record()
+    return batch
+
+
+def push_office(*, office, client=None, limit=None, on_batch=None) -> PushResult | None:
+    """Deliver every due change of the office, batch after batch, until none is due. None when another worker
+    is pushing this office (it will send what is due)."""
+    size = limit or getattr(settings, "PORTAL_PUSH_BATCH", 500)
+    result = PushResult()
+    with office_lock(office.pk, "push") as lock:
+        if not lock.acquired:
+            return None
+        _orphans_back(office, timezone.now())
+        client = client or PortalClient()
+        while codes := due_dossiers(office, timezone.now(), size):
+            batch = push_batch(office, client, codes)
+            result.batches += 1
+            result.dossiers += len(batch.rows)
+            result.rows += sum(len(r) for r in batch.rows.values())
+            result.failed += len(batch.errors)
+            result.lookups += batch.lookups
+            result.errors += list(batch.errors.values())[:3]
+            lock.refresh()
+            if on_batch:
+                on_batch(batch)
+    return result
