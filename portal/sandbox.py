@@ -64,12 +64,13 @@ class Sandbox(FilesMixin, LoopbackServer):
             self.overrides, self.files, self.push_count = {}, {}, 0
             self.stall_release = threading.Event()
 
-    def fault(self, kind, *, service=None, trang=None, times=1, seconds=30.0):
+    def fault(self, kind, *, service=None, trang=None, times=1, seconds=30.0, skip=0):
         """kind: "expire" (the session expires: error_code "401"), "http500", "busy" (error_code "-1"),
-        "garbage" (a non-JSON reply), "stall" (hold the reply `seconds`, or until `release()`)."""
+        "garbage" (a non-JSON reply), "stall" (hold the reply `seconds`, or until `release()`), "hang" (held
+        like a stall, then dropped unprocessed). The first `skip` matching calls pass untouched."""
         with self.lock:
             self.faults.append({"kind": kind, "service": service, "trang": trang, "times": times,
-                                "seconds": seconds})
+                                "seconds": seconds, "skip": skip})
 
     def release(self):
         self.stall_release.set()
@@ -145,6 +146,9 @@ class Sandbox(FilesMixin, LoopbackServer):
         with self.lock:
             for entry in queue:
                 if match(entry):
+                    if entry.get("skip"):
+                        entry["skip"] -= 1
+                        return None
                     entry["times"] -= 1
                     if entry["times"] <= 0:
                         queue.remove(entry)
