@@ -1,5 +1,8 @@
 """Benchmark: pull of 100,000 dossiers from the portal sandbox into PostgreSQL — items per second and the number
-of queries per page (it must not grow with the page: set-based storing).
+of queries per page (it must not grow with the page: set-based storing); then the push side: every one of those
+dossiers changed during an outage (a backlog of 100,000 unsent changes), drained in batches of PORTAL_PUSH_BATCH
+(CapNhatTienDoHoSoMC + DongBoHoSoMC "True") — dossiers per second (target ≥ 1,000/s) and queries per batch; and
+dossiers new to the portal (TraCuuHoSo first, then DongBoHoSoMC "False").
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bhxh_bench python -m bench.bench_sync [--items 100000]
 
@@ -136,11 +139,55 @@ def run(items: int, page_size: int):
     assert min(full_pages) == max(full_pages), "the query count per page must be constant"
 
 
+def run_push(new: int, batch: int):
+    """The push side against a fresh sandbox process (the pull's has stopped): the outage backlog, then `new`
+    dossiers not on the portal yet."""
+    from django.conf import settings
+    from django.db import connection
+
+    from bench.sync_push import backlog, make_new
+    from core.models import Office
+    from portal import push
+    from portal.client import PortalClient
+
+    office = Office.objects.get(agency_code="000.00.01.G13")
+    started = time.perf_counter()
+    queued = backlog(office)
+    print(f"backlog queued   : {queued:,} changes (accept, set-based through portal.outbox) in "
+          f"{time.perf_counter() - started:.1f} s")
+    for label, prepare in (("backlog (on the portal)", None), (f"new to the portal ({new:,})", make_new)):
+        if prepare:
+            prepare(office, new)
+        proc, url = _start_sandbox(0)  # a fresh portal per phase: the second one has never heard of them
+        try:
+            settings.NATIONAL_PORTAL_URL = url
+            client = PortalClient()
+            client.login()
+            counter = QueryCounter()
+            started = time.perf_counter()
+            with connection.execute_wrapper(counter):
+                result = push.push_office(office=office, client=client, limit=batch, on_batch=counter.page_done)
+            elapsed = time.perf_counter() - started
+            # Batch 1 also puts back what a dead worker left `sending`; the last batch is the short one.
+            per_batch = counter.per_page[1:-1] or counter.per_page
+            print(f"push {label:<24}: {result.dossiers:,} dossiers ({result.rows:,} changes, {result.lookups:,} "
+                  f"TraCuuHoSo, {result.failed} failed) in {elapsed:.1f} s = {result.dossiers / elapsed:,.0f} "
+                  f"dossiers/s; {result.batches} batches of ≤ {batch}; queries per batch: min {min(per_batch)}, "
+                  f"max {max(per_batch)} (first: {counter.per_page[0]}, last: {counter.per_page[-1]})")
+            assert result.failed == 0 and result.dossiers > 0
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--page-size", type=int, default=500)
     parser.add_argument("--keep", action="store_true", help="keep the throwaway database")
+    parser.add_argument("--push-batch", type=int, default=500, help="dossiers per push batch")
+    parser.add_argument("--new", type=int, default=5000, help="dossiers new to the portal (TraCuuHoSo first)")
+    parser.add_argument("--no-push", action="store_true", help="the pull only")
     args = parser.parse_args(argv)
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
@@ -161,6 +208,8 @@ def main(argv=None):
         load_offices()
         load_procedures()
         run(args.items, args.page_size)
+        if not args.no_push:
+            run_push(args.new, args.push_batch)
     finally:
         if not args.keep:
             _drop(cfg)

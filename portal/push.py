@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Max, Min
+from django.db.models import Case, F, Max, Min, Value, When
 from django.utils import timezone
 
 from cases.models import Dossier
@@ -210,28 +210,52 @@ class Batch:
                 self.created.add(code)
 
     def record(self) -> int:
-        """Rows sent or backing off, each attempt logged, the links moved: a constant number of queries."""
-        attempts, rows = [], []
+        """Rows sent or backing off, each attempt logged, the links moved: a constant number of set-based
+        UPDATEs (one CASE branch per distinct value, not per row)."""
+        attempts, sent, failed_error, failed_at = [], [], defaultdict(list), defaultdict(list)
         for code, claimed in self.rows.items():
             error = self.errors.get(code)
-            delay = backoff(max(r.attempts for r in claimed))
-            for row in claimed:  # (the claim's UPDATE counted this attempt in `attempts`)
+            retry_at = self.now + backoff(max(r.attempts for r in claimed))  # the claim counted this attempt
+            for row in claimed:
                 if error:
-                    row.state, row.last_error, row.next_attempt_at = OutboxMessage.State.FAILED, error[:2000], self.now + delay
+                    failed_error[error[:2000]].append(row.pk)
+                    failed_at[retry_at].append(row.pk)
                 else:
-                    row.state, row.last_error, row.sent_at = OutboxMessage.State.SENT, "", self.now
-                rows.append(row)
+                    sent.append(row.pk)
                 attempts.append(DeliveryAttempt(message=row, ok=not error, detail=(error or f"{code}: OK")[:2000]))
             if not error and code in self.dossiers:
                 link = self.link(code)
                 link.on_portal, link.synced_at = True, self.now
                 link.synced_seq = max(link.synced_seq, *(r.payload["seq"] for r in claimed))
         with transaction.atomic():
-            OutboxMessage.objects.bulk_update(rows, ["state", "last_error", "next_attempt_at", "sent_at"])
+            if sent:
+                OutboxMessage.objects.filter(pk__in=sent).update(state=OutboxMessage.State.SENT, sent_at=self.now,
+                                                                 last_error="")
+            if failed_error:
+                OutboxMessage.objects.filter(pk__in=[pk for pks in failed_error.values() for pk in pks]).update(
+                    state=OutboxMessage.State.FAILED, last_error=_by_value(failed_error, "last_error"),
+                    next_attempt_at=_by_value(failed_at, "next_attempt_at"))
             DeliveryAttempt.objects.bulk_create(attempts)
-            PortalLink.objects.bulk_update(self.links.values(), ["on_portal", "synced_at", "synced_seq",
-                                                                 "progress_seq"])
+            self._record_links()
         return len(self.errors)
+
+    def _record_links(self):
+        links = list(self.links.values())
+        if not links:
+            return
+        groups = {name: defaultdict(list) for name in ("on_portal", "synced_at", "synced_seq", "progress_seq")}
+        for link in links:
+            for name, group in groups.items():
+                group[getattr(link, name)].append(link.pk)
+        PortalLink.objects.filter(pk__in=[link.pk for link in links]).update(
+            **{name: _by_value(group, name, PortalLink) for name, group in groups.items()})
+
+
+def _by_value(groups: dict, name: str, model=OutboxMessage):
+    """CASE WHEN pk IN (…) THEN value … : one branch per distinct value (a handful), the column as it is else."""
+    field = model._meta.get_field(name)
+    return Case(*[When(pk__in=pks, then=Value(value, output_field=field)) for value, pks in groups.items()],
+                default=F(name), output_field=field)
 
 
 def push_batch(office, client, codes, now=None) -> Batch:
