@@ -28,6 +28,7 @@ from django.db.models import Case, F, Max, Min, Value, When
 from django.utils import timezone
 
 from cases.models import Dossier
+from core.db import relax_commit_durability
 from notifications.delivery import backoff, batched
 from notifications.models import DUE_STATES, DeliveryAttempt, OutboxMessage
 
@@ -41,6 +42,9 @@ from .payload import dossier_object
 log = logging.getLogger(__name__)
 batched(SYNC_KIND)
 LEASE_SECONDS = 300
+# Due dossiers are read for this many batches at once (one GROUP BY over the unsent rows, not one per batch): a
+# dossier picked stays due until its batch claims it, since only its own batch can make it back off.
+PREFETCH_BATCHES = 10
 
 
 @dataclass
@@ -51,6 +55,14 @@ class PushResult:
     failed: int = 0
     lookups: int = 0
     errors: list = field(default_factory=list)
+
+    def add(self, batch):
+        self.batches += 1
+        self.dossiers += len(batch.rows)
+        self.rows += sum(len(rows) for rows in batch.rows.values())
+        self.failed += len(batch.errors)
+        self.lookups += batch.lookups
+        self.errors += list(batch.errors.values())[:3]
 
 
 def _unsent(office):
@@ -72,6 +84,7 @@ def due_dossiers(office, now, limit) -> list[str]:
 
 def _claim(office, codes, now) -> list:
     with transaction.atomic():
+        relax_commit_durability()  # lost in a crash, the rows are simply claimed again
         _unsent(office).filter(dossier_code__in=codes).update(
             state=OutboxMessage.State.SENDING, attempts=F("attempts") + 1,
             next_attempt_at=now + timezone.timedelta(seconds=LEASE_SECONDS))
@@ -228,6 +241,7 @@ class Batch:
                 link.on_portal, link.synced_at = True, self.now
                 link.synced_seq = max(link.synced_seq, *(r.payload["seq"] for r in claimed))
         with transaction.atomic():
+            relax_commit_durability()  # lost in a crash: the changes are sent again, the latest state last
             if sent:
                 OutboxMessage.objects.filter(pk__in=sent).update(state=OutboxMessage.State.SENT, sent_at=self.now,
                                                                  last_error="")
@@ -276,15 +290,11 @@ def push_office(*, office, client=None, limit=None, on_batch=None) -> PushResult
             return None
         _orphans_back(office, timezone.now())
         client = client or PortalClient()
-        while codes := due_dossiers(office, timezone.now(), size):
-            batch = push_batch(office, client, codes)
-            result.batches += 1
-            result.dossiers += len(batch.rows)
-            result.rows += sum(len(r) for r in batch.rows.values())
-            result.failed += len(batch.errors)
-            result.lookups += batch.lookups
-            result.errors += list(batch.errors.values())[:3]
-            lock.refresh()
-            if on_batch:
-                on_batch(batch)
+        while due := due_dossiers(office, timezone.now(), size * PREFETCH_BATCHES):
+            for start in range(0, len(due), size):
+                batch = push_batch(office, client, due[start:start + size])
+                result.add(batch)
+                lock.refresh()
+                if on_batch:
+                    on_batch(batch)
     return result
