@@ -1,5 +1,7 @@
 """The national portal's panel on the dossier page (the domain's template names the tag; the adapter fills it)."""
 from django import template
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal import selectors
@@ -26,3 +28,17 @@ def national_status(code):
         return code
     label = NATIONAL_LABELS.get(number)
     return f"{number} – {label}" if label else str(number)
+
+
+@register.filter
+def age_since(moment):
+    """How long ago `moment` was, in days and hours, hours and minutes, or minutes (the backlog's age)."""
+    if not moment:
+        return ""
+    minutes = max(0, int((timezone.now() - moment).total_seconds() // 60))
+    days, hours, minutes = minutes // 1440, minutes // 60 % 24, minutes % 60
+    if days:
+        return gettext("%(d)s ngày %(h)s giờ") % {"d": days, "h": hours}
+    if hours:
+        return gettext("%(h)s giờ %(m)s phút") % {"h": hours, "m": minutes}
+    return gettext("%(m)s phút") % {"m": minutes}
