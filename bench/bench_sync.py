@@ -17,6 +17,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -64,7 +65,8 @@ def _free_port() -> int:
 def _start_sandbox(items: int) -> tuple[subprocess.Popen, str]:
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "portal.sandbox", "--port", str(port), "--backlog", str(items),
-                             "--every", "0", "--interval", "30", "--invalid-every", "0"], cwd=ROOT,
+                             "--every", "0", "--interval", "30", "--invalid-every", "0", "--keep-pushes", "20"],
+                            cwd=ROOT,
                             stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -78,20 +80,44 @@ def _start_sandbox(items: int) -> tuple[subprocess.Popen, str]:
 
 
 class QueryCounter:
-    """Counts the SQL statements of each page (savepoints aside)."""
+    """Counts the SQL statements of each page or batch (savepoints aside), per thread: push batches are sent by
+    several threads at once, each counted in its own."""
 
     def __init__(self):
-        self.count, self.per_page, self.stamps = 0, [], []
+        self.local, self.per_page, self.stamps = threading.local(), [], []
+
+    @property
+    def count(self):
+        return getattr(self.local, "count", 0)
 
     def __call__(self, execute, sql, params, many, context):
         if "SAVEPOINT" not in sql:
-            self.count += 1
+            self.local.count = self.count + 1
         return execute(sql, params, many, context)
 
     def page_done(self, result):
         self.per_page.append(self.count)
-        self.count = 0
+        self.local.count = 0
         self.stamps.append(time.perf_counter())
+
+    def batch(self):
+        """Around one push batch, in the thread that sends it: its queries, appended when it is done."""
+        from django.db import connection
+
+        counter = self
+
+        class Counting:
+            def __enter__(self):
+                counter.local.count = 0
+                self.wrapper = connection.execute_wrapper(counter)
+                self.wrapper.__enter__()
+
+            def __exit__(self, *exc):
+                self.wrapper.__exit__(*exc)
+                counter.per_page.append(counter.count)
+                counter.local.count = 0
+
+        return Counting()
 
 
 def run(items: int, page_size: int):
@@ -139,6 +165,21 @@ def run(items: int, page_size: int):
     assert min(full_pages) == max(full_pages), "the query count per page must be constant"
 
 
+def _time_calls(client) -> list:
+    """Seconds spent in the client's HTTP calls (the portal's side of the time), accumulated in a list cell."""
+    spent, post = [0.0], client._post_once
+
+    def timed(path, body):
+        started = time.perf_counter()
+        try:
+            return post(path, body)
+        finally:
+            spent[0] += time.perf_counter() - started
+
+    client._post_once = timed
+    return spent
+
+
 def run_push(new: int, batch: int):
     """The push side against a fresh sandbox process (the pull's has stopped): the outage backlog, then `new`
     dossiers not on the portal yet."""
@@ -163,17 +204,18 @@ def run_push(new: int, batch: int):
             settings.NATIONAL_PORTAL_URL = url
             client = PortalClient()
             client.login()
-            counter = QueryCounter()
+            counter, waiting = QueryCounter(), _time_calls(client)
             started = time.perf_counter()
-            with connection.execute_wrapper(counter):
-                result = push.push_office(office=office, client=client, limit=batch, on_batch=counter.page_done)
+            result = push.push_office(office=office, client=client, limit=batch, on_thread=counter.batch)
             elapsed = time.perf_counter() - started
-            # Batch 1 also puts back what a dead worker left `sending`; the last batch is the short one.
-            per_batch = counter.per_page[1:-1] or counter.per_page
+            print(f"  waiting for the portal: {waiting[0]:.1f} s of {elapsed:.1f} s (TraCuuHoSo run in threads, "
+                  f"not counted); the rest is our side (database, building the objects)")
+            per_batch = counter.per_page
             print(f"push {label:<24}: {result.dossiers:,} dossiers ({result.rows:,} changes, {result.lookups:,} "
                   f"TraCuuHoSo, {result.failed} failed) in {elapsed:.1f} s = {result.dossiers / elapsed:,.0f} "
-                  f"dossiers/s; {result.batches} batches of ≤ {batch}; queries per batch: min {min(per_batch)}, "
-                  f"max {max(per_batch)} (first: {counter.per_page[0]}, last: {counter.per_page[-1]})")
+                  f"dossiers/s; {result.batches} batches of ≤ {batch}, {settings.PORTAL_PUSH_THREADS} in flight; "
+                  f"queries per batch: min {min(per_batch)}, max {max(per_batch)} (plus one read of the due "
+                  f"dossiers per {push.PREFETCH_BATCHES} batches)")
             assert result.failed == 0 and result.dossiers > 0
         finally:
             proc.terminate()

@@ -275,6 +275,7 @@ NATIONAL_PORTAL_BACKOFF = setting("NATIONAL_PORTAL_BACKOFF", _float, 1.0)  # sec
 PORTAL_PUSH_BATCH = setting("PORTAL_PUSH_BATCH", _positive_int, 500)  # dossiers per DongBoHoSoMC call
 PORTAL_SWEEP_BATCH = setting("PORTAL_SWEEP_BATCH", _positive_int, 200)  # dossiers looked up per sweep batch
 PORTAL_LOOKUP_THREADS = setting("PORTAL_LOOKUP_THREADS", _positive_int, 8)  # TraCuuHoSo calls in parallel
+PORTAL_PUSH_THREADS = setting("PORTAL_PUSH_THREADS", _positive_int, 2)  # push batches in flight at once (PostgreSQL)
 
 SMS_GATEWAY_URL = setting("SMS_GATEWAY_URL", _url(["http", "https"]), None)
 SMS_API_KEY = setting("SMS_API_KEY", str, "")

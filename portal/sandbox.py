@@ -369,11 +369,12 @@ def main(argv=None):
     parser.add_argument("--every", type=float, default=60.0, help="seconds between two new dossiers")
     parser.add_argument("--interval", type=int, default=1200, help="seconds between two dossiers' NgayNopHoSo")
     parser.add_argument("--invalid-every", type=int, default=25, help="every N-th dossier is invalid (0: none)")
+    parser.add_argument("--keep-pushes", type=int, default=2000, help="push calls kept for the page and /_state")
     parser.add_argument("--username", default=os.environ.get("NATIONAL_PORTAL_USERNAME") or "bhxh")
     parser.add_argument("--password", default=os.environ.get("NATIONAL_PORTAL_PASSWORD") or "bhxh")
     args = parser.parse_args(argv)
     sandbox = Sandbox(backlog=args.backlog, every=args.every or None, interval=args.interval,
-                      invalid_every=args.invalid_every,
+                      invalid_every=args.invalid_every, keep_pushes=args.keep_pushes,
                       username=args.username, password=args.password)
     httpd = sandbox.server(args.host, args.port)
     print(f"Cổng DVCQG giả lập: http://{args.host}:{httpd.server_address[1]}/", flush=True)
