@@ -6,13 +6,19 @@ The papers are two call points filled by the attachments app (`portal_papers` â†
 """
 from django.utils import timezone
 
+from .contract import LOCAL_TZ
+
 CHANNEL_CODES = {"direct": 1, "online": 2, "postal": 3}  # KenhThucHien
 KIND_CODES = {"citizen": 1, "enterprise": 2, "organisation": 4}  # LoaiDoiTuong (3 = state agency)
 
 
 def fmt(moment) -> str:
-    """yyyyMMddHHmmss, local time; "" when empty (the contract's empty date)."""
-    return timezone.localtime(moment).strftime("%Y%m%d%H%M%S") if moment else ""
+    """yyyyMMddHHmmss, local time; "" when empty (the contract's empty date). Hot (seven per dossier object):
+    formatted by hand, strftime costs more than everything else here."""
+    if not moment:
+        return ""
+    t = timezone.localtime(moment, LOCAL_TZ)
+    return f"{t.year:04d}{t.month:02d}{t.day:02d}{t.hour:02d}{t.minute:02d}{t.second:02d}"
 
 
 def portal_papers(dossier) -> list[dict]:

@@ -29,7 +29,7 @@ from django.db.models import Case, F, Max, Min, Value, When
 from django.utils import timezone
 
 from cases.models import Dossier
-from core.db import relax_commit_durability
+from core.db import bulk_insert_ignore, relax_commit_durability
 from notifications.delivery import backoff, batched
 from notifications.models import DUE_STATES, DeliveryAttempt, OutboxMessage
 
@@ -236,7 +236,7 @@ class Batch:
                     failed_at[retry_at].append(row.pk)
                 else:
                     sent.append(row.pk)
-                attempts.append(DeliveryAttempt(message=row, ok=not error, detail=(error or f"{code}: OK")[:2000]))
+                attempts.append({"message_id": row.pk, "ok": not error, "detail": (error or f"{code}: OK")[:2000]})
             if not error and code in self.dossiers:
                 link = self.link(code)
                 link.on_portal, link.synced_at = True, self.now
@@ -250,7 +250,7 @@ class Batch:
                 OutboxMessage.objects.filter(pk__in=[pk for pks in failed_error.values() for pk in pks]).update(
                     state=OutboxMessage.State.FAILED, last_error=_by_value(failed_error, "last_error"),
                     next_attempt_at=_by_value(failed_at, "next_attempt_at"))
-            DeliveryAttempt.objects.bulk_create(attempts)
+            bulk_insert_ignore(DeliveryAttempt, attempts)
             self._record_links()
         return len(self.errors)
 
@@ -258,12 +258,27 @@ class Batch:
         links = list(self.links.values())
         if not links:
             return
+        if connection.vendor == "postgresql":
+            return _update_links_pg(links)
         groups = {name: defaultdict(list) for name in ("on_portal", "synced_at", "synced_seq", "progress_seq")}
         for link in links:
             for name, group in groups.items():
                 group[getattr(link, name)].append(link.pk)
         PortalLink.objects.filter(pk__in=[link.pk for link in links]).update(
             **{name: _by_value(group, name, PortalLink) for name, group in groups.items()})
+
+
+def _update_links_pg(links):
+    """One `UPDATE … FROM UNNEST(arrays)` for the batch's links (PostgreSQL)."""
+    table = PortalLink._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'UPDATE "{table}" AS l SET on_portal = v.on_portal, synced_at = v.synced_at, synced_seq = v.synced_seq, '
+            "progress_seq = v.progress_seq FROM UNNEST(%s::integer[], %s::boolean[], %s::timestamptz[], "
+            "%s::integer[], %s::integer[]) AS v(id, on_portal, synced_at, synced_seq, progress_seq) "
+            "WHERE l.dossier_id = v.id",
+            [[link.pk for link in links], [link.on_portal for link in links], [link.synced_at for link in links],
+             [link.synced_seq for link in links], [link.progress_seq for link in links]])
 
 
 def _by_value(groups: dict, name: str, model=OutboxMessage):
