@@ -3,8 +3,7 @@ of every synced dossier (`dossier.sync`, delivered in order and in batches by po
 PAKN items (`pakn.answer`, delivered one by one by portal.delivery)."""
 from collections import Counter
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
 from core.db import bulk_insert_ignore
@@ -40,13 +39,7 @@ def queue_dossier_change(dossier, event):
         return None
     if (event.data or {}).get("origin") == "portal":
         return None
-    link, created = PortalLink.objects.get_or_create(
-        dossier_id=dossier.pk, defaults={"office_id": dossier.office_id, "last_seq": 1,
-                                         "on_portal": dossier.source == "national_portal"})
-    seq = 1
-    if not created:
-        PortalLink.objects.filter(pk=dossier.pk).update(last_seq=F("last_seq") + 1)
-        seq = PortalLink.objects.filter(pk=dossier.pk).values_list("last_seq", flat=True).get()
+    seq = next_numbers([(dossier.pk, dossier.office_id, dossier.source == "national_portal", 1)])[dossier.pk]
     row = _row(dossier.pk, dossier.code, dossier.office, seq, event.action, progress_object(dossier, event),
                timezone.now())
     message = OutboxMessage.objects.create(**row)
@@ -62,14 +55,11 @@ def queue_dossier_changes(pairs: list):
     if not pairs:
         return
     per_dossier = Counter(d.pk for d, _ in pairs)
-    ids = list(per_dossier)
-    bulk_insert_ignore(PortalLink, [{"dossier_id": d.pk, "office_id": d.office.pk, "last_seq": 0,
-                                     "on_portal": d.source == "national_portal"} for d, _ in pairs])
-    for count in set(per_dossier.values()):
-        PortalLink.objects.filter(pk__in=[i for i in ids if per_dossier[i] == count]).update(
-            last_seq=F("last_seq") + count)
-    last = dict(PortalLink.objects.filter(pk__in=ids).values_list("pk", "last_seq"))
-    given = {i: last[i] - per_dossier[i] for i in ids}
+    first = {}
+    for dossier, _ in pairs:
+        first.setdefault(dossier.pk, dossier)
+    last = next_numbers([(pk, d.office.pk, d.source == "national_portal", per_dossier[pk]) for pk, d in first.items()])
+    given = {i: last[i] - per_dossier[i] for i in per_dossier}
     now, rows = timezone.now(), []
     for dossier, event in pairs:
         given[dossier.pk] += 1
@@ -78,6 +68,22 @@ def queue_dossier_changes(pairs: list):
     bulk_insert_ignore(OutboxMessage, rows)
     for office_id in {d.office.pk for d, _ in pairs}:
         transaction.on_commit(lambda office_id=office_id: kick_push(office_id))
+
+
+def next_numbers(dossiers: list) -> dict:
+    """Take the next `count` sequence numbers of each (dossier id, office id, on the portal, count): one
+    statement, `INSERT … ON CONFLICT DO UPDATE … RETURNING` (PostgreSQL, SQLite ≥ 3.35), which creates the link of
+    a dossier's first change and locks the row until commit, so concurrent changes of one dossier are numbered
+    in the order they commit. Returns {dossier id: its last number}."""
+    table, qn = PortalLink._meta.db_table, connection.ops.quote_name
+    values = ", ".join(["(%s, %s, %s, 0, 0, %s)"] * len(dossiers))
+    params = [x for pk, office_id, on_portal, count in dossiers for x in (pk, office_id, count, on_portal)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {qn(table)} (dossier_id, office_id, last_seq, progress_seq, synced_seq, on_portal) "
+            f"VALUES {values} ON CONFLICT (dossier_id) DO UPDATE SET last_seq = {qn(table)}.last_seq + "
+            "excluded.last_seq RETURNING dossier_id, last_seq", params)
+        return dict(cursor.fetchall())
 
 
 def kick_push(office_id):
