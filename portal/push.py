@@ -205,9 +205,14 @@ class Batch:
             codes = [code for code, _ in items]
             self._call(codes, contract.UPDATE_PROGRESS,
                        lambda: self.client.update_progress(self.madonvi, [row.payload["progress"] for _, row in items]))
+            acked = defaultdict(list)
             for code, row in items:
                 if code not in self.errors:
                     self.link(code).progress_seq = row.payload["seq"]
+                    acked[row.payload["seq"]].append(self.link(code).pk)
+            if acked:  # at once: a worker killed later in the batch does not make the portal hear them twice
+                PortalLink.objects.filter(pk__in=[pk for pks in acked.values() for pk in pks]).update(
+                    progress_seq=_by_value(acked, "progress_seq", PortalLink))
 
     def _states(self, *, updating):
         """`DongBoHoSoMC` with each dossier's state read now; "False" for those the portal does not have yet

@@ -166,3 +166,22 @@ def test_offices_without_agency_code_are_not_synced(sandbox, receive, cast, hano
     Office.objects.filter(pk=hanoi.pk).update(agency_code="")
     cases_services.dossier_start(actor=cast["reception_hn"], dossier=Dossier.objects.get(pk=dossier.pk))
     assert OutboxMessage.objects.filter(kind="dossier.sync").count() == 1  # the intake's, before the change
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_batches_in_flight_at_once_keep_each_dossiers_order(sandbox, receive, cast, hanoi, settings, monkeypatch):
+    monkeypatch.setattr("portal.outbox.kick_push", lambda office_id: None)
+    settings.PORTAL_PUSH_THREADS = 3
+    officer = cast["reception_hn"]
+    dossiers = [receive("1.009020") for _ in range(12)]
+    for dossier in dossiers[::2]:
+        cases_services.dossier_start(actor=officer, dossier=dossier)
+    assert push._threads(4) == 3  # outside a transaction, on PostgreSQL: several batches at once
+    result = push.push_office(office=hanoi, limit=3)
+    assert (result.batches, result.dossiers, result.rows, result.failed) == (4, 12, 18, 0)
+    for i, dossier in enumerate(dossiers):
+        expected = [("DongBoHoSoMC", "False", 4 if i % 2 == 0 else 2), ("CapNhatTienDoHoSoMC", None, 2)]
+        if i % 2 == 0:
+            expected.append(("CapNhatTienDoHoSoMC", None, 4))
+        assert _services(sandbox, dossier.code) == expected

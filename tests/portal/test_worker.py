@@ -112,7 +112,8 @@ def test_worker_killed_mid_push_batch_loses_no_change_and_never_sends_an_earlier
     queue = f"portal-test-{uuid.uuid4().hex[:8]}"
     producer = Celery("portal-test", broker=os.environ["REDIS_URL"])
     unsent = OutboxMessage.objects.filter(kind="dossier.sync").exclude(state="sent")
-    worker = _start_worker(queue, sandbox.url, PORTAL_PUSH_BATCH="10")
+    # One batch in flight at a time, so that the kill lands in batch 2 whatever the timing.
+    worker = _start_worker(queue, sandbox.url, PORTAL_PUSH_BATCH="10", PORTAL_PUSH_THREADS="1")
     try:
         producer.send_task("portal.tasks.push_office", args=[hanoi.pk], queue=queue)
         _wait(lambda: not sandbox.faults, what="batch 2 hanging")
