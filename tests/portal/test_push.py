@@ -185,3 +185,19 @@ def test_batches_in_flight_at_once_keep_each_dossiers_order(sandbox, receive, ca
         if i % 2 == 0:
             expected.append(("CapNhatTienDoHoSoMC", None, 4))
         assert _services(sandbox, dossier.code) == expected
+
+
+def test_a_sync_round_pushes_the_changes_and_counts_them(sandbox, receive, hanoi):
+    from portal import services
+    from portal.models import Kind
+
+    dossier = receive("1.009020")
+    sandbox.reject(dossier.code, times=1, service="DongBoHoSoMC")
+    (run,) = services.sync_office(office=hanoi, kinds=(Kind.DOSSIER,))
+    assert (run.pushed, run.push_failed, run.ok) == (0, 1, False)
+    (run,) = services.sync_office(office=hanoi, kinds=(Kind.DOSSIER,))  # backing off: not tried again yet
+    assert (run.pushed, run.push_failed) == (0, 0)
+    _due_now()
+    (run,) = services.sync_office(office=hanoi, kinds=(Kind.DOSSIER,))
+    assert (run.pushed, run.push_failed, run.ok) == (1, 0, True)
+    assert _services(sandbox, dossier.code)[0] == ("DongBoHoSoMC", "False", 2)
