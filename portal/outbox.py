@@ -70,6 +70,23 @@ def queue_dossier_changes(pairs: list):
         transaction.on_commit(lambda office_id=office_id: kick_push(office_id))
 
 
+def queue_dossier_states(office, *, limit=5000) -> int:
+    """Up to `limit` dossiers of the office that were never queued for the portal (brought in by the history import,
+    or received before the adapter pushed every dossier) get one change carrying their state only (no progress
+    object): DongBoHoSoMC after TraCuuHoSo, like any first push. A constant number of queries; returns how many."""
+    from cases.models import Dossier
+
+    dossiers = list(Dossier.objects.filter(office=office, portal_link__isnull=True).select_related("office")
+                    .order_by("pk")[:limit])
+    if not dossiers or not office.agency_code:
+        return 0
+    last = next_numbers([(d.pk, office.pk, d.source == "national_portal", 1) for d in dossiers])
+    now = timezone.now()
+    bulk_insert_ignore(OutboxMessage, [_row(d.pk, d.code, office, last[d.pk], "backfill", None, now) for d in dossiers])
+    transaction.on_commit(lambda: kick_push(office.pk))
+    return len(dossiers)
+
+
 def next_numbers(dossiers: list) -> dict:
     """Take the next `count` sequence numbers of each (dossier id, office id, on the portal, count): one
     statement, `INSERT … ON CONFLICT DO UPDATE … RETURNING` (PostgreSQL, SQLite ≥ 3.35), which creates the link of

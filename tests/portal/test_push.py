@@ -201,3 +201,20 @@ def test_a_sync_round_pushes_the_changes_and_counts_them(sandbox, receive, hanoi
     (run,) = services.sync_office(office=hanoi, kinds=(Kind.DOSSIER,))
     assert (run.pushed, run.push_failed, run.ok) == (1, 0, True)
     assert _services(sandbox, dossier.code)[0] == ("DongBoHoSoMC", "False", 2)
+
+
+def test_backfill_puts_never_sent_dossiers_on_the_portal(sandbox, receive, hanoi, run_push):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from cases import events
+
+    with events.replaying():  # the history import tells nobody, the portal included
+        imported = receive("1.009020")
+    assert not OutboxMessage.objects.filter(kind="dossier.sync").exists()
+    call_command("portal_backfill", office=hanoi.code, stdout=StringIO())
+    call_command("portal_backfill", office=hanoi.code, stdout=StringIO())  # nothing twice
+    assert OutboxMessage.objects.filter(kind="dossier.sync").count() == 1
+    run_push()
+    assert _services(sandbox, imported.code) == [("DongBoHoSoMC", "False", 2)]
