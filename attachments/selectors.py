@@ -39,18 +39,24 @@ def fetch_failures(*, dossier) -> QuerySet:
     return Attachment.objects.filter(dossier=dossier, fetch_status=FetchStatus.FAILED)
 
 
+def _stored_of(dossier, kind: str) -> list[Attachment]:
+    """The dossier's stored files of `kind`, from `dossier.attachments.all()`: a batch of pushes prefetches them
+    once (portal.push), one query otherwise."""
+    return [a for a in dossier.attachments.all() if a.kind == kind and a.file]
+
+
 def portal_papers(dossier) -> list[dict]:
     """`TaiLieuNop` items for the papers scanned at our desk: each with a signed link our portal serves for
     ATTACHMENT_LINK_TTL seconds. Papers that came from the portal itself are not sent back."""
-    rows = stored(Attachment.objects.filter(dossier=dossier, kind=Kind.PAPER, source=Source.DESK)).order_by(
-        "document_index", "id")
+    rows = sorted((a for a in _stored_of(dossier, Kind.PAPER) if a.source == Source.DESK),
+                  key=lambda a: (a.document_index is None, a.document_index or 0, a.pk))
     return [{"TepDinhKemId": f"{dossier.code}-BHXH-{a.pk}", "TenTepDinhKem": a.name,
              "DuongDanTaiTepTin": links.signed_url(a, links.PORTAL)} for a in rows]
 
 
 def portal_results(dossier) -> list[dict]:
-    """`DanhSachGiayToKetQua` items for the dossier's result documents."""
-    rows = stored(Attachment.objects.filter(dossier=dossier, kind=Kind.RESULT)).order_by("id")
+    """`DanhSachGiayToKetQua` items for the dossier's result documents (sealed: what the applicant receives)."""
+    rows = sorted(_stored_of(dossier, Kind.RESULT), key=lambda a: a.pk)
     return [{"TenGiayTo": a.name, "GiayToId": f"{dossier.code}-KQ-{a.pk}",
              "DuongDanTepTinKetQua": links.signed_url(a, links.PORTAL)} for a in rows]
 

@@ -36,6 +36,8 @@ def plan(environ: dict[str, str]) -> tuple[list[str], dict[str, str]]:
     if not settings.NATIONAL_PORTAL_URL:
         port = environ.get("SANDBOX_PORT") or "8765"
         extra.update(NATIONAL_PORTAL_URL=f"http://127.0.0.1:{port}", SANDBOX_PORT=port)
+        if "PORTAL_SWEEP_EVERY" not in environ:  # the demo loop: a status changed on the sandbox's page shows soon
+            extra["PORTAL_SWEEP_EVERY"] = "60"
         processes.append("sandbox")
     if not settings.SMS_GATEWAY_URL:
         port = environ.get("GATEWAY_SANDBOX_PORT") or "8767"

@@ -227,6 +227,8 @@ OUTBOX_BACKOFF_MAX = setting("OUTBOX_BACKOFF_MAX", _positive_int, 300)
 
 SCAN_OVERDUE_EVERY = setting("SCAN_OVERDUE_EVERY", _positive_int, 300)  # seconds
 SYNC_EVERY = setting("SYNC_EVERY", _positive_int, 300)
+PORTAL_PUSH_EVERY = setting("PORTAL_PUSH_EVERY", _positive_int, 60)  # seconds: sweep of dossier changes not pushed
+PORTAL_SWEEP_EVERY = setting("PORTAL_SWEEP_EVERY", _positive_int, 1800)  # seconds: TraCuuHoSo of open portal dossiers
 OUTBOX_EVERY = setting("OUTBOX_EVERY", _positive_int, 60)
 DIRECTOR_DIGEST_AT = setting("DIRECTOR_DIGEST_AT", _clock, "07:00")  # local time (TIME_ZONE) of the daily e-mail
 CELERY_BEAT_SCHEDULE = {
@@ -265,6 +267,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.sync_all",
         "schedule": timedelta(seconds=SYNC_EVERY),
         "options": {"expires": SYNC_EVERY * 0.9},
+    },
+    "portal-push": {
+        "task": "portal.tasks.push_all",
+        "schedule": timedelta(seconds=PORTAL_PUSH_EVERY),
+        "options": {"expires": PORTAL_PUSH_EVERY * 0.9},
+    },
+    "portal-sweep": {
+        "task": "portal.tasks.sweep_all",
+        "schedule": timedelta(seconds=PORTAL_SWEEP_EVERY),
+        "options": {"expires": PORTAL_SWEEP_EVERY * 0.9},
     },
 }
 
@@ -361,6 +373,10 @@ NATIONAL_PORTAL_PAGE_SIZE = setting("NATIONAL_PORTAL_PAGE_SIZE", _positive_int, 
 NATIONAL_PORTAL_TIMEOUT = setting("NATIONAL_PORTAL_TIMEOUT", _positive_int, 20)
 NATIONAL_PORTAL_RETRIES = setting("NATIONAL_PORTAL_RETRIES", _int, 3)  # per call, on network errors, 5xx, busy
 NATIONAL_PORTAL_BACKOFF = setting("NATIONAL_PORTAL_BACKOFF", _float, 1.0)  # seconds, doubled per retry
+PORTAL_PUSH_BATCH = setting("PORTAL_PUSH_BATCH", _positive_int, 500)  # dossiers per DongBoHoSoMC call
+PORTAL_SWEEP_BATCH = setting("PORTAL_SWEEP_BATCH", _positive_int, 200)  # dossiers looked up per sweep batch
+PORTAL_LOOKUP_THREADS = setting("PORTAL_LOOKUP_THREADS", _positive_int, 8)  # TraCuuHoSo calls in parallel
+PORTAL_PUSH_THREADS = setting("PORTAL_PUSH_THREADS", _positive_int, 2)  # push batches in flight at once (PostgreSQL)
 
 SMS_GATEWAY_URL = setting("SMS_GATEWAY_URL", _url(["http", "https"]), None)
 SMS_API_KEY = setting("SMS_API_KEY", str, "")

@@ -61,6 +61,7 @@ class DossierAction(models.TextChoices):
     APPROVE_RESULT = "approve-result", pgettext_lazy("action", "Duyệt kết quả")
     RATE = "rate", _("Người nộp đánh giá mức độ hài lòng")
     MESSAGE_RETRY = "message-retry", _("Gửi lại thông báo cho người nộp")
+    PORTAL_UPDATE = "portal-update", _("Cổng DVCQG báo thay đổi")
 
 
 def event_label(action: str) -> str:
@@ -75,10 +76,10 @@ def _local(moment) -> str:
 # --- the writer -----------------------------------------------------------------------------------------
 
 def _record(dossier, *, actor, action: DossierAction, from_status="", to_status="", note="", data=None, at=None,
-            actor_name=""):
+            actor_name=None):
     event = DossierEvent.objects.create(
         dossier=dossier, at=at or timezone.now(), actor=actor,
-        actor_name=actor.display_name if actor else (actor_name or SYSTEM_ACTOR), action=DossierAction(action).value,
+        actor_name=actor_name or (actor.display_name if actor else SYSTEM_ACTOR), action=DossierAction(action).value,
         from_status=from_status, to_status=to_status or dossier.status, note=note, data=data or {},
         legal_due_at=dossier.legal_due_at,  # the ledger: the legal due moment in force once this happened
     )
@@ -188,9 +189,16 @@ def dossier_refused(dossier, *, actor, from_status, reason, at=None):
                    data={"at_intake": from_status == Status.SUBMITTED})
 
 
-def dossier_withdrawn(dossier, *, actor, from_status, reason, at=None):
+def dossier_withdrawn(dossier, *, actor, from_status, reason, at=None, actor_name=None, data=None):
     return _record(dossier, actor=actor, action=DossierAction.WITHDRAW, from_status=from_status, note=reason,
-                   at=at)
+                   at=at, actor_name=actor_name, data=data)
+
+
+def dossier_changed_elsewhere(dossier, *, actor_name, note, data, at=None):
+    """A change made outside our desks that leaves our status as it is (the national portal asked the applicant
+    for a payment, or saw it made): an event of the history, `data` says what the outside system reported."""
+    return _record(dossier, actor=None, action=DossierAction.PORTAL_UPDATE, from_status=dossier.status, note=note,
+                   data=data, at=at, actor_name=actor_name)
 
 
 def apology_drafted(dossier, *, actor, slip, at):

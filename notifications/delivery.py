@@ -31,6 +31,15 @@ RELEASE_LIMIT = 500  # rows released at once after a success (the periodic sweep
 ATTACHMENT_SOURCES = {}
 
 
+# Kinds of rows an app delivers itself, in batches and in its own order (the national portal's dossier changes,
+# portal.push): the one-by-one delivery below never takes them.
+BATCHED_KINDS: set[str] = set()
+
+
+def batched(kind: str):
+    BATCHED_KINDS.add(kind)
+
+
 def sender(channel, *, task: str | None = None):
     """Register the sender of `channel`; `task` names the Celery task delivering its rows (its queue)."""
     if task:
@@ -109,7 +118,8 @@ def _claim(message_id: int):
     would otherwise block every writer for as long as a gateway takes to answer)."""
     with transaction.atomic():
         claimable = Q(state__in=["pending", "failed"]) | Q(state="sending", next_attempt_at__lte=timezone.now())
-        message = OutboxMessage.objects.select_for_update(skip_locked=True).filter(claimable, pk=message_id).first()
+        message = (OutboxMessage.objects.select_for_update(skip_locked=True).filter(claimable, pk=message_id)
+                   .exclude(kind__in=BATCHED_KINDS).first())
         if message is None:
             return None  # delivered already, or another worker is sending it
         now = timezone.now()
@@ -172,8 +182,9 @@ def release_waiting(channel: str) -> list[int]:
 
 def due_ids(*, channels=None, exclude=(), limit: int = 500) -> list[int]:
     """Rows pending or failed whose next attempt is due, and sends whose worker died (lease run out), oldest
-    first; only `channels` (default: every channel with a sender but the officer alerts), minus `exclude`."""
+    first; only `channels` (default: every channel with a sender but the officer alerts), minus `exclude`, never
+    the kinds an app delivers in its own batches (BATCHED_KINDS)."""
     wanted = [c for c in (channels or SENDERS) if c != "officer" and c not in exclude]
     return list(OutboxMessage.objects.filter(state__in=DUE_STATES, next_attempt_at__lte=timezone.now(),
-                                             channel__in=wanted)
+                                             channel__in=wanted).exclude(kind__in=BATCHED_KINDS)
                 .order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])

@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 
 from . import services
-from .models import QuarantinedItem, SyncCursor, SyncRun
+from .models import Disagreement, PortalLink, QuarantinedItem, SyncCursor, SyncRun
 
 
 @admin.register(QuarantinedItem)
@@ -42,6 +42,36 @@ class SyncRunAdmin(admin.ModelAdmin):
     list_filter = ["kind", "ok", "trigger"]
     list_select_related = ["office"]
     date_hierarchy = "started_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Disagreement)
+class DisagreementAdmin(admin.ModelAdmin):
+    list_display = ["first_seen_at", "office", "dossier", "field", "ours", "theirs", "last_seen_at", "resolved_at"]
+    list_filter = ["office"]
+    list_select_related = ["office", "dossier"]
+    search_fields = ["dossier__code"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PortalLink)
+class PortalLinkAdmin(admin.ModelAdmin):
+    list_display = ["dossier", "office", "on_portal", "last_seq", "progress_seq", "synced_seq", "synced_at",
+                    "portal_status", "portal_seen_at"]
+    list_filter = ["on_portal", "portal_status"]
+    list_select_related = ["dossier", "office"]
+    search_fields = ["dossier__code"]
+    raw_id_fields = ["dossier"]
 
     def has_add_permission(self, request):
         return False

@@ -12,7 +12,7 @@ from notifications.delivery import sender
 
 from . import contract
 from .client import PortalClient, PortalError
-from .outbox import dossier_object
+from .payload import dossier_object
 
 PROGRESS_DONE_TTL = 7 * 24 * 3600
 

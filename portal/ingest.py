@@ -4,7 +4,7 @@ Vietnamese (CONTRACTS.md §2: "an item that fails validation is kept aside with 
 Pure functions, no queries: the page's catalogue lookups are passed in, so a page costs a constant number of
 queries whatever its size.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -22,6 +22,10 @@ CHANNELS = {1: Channel.DIRECT, 2: Channel.ONLINE, 3: Channel.POSTAL}  # KenhThuc
 APPLICANT_KINDS = {1: ApplicantKind.CITIZEN, 2: ApplicantKind.ENTERPRISE, 3: ApplicantKind.ORGANISATION,
                    4: ApplicantKind.ORGANISATION}  # LoaiDoiTuong
 DOSSIER_DATES = {"NgayTiepNhan": "ngày tiếp nhận", "NgayHenTra": "ngày hẹn trả", "NgayTra": "ngày trả"}
+# What the portal's own status makes of a dossier on its first pull: withdrawn (7) or refused (3) there is stored
+# so, closed, and cannot be accepted; any other status waits for an officer (`submitted`), the portal's code is
+# kept beside it (portal.models.PortalLink) and a disagreement recorded where it says more than "submitted".
+FIRST_PULL_STATUS = {3: Status.REFUSED, 7: Status.WITHDRAWN}
 
 
 class Invalid(Exception):
@@ -39,6 +43,7 @@ class Parsed:
     code: str
     stamp: str  # the item's date as yyyyMMddHHmmss, for the cursor
     fields: dict
+    portal: dict = field(default_factory=dict)  # what the portal says beside our row: status code, NgayTiepNhan
 
 
 def item_code(item, key: str) -> str:
@@ -143,8 +148,7 @@ def parse_dossier(item, procedures: dict[str, int]) -> Parsed:
         reasons.append(f"Mã hồ sơ (MaHoSo) “{code}” không đúng mẫu <mã cơ quan>-<YYMMDD>-<số thứ tự 4 chữ số> "
                        "(Thông tư 01/2018/TT-VPCP)")
     submitted_at = _moment(item, "NgayNopHoSo", "ngày nộp hồ sơ", reasons, required=True, not_future=True)
-    for key, label in DOSSIER_DATES.items():
-        _moment(item, key, label, reasons, required=False)
+    dates = {key: _moment(item, key, label, reasons, required=False) for key, label in DOSSIER_DATES.items()}
     procedure_code = _text(item, "MaTTHC")
     procedure_id = procedures.get(procedure_code)
     if not procedure_code:
@@ -173,9 +177,10 @@ def parse_dossier(item, procedures: dict[str, int]) -> Parsed:
         reasons.append(f"Trạng thái hồ sơ (TrangThaiHoSo) “{item.get('TrangThaiHoSo')}” ngoài khoảng 1–10")
     if reasons:
         raise Invalid(reasons, code=code)
-    return Parsed(code=code, stamp=item["NgayNopHoSo"], fields={
-        "code": code, "procedure_id": procedure_id, "status": Status.SUBMITTED, "channel": channel,
-        "source": Source.NATIONAL_PORTAL, "applicant_name": name,
+    portal = {"status": status, "received_at": dates["NgayTiepNhan"]}
+    return Parsed(code=code, stamp=item["NgayNopHoSo"], portal=portal, fields={
+        "code": code, "procedure_id": procedure_id, "status": FIRST_PULL_STATUS.get(status, Status.SUBMITTED),
+        "channel": channel, "source": Source.NATIONAL_PORTAL, "applicant_name": name,
         "search_name": normalise(name), "applicant_kind": kind,
         "applicant_id_number": id_number[:20], "applicant_phone": phone, "applicant_email": email,
         "applicant_address": _text(item, "DiaChi", 300), "summary": _text(item, "TrichYeuHoSo"),

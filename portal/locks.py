@@ -14,6 +14,9 @@ from django.core.cache import cache
 from django.db import connection
 
 NAMESPACE = 0x504F5254  # "PORT": first key of the advisory lock, the office id is the second
+# One lock per job and office: the pull round ("sync"), the pushes of dossier changes ("push", portal.push) and the
+# TraCuuHoSo sweep ("sweep") may run at once for one office, never twice the same one.
+PURPOSES = {"sync": 0, "push": 1, "sweep": 2}
 CACHE_TTL = 15 * 60
 _held = threading.local()  # advisory locks are re-entrant per connection: refuse a nested take in-thread
 
@@ -25,24 +28,26 @@ def _held_here() -> set:
 
 
 class OfficeLock:
-    def __init__(self, office_id: int):
-        self.office_id = office_id
-        self.key = f"portal:lock:{office_id}"
+    def __init__(self, office_id: int, purpose: str = "sync"):
+        self.office_id, self.purpose = office_id, purpose
+        self.namespace = NAMESPACE + PURPOSES[purpose]
+        self.held = (purpose, office_id)
+        self.key = f"portal:lock:{office_id}" if purpose == "sync" else f"portal:lock:{purpose}:{office_id}"
         self.token = uuid.uuid4().hex
         self.acquired = False
         self.advisory = connection.vendor == "postgresql"
 
     def acquire(self) -> bool:
-        if self.office_id in _held_here():
+        if self.held in _held_here():
             self.acquired = False
         elif self.advisory:
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [NAMESPACE, self.office_id])
+                cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [self.namespace, self.office_id])
                 self.acquired = bool(cursor.fetchone()[0])
         else:
             self.acquired = cache.add(self.key, self.token, CACHE_TTL)
         if self.acquired:
-            _held_here().add(self.office_id)
+            _held_here().add(self.held)
         return self.acquired
 
     def refresh(self):
@@ -55,17 +60,18 @@ class OfficeLock:
             return
         if self.advisory:
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [NAMESPACE, self.office_id])
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [self.namespace, self.office_id])
         elif cache.get(self.key) == self.token:
             cache.delete(self.key)
-        _held_here().discard(self.office_id)
+        _held_here().discard(self.held)
         self.acquired = False
 
 
 @contextmanager
-def office_lock(office_id: int):
-    """`with office_lock(pk) as lock:` — `lock.acquired` is False when another worker syncs that office."""
-    lock = OfficeLock(office_id)
+def office_lock(office_id: int, purpose: str = "sync"):
+    """`with office_lock(pk) as lock:` — `lock.acquired` is False when another worker runs that job for that
+    office."""
+    lock = OfficeLock(office_id, purpose)
     lock.acquire()
     try:
         yield lock

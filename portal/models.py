@@ -99,3 +99,56 @@ class QuarantinedItem(models.Model):
     @property
     def raw_json(self) -> str:
         return json.dumps(self.raw, ensure_ascii=False, indent=1)
+
+
+class PortalLink(models.Model):
+    """What the national portal knows of one dossier, and where our pushes to it stand.
+
+    Every change of a synced dossier gets the next `last_seq` (in the transaction of the change, under the
+    dossier's row lock) and one outbox row carrying that number. The pusher sends a dossier's unsent rows as
+    one unit, oldest first, and `DongBoHoSoMC` always carries the dossier's state at send time, so a later
+    state is never overtaken by an earlier one (portal.push)."""
+
+    dossier = models.OneToOneField("cases.Dossier", models.CASCADE, primary_key=True, related_name="portal_link",
+                                   verbose_name=_("hồ sơ"))
+    office = models.ForeignKey("core.Office", models.CASCADE, related_name="+", verbose_name=_("đơn vị"))
+    last_seq = models.PositiveIntegerField(_("số thứ tự thay đổi gần nhất"), default=0)
+    progress_seq = models.PositiveIntegerField(_("tiến độ đã được Cổng nhận đến số"), default=0)
+    synced_seq = models.PositiveIntegerField(_("trạng thái đã được Cổng nhận đến số"), default=0)
+    on_portal = models.BooleanField(_("đã có trên Cổng"), default=False)
+    synced_at = models.DateTimeField(_("Cổng nhận lần cuối"), null=True, blank=True)
+    portal_status = models.PositiveSmallIntegerField(_("trạng thái trên Cổng"), null=True, blank=True)
+    portal_received_at = models.DateTimeField(_("ngày tiếp nhận trên Cổng"), null=True, blank=True)
+    portal_seen_at = models.DateTimeField(_("đối chiếu với Cổng lần cuối"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("liên kết hồ sơ với Cổng DVCQG")
+        verbose_name_plural = _("liên kết hồ sơ với Cổng DVCQG")
+
+    def __str__(self):
+        return f"{self.dossier_id} · {self.synced_seq}/{self.last_seq}"
+
+
+class Disagreement(models.Model):
+    """The portal says one thing about a dossier and we hold another (an officer's decision is never overwritten
+    by what the portal serves): kept until the two agree again, shown on the dossier and the sync page."""
+
+    dossier = models.ForeignKey("cases.Dossier", models.CASCADE, related_name="portal_disagreements",
+                                verbose_name=_("hồ sơ"))
+    office = models.ForeignKey("core.Office", models.CASCADE, related_name="+", verbose_name=_("đơn vị"))
+    field = models.CharField(_("thông tin"), max_length=40, default="TrangThaiHoSo")
+    ours = models.CharField(_("tại một cửa"), max_length=40)
+    theirs = models.CharField(_("trên Cổng DVCQG"), max_length=40)
+    first_seen_at = models.DateTimeField(_("phát hiện lúc"))
+    last_seen_at = models.DateTimeField(_("thấy lần cuối"))
+    resolved_at = models.DateTimeField(_("đã khớp lại lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("khác biệt với Cổng DVCQG")
+        verbose_name_plural = _("khác biệt với Cổng DVCQG")
+        ordering = ["-first_seen_at", "-id"]
+        indexes = [models.Index(fields=["office", "-first_seen_at"], name="portal_disagree_open",
+                                condition=models.Q(resolved_at__isnull=True))]
+
+    def __str__(self):
+        return f"{self.dossier_id}: {self.ours} ≠ {self.theirs}"

@@ -1,83 +1,116 @@
-"""Progress of national-portal dossiers, queued for the portal in the same transaction as the change."""
+"""What the national portal must hear, queued as outbox rows in the same transaction as the change: every change
+of every synced dossier (`dossier.sync`, delivered in order and in batches by portal.push) and the answers to
+PAKN items (`pakn.answer`, delivered one by one by portal.delivery)."""
+from collections import Counter
+
+from django.db import connection, transaction
 from django.utils import timezone
 
+from core.db import bulk_insert_ignore
+from notifications.models import OutboxMessage
 from notifications.services import outbox_enqueue
 
-
-def _fmt(moment):
-    return timezone.localtime(moment).strftime("%Y%m%d%H%M%S") if moment else ""
-
-
-def progress_object(dossier, event) -> dict:
-    """The CapNhatTienDoHoSoMC progress object (CONTRACTS.md §2)."""
-    from cases.models import NATIONAL_STATUS
-
-    actor = event.actor
-    return {
-        "MaHoSo": dossier.code,
-        "NguoiXuLy": event.actor_name,
-        "ChucDanh": (actor.title if actor else "") or "",
-        "ThoiDiemXuLy": _fmt(event.at),
-        "PhongBanXuLy": dossier.office.name,
-        "NoiDungXuLy": event.note or event.action,
-        "TrangThai": NATIONAL_STATUS[event.to_status],
-        "NgayBatDau": _fmt(dossier.clock_started_at),
-        "NgayKetThucTheoQuyDinh": _fmt(dossier.legal_due_at),
-    }
+from .models import PortalLink
+from .payload import fmt as _fmt
+from .payload import progress_object
 
 
-def queue_dossier_progress(dossier, event):
-    """One outbox row per event: `CapNhatTienDoHoSoMC` progress plus the `DongBoHoSoMC` update."""
-    if not dossier.office.agency_code:
+SYNC_KIND = "dossier.sync"
+# Events the portal does not hear about: an internal draft, the pull itself, what the portal told us.
+SILENT_ACTIONS = {"apology-draft", "pull", "portal-update"}
+
+
+def _synced(office, procedure_code) -> bool:
+    """Offices without an electronic agency code are not synced, nor dossiers of a procedure without a code."""
+    return bool(office.agency_code) and bool(procedure_code)
+
+
+def _row(dossier_id, code, office, seq, action, progress, now) -> dict:
+    return {"channel": "portal", "kind": SYNC_KIND, "idempotency_key": f"portal-sync:{dossier_id}:{seq}",
+            "office_id": office.pk, "dossier_code": code, "subject": action, "next_attempt_at": now,
+            "payload": {"madonvi": office.agency_code, "dossier": dossier_id, "seq": seq, "progress": progress}}
+
+
+def queue_dossier_change(dossier, event):
+    """One outbox row for one change of a dossier, with the dossier's next sequence number, in the transaction of
+    the change (the service holds the dossier's row lock, so the numbers follow the order of the changes)."""
+    procedure = dossier.procedure if dossier.procedure_id else None
+    if not _synced(dossier.office, procedure.code if procedure else "") or event.action in SILENT_ACTIONS:
         return None
-    message, _ = outbox_enqueue(
-        channel="portal", kind="dossier.progress", idempotency_key=f"portal-progress:{event.pk}",
-        office=dossier.office, dossier_code=dossier.code, subject=event.action,
-        payload={"madonvi": dossier.office.agency_code, "progress": progress_object(dossier, event)},
-    )
+    if (event.data or {}).get("origin") == "portal":
+        return None
+    seq = next_numbers([(dossier.pk, dossier.office_id, dossier.source == "national_portal", 1)])[dossier.pk]
+    row = _row(dossier.pk, dossier.code, dossier.office, seq, event.action, progress_object(dossier, event),
+               timezone.now())
+    message = OutboxMessage.objects.create(**row)
+    transaction.on_commit(lambda: kick_push(dossier.office_id))
     return message
 
 
-CHANNEL_CODES = {"direct": 1, "online": 2, "postal": 3}  # KenhThucHien
-KIND_CODES = {"citizen": 1, "enterprise": 2, "organisation": 4}  # LoaiDoiTuong (3 = state agency)
+def queue_dossier_changes(pairs: list):
+    """The same for changes written in bulk: `pairs` of (Dossier, DossierEvent) built from rows (the calendar
+    recompute). A constant number of queries whatever their number: links created, numbers given and read back,
+    outbox rows inserted, each in one statement."""
+    pairs = [(d, e) for d, e in pairs if _synced(d.office, "-") and e.action not in SILENT_ACTIONS]
+    if not pairs:
+        return
+    per_dossier = Counter(d.pk for d, _ in pairs)
+    first = {}
+    for dossier, _ in pairs:
+        first.setdefault(dossier.pk, dossier)
+    last = next_numbers([(pk, d.office.pk, d.source == "national_portal", per_dossier[pk]) for pk, d in first.items()])
+    given = {i: last[i] - per_dossier[i] for i in per_dossier}
+    now, rows = timezone.now(), []
+    for dossier, event in pairs:
+        given[dossier.pk] += 1
+        rows.append(_row(dossier.pk, dossier.code, dossier.office, given[dossier.pk], event.action,
+                         progress_object(dossier, event), now))
+    bulk_insert_ignore(OutboxMessage, rows)
+    for office_id in {d.office.pk for d, _ in pairs}:
+        transaction.on_commit(lambda office_id=office_id: kick_push(office_id))
 
 
-def _national_phone(phone: str) -> str:
-    return "0" + phone[3:] if phone.startswith("+84") else phone
+def queue_dossier_states(office, *, limit=5000) -> int:
+    """Up to `limit` dossiers of the office that were never queued for the portal (brought in by the history import,
+    or received before the adapter pushed every dossier) get one change carrying their state only (no progress
+    object): DongBoHoSoMC after TraCuuHoSo, like any first push. A constant number of queries; returns how many."""
+    from cases.models import Dossier
+
+    dossiers = list(Dossier.objects.filter(office=office, portal_link__isnull=True).select_related("office")
+                    .order_by("pk")[:limit])
+    if not dossiers or not office.agency_code:
+        return 0
+    last = next_numbers([(d.pk, office.pk, d.source == "national_portal", 1) for d in dossiers])
+    now = timezone.now()
+    bulk_insert_ignore(OutboxMessage, [_row(d.pk, d.code, office, last[d.pk], "backfill", None, now) for d in dossiers])
+    transaction.on_commit(lambda: kick_push(office.pk))
+    return len(dossiers)
 
 
-def dossier_object(dossier) -> dict:
-    """The DongBoHoSoMC dossier object of a Dossier as it stands now (CONTRACTS.md §2, names exactly so)."""
-    from cases.models import NATIONAL_STATUS
+def next_numbers(dossiers: list) -> dict:
+    """Take the next `count` sequence numbers of each (dossier id, office id, on the portal, count): one
+    statement, `INSERT … ON CONFLICT DO UPDATE … RETURNING` (PostgreSQL, SQLite ≥ 3.35), which creates the link of
+    a dossier's first change and locks the row until commit, so concurrent changes of one dossier are numbered
+    in the order they commit. Returns {dossier id: its last number}."""
+    table, qn = PortalLink._meta.db_table, connection.ops.quote_name
+    values = ", ".join(["(%s, %s, %s, 0, 0, %s)"] * len(dossiers))
+    params = [x for pk, office_id, on_portal, count in dossiers for x in (pk, office_id, count, on_portal)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {qn(table)} (dossier_id, office_id, last_seq, progress_seq, synced_seq, on_portal) "
+            f"VALUES {values} ON CONFLICT (dossier_id) DO UPDATE SET last_seq = {qn(table)}.last_seq + "
+            "excluded.last_seq RETURNING dossier_id, last_seq", params)
+        return dict(cursor.fetchall())
 
-    payload = dossier.portal_payload if isinstance(dossier.portal_payload, dict) else {}
-    kind = payload.get("LoaiDoiTuong")
-    if kind not in (1, 2, 3, 4) or (kind in (3, 4)) != (dossier.applicant_kind == "organisation"):
-        kind = KIND_CODES.get(dossier.applicant_kind, 1)
-    return {
-        "MaHoSo": dossier.code,
-        "MaTTHC": dossier.procedure.code,
-        "TenTTHC": dossier.procedure.name,
-        "MaLinhVuc": payload.get("MaLinhVuc", ""),
-        "TenLinhVuc": payload.get("TenLinhVuc") or dossier.procedure.field,
-        "KenhThucHien": CHANNEL_CODES.get(dossier.channel, 2),
-        "ChuHoSo": dossier.applicant_name,
-        "LoaiDoiTuong": kind,
-        "MaDoiTuong": payload.get("MaDoiTuong", ""),
-        "SoGiayToChuHoSo": dossier.applicant_id_number,
-        "SoDienThoai": _national_phone(dossier.applicant_phone),
-        "Email": dossier.applicant_email,
-        "DiaChi": dossier.applicant_address,
-        "TrichYeuHoSo": dossier.summary,
-        "NgayNopHoSo": _fmt(dossier.submitted_at),
-        "NgayTiepNhan": _fmt(dossier.received_at),
-        "NgayHenTra": _fmt(dossier.appointment_at),
-        "TrangThaiHoSo": NATIONAL_STATUS[dossier.status],
-        "NgayTra": _fmt(dossier.returned_at),
-        "DonViXuLy": dossier.office.name,
-        "GhiChu": dossier.result_summary or "",
-        "TaiLieuNop": payload.get("TaiLieuNop") or [],
-    }
+
+def kick_push(office_id):
+    """Ask a worker to push this office's changes now (the periodic push picks them up if the broker is down)."""
+    from .tasks import push_office
+
+    try:
+        push_office.delay(office_id)
+    except Exception:  # noqa: BLE001 - the beat's push sweep delivers them
+        pass
 
 
 def answer_object(item) -> dict:

@@ -7,14 +7,19 @@ Standard library only (no Django). It serves:
 * a deterministic stream of COVID-support dossiers and PAKN items for any `madonvi` (the demo offices'
   000.00.01.G13 Hà Nội, 000.00.79.G13 Hồ Chí Minh …): `backlog` items at start, then one more every `every`
   seconds of wall time; item i is always the same item, so a restarted sandbox serves the same stream;
-* `GET /` — an HTML page of the pushes received (DongBoHoSoMC, CapNhatTienDoHoSoMC, DongBoKetQuaPAKN);
+* `GET /` — an HTML page of the pushes received (DongBoHoSoMC, CapNhatTienDoHoSoMC, DongBoKetQuaPAKN), each
+  numbered in the order it arrived, with a form that changes a dossier's status on the portal's side (as when
+  the applicant withdraws there, or is asked to pay): `POST /_status` (form or JSON `MaHoSo`, `TrangThaiHoSo`);
+* `GET /files/<path>` — the `TaiLieuNop` files (`DuongDanTaiTepTin`): a small PDF for any path, or what a test
+  registered with `file()` (bytes, content type; for size and type checks of the fetching side);
 * switches for tests, as methods of `Sandbox` or `POST /_control` {"action": ...}:
-  `fault` (expire the session once, answer HTTP 500, answer busy, answer non-JSON, stall a page),
-  `script` (serve a given reply or fixture page for the next call of a service), `reject` (fail one pushed
-  item N times), `dataset` (how many items an office has), `reset`; `GET /_state` returns calls and pushes.
+  `fault` (expire the session once, answer HTTP 500, answer busy, answer non-JSON, stall a page, or `hang`:
+  hold the call until released, then drop it unprocessed, as a call whose caller died), `script` (serve a
+  given reply or fixture page for the next call of a service), `reject` (fail one pushed item N times),
+  `dataset` (how many items an office has), `status` (the portal's own status of a dossier), `file`, `reset`;
+  `GET /_state` returns calls, pushes, the portal's current object of each dossier, and its status changes.
 """
 import argparse
-import html
 import json
 import os
 import threading
@@ -22,29 +27,32 @@ import time
 import uuid
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import parse_qs, unquote
 
 from core.loopback import LoopbackServer, QuietHandler
 
+from .sandbox_page import FilesMixin, render_pushes
 from .sandbox_stream import FIXTURES, Stream, recent_base, stamp  # noqa: F401 - stamp is part of the sandbox's surface
-from . import sandbox_files
 
 LIST_SERVICES = {"LayDanhSachHoSo": "dossier", "LayDanhSachPAKN": "pakn"}
 PUSH_SERVICES = {"DongBoHoSoMC": "MaHoSo", "CapNhatTienDoHoSoMC": "MaHoSo", "DongBoKetQuaPAKN": "MaPAKN"}
 SUCCESS, SESSION_EXPIRED, BUSY = 0, "401", "-1"
 
-class Sandbox(LoopbackServer):
+class Sandbox(FilesMixin, LoopbackServer):
     thread_name = "portal-sandbox"
 
     """The portal's state and switches; `serve()` runs it in a background thread (for tests)."""
 
     def __init__(self, *, backlog=30, pakn_backlog=None, every=None, interval=1200, pakn_interval=None,
-                 invalid_every=0, username="bhxh", password="bhxh", fixtures=FIXTURES, live_from=None):
+                 invalid_every=0, username="bhxh", password="bhxh", fixtures=FIXTURES, live_from=None,
+                 keep_pushes=2000):
         self.backlog, self.every, self.live = backlog, every, live_from is not None
         self.pakn_backlog = backlog // 5 if pakn_backlog is None else pakn_backlog
         # live_from (make run): items dated from then on, each served once its date has passed (a few a day)
         self.streams = {"dossier": Stream("dossier", interval, invalid_every, base=live_from),
                         "pakn": Stream("pakn", pakn_interval or interval * 5, base=live_from)}
         self.username, self.password, self.fixtures = username, password, Path(fixtures)
+        self.keep_pushes = keep_pushes
         self.started = time.monotonic()
         self.lock = threading.Lock()
         self.reset()
@@ -55,14 +63,16 @@ class Sandbox(LoopbackServer):
         with self.lock:
             self.sessions, self.faults, self.scripts, self.rejects = set(), [], [], {}
             self.datasets, self.calls, self.pushes, self.pushed_dossiers = {}, [], [], {}
+            self.overrides, self.files, self.push_count = {}, {}, 0
             self.stall_release = threading.Event()
 
-    def fault(self, kind, *, service=None, trang=None, times=1, seconds=30.0):
+    def fault(self, kind, *, service=None, trang=None, times=1, seconds=30.0, skip=0):
         """kind: "expire" (the session expires: error_code "401"), "http500", "busy" (error_code "-1"),
-        "garbage" (a non-JSON reply), "stall" (hold the reply `seconds`, or until `release()`)."""
+        "garbage" (a non-JSON reply), "stall" (hold the reply `seconds`, or until `release()`), "hang" (held
+        like a stall, then dropped unprocessed). The first `skip` matching calls pass untouched."""
         with self.lock:
             self.faults.append({"kind": kind, "service": service, "trang": trang, "times": times,
-                                "seconds": seconds})
+                                "seconds": seconds, "skip": skip})
 
     def release(self):
         self.stall_release.set()
@@ -87,9 +97,34 @@ class Sandbox(LoopbackServer):
             if pakn is not None:
                 entry["pakn"] = pakn
 
+    def status(self, code, value=None):
+        """The portal's own status of a dossier (e.g. 7: the applicant withdrew on the portal; 6: payment
+        requested): served by LayDanhSachHoSo and TraCuuHoSo from now on, whatever we push. None clears it."""
+        with self.lock:
+            if value is None:
+                self.overrides.pop(code, None)
+            else:
+                self.overrides[code] = int(value)
+
+    def received(self, code) -> list:
+        """What the portal received about one dossier, in arrival order: (number, service, isUpdating, status)."""
+        with self.lock:
+            return [(push["n"], push["service"], push["isUpdating"],
+                     item.get("TrangThaiHoSo", item.get("TrangThai")))
+                    for push in self.pushes for item, line in zip(push["data"], push["result"])
+                    if isinstance(item, dict) and item.get("MaHoSo") == code and str(line.get("error_code")) == "0"]
+
     def state(self) -> dict:
         with self.lock:
-            return {"calls": list(self.calls), "pushes": list(self.pushes), "sessions": len(self.sessions)}
+            return {"calls": list(self.calls), "pushes": list(self.pushes), "sessions": len(self.sessions),
+                    "dossiers": {code: self._override(item) for code, item in self.pushed_dossiers.items()},
+                    "statuses": dict(self.overrides)}
+
+    def _override(self, item):
+        """The item as the portal serves it now: its own status change (if any) over what it was sent."""
+        if isinstance(item, dict) and item.get("MaHoSo") in self.overrides:
+            return dict(item, TrangThaiHoSo=self.overrides[item["MaHoSo"]])
+        return item
 
     # --- the contract -----------------------------------------------------------------------------------
 
@@ -115,6 +150,9 @@ class Sandbox(LoopbackServer):
         with self.lock:
             for entry in queue:
                 if match(entry):
+                    if entry.get("skip"):
+                        entry["skip"] -= 1
+                        return None
                     entry["times"] -= 1
                     if entry["times"] <= 0:
                         queue.remove(entry)
@@ -135,11 +173,19 @@ class Sandbox(LoopbackServer):
         scripted = self._take(self.scripts, lambda s: s["service"] == service and s["madonvi"] in (None, madonvi))
         if scripted:
             self._remember_script(service, scripted["reply"])
-            return 200, scripted["reply"]
+            reply = scripted["reply"]
+            if service in ("LayDanhSachHoSo", "TraCuuHoSo") and isinstance(reply, dict):
+                with self.lock:
+                    reply = dict(reply, result=[self._override(i) for i in reply.get("result") or []])
+            return 200, reply
         handler = getattr(self, f"_svc_{service}", None)
         if handler is None:
             return 200, {"error_code": "404", "message": f"Không có dịch vụ {service}", "result": []}
-        return 200, {"error_code": SUCCESS, "message": "Thành công", "result": handler(madonvi, body)}
+        result = handler(madonvi, body)
+        if service in ("LayDanhSachHoSo", "TraCuuHoSo"):
+            with self.lock:
+                result = [self._override(item) for item in result]
+        return 200, {"error_code": SUCCESS, "message": "Thành công", "result": result}
 
     def _fault(self, fault):
         kind = fault["kind"]
@@ -155,6 +201,9 @@ class Sandbox(LoopbackServer):
             return 200, "<html>Bảo trì hệ thống</html>"
         if kind == "stall":
             self.stall_release.wait(fault["seconds"])
+        if kind == "hang":  # held, then dropped unprocessed: the caller is gone (killed) by then
+            self.stall_release.wait(fault["seconds"])
+            return 503, {"error_code": "503", "message": "Yêu cầu bị hủy", "result": []}
         return None
 
     def _remember_script(self, service, reply):
@@ -208,10 +257,11 @@ class Sandbox(LoopbackServer):
                 with self.lock:
                     self.pushed_dossiers[code] = item
         with self.lock:
-            self.pushes.append({"at": datetime.now().strftime("%d/%m/%Y %H:%M:%S"), "service": service,
-                                "madonvi": madonvi, "isUpdating": body.get("isUpdating"), "data": data,
-                                "result": results})
-            del self.pushes[:-2000]
+            self.push_count += 1
+            self.pushes.append({"n": self.push_count, "at": datetime.now().strftime("%d/%m/%Y %H:%M:%S"),
+                                "service": service, "madonvi": madonvi, "isUpdating": body.get("isUpdating"),
+                                "data": data, "result": results})
+            del self.pushes[:-self.keep_pushes]
         return results
 
     def _take_reject(self, code, service):
@@ -244,7 +294,8 @@ class Sandbox(LoopbackServer):
     def control(self, body) -> dict:
         """`POST /_control` {"action": "fault" | "script" | "reject" | "dataset" | "release" | "reset", ...}."""
         action = body.pop("action", "")
-        first = {"fault": "kind", "script": "service", "reject": "code", "dataset": "madonvi"}
+        first = {"fault": "kind", "script": "service", "reject": "code", "dataset": "madonvi", "status": "code",
+                 "file": "path"}
         try:
             if action == "reset":
                 self.reset()
@@ -268,6 +319,8 @@ class SandboxHandler(QuietHandler):
     def _body(self):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
+        if self.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded"):
+            return {k: v[-1] for k, v in parse_qs(raw.decode("utf-8", "replace")).items()}
         try:
             body = json.loads(raw.decode("utf-8")) if raw else {}
         except (ValueError, UnicodeDecodeError):
@@ -281,6 +334,14 @@ class SandboxHandler(QuietHandler):
         dstcode = self.headers.get("dstcode")
         if self.path == "/_control":
             return self._send(200, self.sandbox.control(body))
+        if self.path == "/_status":  # the form of the page: the portal changes a dossier's status on its side
+            value = str(body.get("TrangThaiHoSo") or "").strip()
+            self.sandbox.status(str(body.get("MaHoSo") or "").strip(), int(value) if value.isdigit() else None)
+            self.send_response(303)
+            self.send_header("Location", "/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
         if not dstcode:
             status, reply = 200, {"error_code": "403", "message": "Thiếu header dstcode", "result": []}
         elif self.path == "/auth":
@@ -296,31 +357,12 @@ class SandboxHandler(QuietHandler):
         if self.path == "/_state":
             return self._send(200, self.sandbox.state())
         if self.path in ("/", "/index.html"):
-            return self._send(200, render_pushes(self.sandbox.state()["pushes"]))
-        if (paper := sandbox_files.paper(self.path)) is not None:  # TaiLieuNop files
-            return self._send(200, paper, content_type="application/pdf")
+            state = self.sandbox.state()
+            return self._send(200, render_pushes(state["pushes"], state["statuses"]))
+        found = self.sandbox.serve_file(unquote(self.path.split("?", 1)[0]))
+        if found:
+            return self._send(200, found[0], found[1])
         self._send(404, {"error_code": "404", "message": "Không có đường dẫn này"})
-
-
-def render_pushes(pushes) -> str:
-    rows = []
-    for push in reversed(pushes[-300:]):
-        for item, result in zip(push["data"] or [{}], push["result"] or [{}]):
-            code = item.get("MaHoSo") or item.get("MaPAKN") or ""
-            what = item.get("NoiDungXuLy") or item.get("TrangThaiHoSo") or item.get("NoiDungTraLoi", "")[:80]
-            ok = str(result.get("error_code")) in ("0", "00")
-            rows.append(f"<tr><td>{push['at']}</td><td>{html.escape(push['service'])}</td>"
-                        f"<td>{html.escape(push['madonvi'] or '')}</td><td>{html.escape(code)}</td>"
-                        f"<td>{html.escape(str(what))}</td><td>{'Đã nhận' if ok else 'Từ chối: '}"
-                        f"{'' if ok else html.escape(str(result.get('message')))}</td></tr>")
-    body = "".join(rows) or '<tr><td colspan="6">Chưa nhận dữ liệu nào.</td></tr>'
-    return ("<!doctype html><html lang='vi'><head><meta charset='utf-8'><meta http-equiv='refresh' content='10'>"
-            "<title>Cổng DVCQG (giả lập)</title><style>body{font-family:sans-serif;margin:1.5rem}"
-            "table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.3rem;"
-            "text-align:left}</style></head><body><h1>Cổng Dịch vụ công Quốc gia — môi trường giả lập</h1>"
-            f"<p>Dữ liệu đã nhận từ hệ thống một cửa BHXH ({len(pushes)} lượt gửi).</p><table><tr><th>Thời điểm</th>"
-            "<th>Dịch vụ</th><th>Mã đơn vị</th><th>Mã hồ sơ / PAKN</th><th>Nội dung</th><th>Kết quả</th></tr>"
-            f"{body}</table></body></html>")
 
 
 def main(argv=None):
@@ -335,13 +377,14 @@ def main(argv=None):
                         help="a live feed dated from about this many days ago, a few items a day (0: the fixed "
                              "backlog and --every)")
     parser.add_argument("--per-day", type=int, default=3, help="items a day of the live feed")
+    parser.add_argument("--keep-pushes", type=int, default=2000, help="push calls kept for the page and /_state")
     parser.add_argument("--username", default=os.environ.get("NATIONAL_PORTAL_USERNAME") or "bhxh")
     parser.add_argument("--password", default=os.environ.get("NATIONAL_PORTAL_PASSWORD") or "bhxh")
     args = parser.parse_args(argv)
     live = recent_base(args.recent_days) if args.recent_days > 0 else None
     sandbox = Sandbox(backlog=args.backlog, every=args.every or None,
                       interval=86400 // max(args.per_day, 1) if live else args.interval,
-                      invalid_every=args.invalid_every, live_from=live,
+                      invalid_every=args.invalid_every, live_from=live, keep_pushes=args.keep_pushes,
                       username=args.username, password=args.password)
     httpd = sandbox.server(args.host, args.port)
     print(f"Cổng DVCQG giả lập: http://{args.host}:{httpd.server_address[1]}/", flush=True)

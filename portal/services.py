@@ -20,8 +20,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from attachments.services import register_portal_papers
-from cases import events as dossier_events
-from cases.models import Dossier, DossierEvent, Procedure, Source
+from cases.models import Dossier, Procedure, Source, Status
 from core.db import insert_per_parent, insert_rows, relax_commit_durability
 from core.models import Office
 from feedback import events as feedback_events
@@ -31,7 +30,7 @@ from feedback.models import Status as FeedbackStatus
 from notifications.delivery import deliver
 from notifications.models import DUE_STATES, OutboxMessage
 
-from . import contract, ingest
+from . import contract, ingest, push, reconcile
 from .client import PortalClient, PortalError
 from .models import Kind, QuarantinedItem, SyncCursor, SyncRun
 
@@ -56,6 +55,7 @@ class PageResult:
     already: int = 0
     quarantined: int = 0
     rejected: list = field(default_factory=list)
+    reserved: list = field(default_factory=list)  # the portal's objects of dossiers we already hold (re-served)
 
     def add(self, other: "PageResult"):
         self.items += other.items
@@ -170,13 +170,17 @@ def store_dossier_page(*, office, items: list, cursor=None, run=None, quarantine
     now = timezone.now()
     procedures = dict(Procedure.objects.values_list("code", "pk"))
     good, bad = _parse_all(items, lambda raw: ingest.parse_dossier(raw, procedures))
-    fresh, already, clashes = _split_existing(good, _owners(Dossier, good), office)
-    ids = insert_rows(Dossier, [dict(p.fields, office_id=office.pk) for p in fresh], now)
-    insert_per_parent(DossierEvent, "dossier", ids,
-                      {"at": now, "actor": None, "actor_name": PORTAL_ACTOR, **dossier_events.dossier_pulled_row()})
+    owners = _owners(Dossier, good)
+    fresh, already, clashes = _split_existing(good, owners, office)
+    ids = insert_rows(Dossier, [dict(p.fields, office_id=office.pk,
+                                     closed_at=None if p.fields["status"] == Status.SUBMITTED else now)
+                                for p in fresh], now)
+    reconcile.store_pulled(office=office, ids=ids, fresh=fresh, now=now)
+    ours = (office.pk, Source.NATIONAL_PORTAL)
     register_portal_papers([(pk, p.fields["portal_payload"]) for pk, p in zip(ids, fresh)])  # TaiLieuNop
     result = PageResult(items=len(items), stored=len(fresh), already=already, quarantined=len(bad) + len(clashes),
-                        rejected=bad + clashes)
+                        rejected=bad + clashes,
+                        reserved=[p.fields["portal_payload"] for p in good if owners.get(p.code) == ours])
     return _finish_page(office=office, kind=Kind.DOSSIER, items=items, result=result,
                         fresh_codes=[p.code for p in fresh], cursor=cursor, run=run, quarantine=quarantine,
                         date_key="NgayNopHoSo", now=now)
@@ -252,6 +256,8 @@ def pull(*, office, kind, client: PortalClient, run=None, on_page=None) -> PageR
             if not last:
                 pending = pool.submit(_fetch, client, kind, office.agency_code, tungay, page + 1)
             result = STORE[kind](office=office, items=items, cursor=cursor, run=run)
+            if result.reserved:  # what the portal changed on its side since (withdrawn, payment …)
+                reconcile.reconcile(office=office, items=result.reserved)
             total.add(result)
             if on_page:
                 on_page(result)
@@ -262,14 +268,20 @@ def pull(*, office, kind, client: PortalClient, run=None, on_page=None) -> PageR
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def push_pending(*, office, kind) -> tuple[int, int]:
+def push_pending(*, office, kind, client=None) -> tuple[int, int]:
     """Deliver the due outbox rows of this office and kind (every push is retried with back-off until the
-    portal accepts it; each attempt is a DeliveryAttempt row)."""
+    portal accepts it; each attempt is a DeliveryAttempt row): dossier changes in batches and in order
+    (portal.push), then the rows delivered one by one (PAKN answers; progress rows queued before the batches)."""
+    sent = failed = 0
+    if kind == Kind.DOSSIER:
+        result = push.push_office(office=office, client=client)
+        if result is not None:
+            sent, failed = result.dossiers - result.failed, result.failed
     ids = list(OutboxMessage.objects.filter(
         channel="portal", office=office, kind__in=PUSH_KINDS[kind], state__in=DUE_STATES,
         next_attempt_at__lte=timezone.now()).order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:PUSH_BATCH])
-    sent = sum(1 for pk in ids if deliver(pk))
-    return sent, len(ids) - sent
+    one_by_one = sum(1 for pk in ids if deliver(pk))
+    return sent + one_by_one, failed + len(ids) - one_by_one
 
 
 def _finish_run(run, *, error=""):
@@ -296,7 +308,7 @@ def sync_office(*, office, kinds=(Kind.DOSSIER, Kind.PAKN), client=None, trigger
             _finish_run(run, error=f"Lỗi hệ thống khi lấy dữ liệu: {exc.__class__.__name__}")
             raise
         try:
-            run.pushed, run.push_failed = push_pending(office=office, kind=kind)
+            run.pushed, run.push_failed = push_pending(office=office, kind=kind, client=client)
         except PortalError as exc:
             errors.append(f"Gửi dữ liệu: {exc}")
         if run.push_failed:

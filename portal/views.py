@@ -20,7 +20,10 @@ log = logging.getLogger(__name__)
 @capability_required("view_sync_health")
 def health(request):
     quarantine, quarantine_total = selectors.quarantine_list(request.user)
+    disagreements, disagreements_total = selectors.disagreement_list(request.user)
     return render(request, "portal/health.html", {
+        "disagreements": disagreements,
+        "disagreements_total": disagreements_total,
         "rows": selectors.sync_health(request.user),
         "quarantine": quarantine,
         "quarantine_total": quarantine_total,

@@ -21,6 +21,7 @@ from .intake import (  # noqa: F401
 )
 from .lifecycle import (  # noqa: F401
     dossier_handover,
+    dossier_note_elsewhere,
     dossier_refuse,
     dossier_request_supplement,
     dossier_resolve,
@@ -28,6 +29,7 @@ from .lifecycle import (  # noqa: F401
     dossier_start,
     dossier_supplement_received,
     dossier_withdraw,
+    dossier_withdraw_elsewhere,
 )
 from .transitions import (  # noqa: F401
     ACTION_LABELS,

@@ -15,6 +15,7 @@ from ..deadlines import dossier_timeliness, step_timeliness
 from ..errors import DomainError, DossierError
 from ..events import DossierAction
 from ..models import (
+    OPEN_STATUSES,
     Channel,
     Dossier,
     Outcome,
@@ -36,6 +37,9 @@ from .common import (
     _require_writer,
     _set_clock,
 )
+
+
+TRANSITIONS_WITHDRAW_FROM = frozenset(OPEN_STATUSES)
 
 
 def _close_open_step(dossier, now):
@@ -242,6 +246,34 @@ def dossier_withdraw(*, actor: User, dossier: Dossier, reason: str, at: datetime
     dossier.save(update_fields=["status", "closed_at", "updated_at"])
     events.dossier_withdrawn(dossier, actor=actor, from_status=old, reason=reason.strip(), at=now)
     return dossier
+
+
+@transaction.atomic
+def dossier_withdraw_elsewhere(*, dossier: Dossier, reason: str, actor_name: str, data: dict,
+                               at: datetime | None = None) -> Dossier | None:
+    """The applicant withdrew the dossier outside our desks (on the national portal): an open dossier becomes
+    `withdrawn` with an event naming who reported it; None when it is no longer open (an officer's decision
+    stands). Its deadline marks go with it: a withdrawn dossier is never overdue nor apologised for."""
+    dossier = _lock(dossier)
+    if dossier.status not in TRANSITIONS_WITHDRAW_FROM:
+        return None
+    now = _moment(at, dossier)
+    _close_open_step(dossier, now)
+    old = dossier.status
+    dossier.status, dossier.closed_at, dossier.due_state = Status.WITHDRAWN, now, ""
+    dossier.save(update_fields=["status", "closed_at", "due_state", "updated_at"])
+    events.dossier_withdrawn(dossier, actor=None, from_status=old, reason=reason, at=now, actor_name=actor_name,
+                             data=data)
+    return dossier
+
+
+@transaction.atomic
+def dossier_note_elsewhere(*, dossier: Dossier, note: str, actor_name: str, data: dict, at: datetime | None = None):
+    """A change reported by an outside system that leaves our status as it is (payment requested or made on the
+    national portal): one event of the history."""
+    dossier = _lock(dossier)
+    return events.dossier_changed_elsewhere(dossier, actor_name=actor_name, note=note, data=data,
+                                            at=_moment(at, dossier))
 
 
 def _supplement_left(dossier) -> bool:

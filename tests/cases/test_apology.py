@@ -5,6 +5,7 @@ import threading
 import pytest
 import time_machine
 from django.db import connection
+from django.utils import timezone
 
 from cases.services import apology
 from cases.models import ApologySlip, Dossier, DossierEvent, Source, Status
@@ -308,4 +309,5 @@ def test_a_portal_dossier_reports_the_apology_to_the_national_portal(dossier, ca
     Dossier.objects.filter(pk=dossier.pk).update(source=Source.NATIONAL_PORTAL)
     _issue(cast["director_hn"], dossier)
     event = DossierEvent.objects.get(dossier=dossier, action="apology")
-    assert OutboxMessage.objects.filter(channel="portal", idempotency_key=f"portal-progress:{event.pk}").exists()
+    row = OutboxMessage.objects.get(channel="portal", kind="dossier.sync", dossier_code=dossier.code, subject="apology")
+    assert row.payload["progress"]["ThoiDiemXuLy"] == timezone.localtime(event.at).strftime("%Y%m%d%H%M%S")

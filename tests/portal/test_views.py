@@ -95,3 +95,26 @@ def test_admin_pages_and_retry_action(client, cast, pulled):
                            follow=True)
     assert response.status_code == 200 and "vẫn chưa hợp lệ" in response.content.decode()
     assert client.get("/admin/feedback/feedbackitem/").status_code == 200
+
+
+def test_sync_page_shows_the_push_backlog_its_age_and_the_oldest_unacknowledged_change(
+        client, cast, sandbox, receive, hanoi, time_machine):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from portal import push
+
+    time_machine.move_to(timezone.now() - timedelta(hours=2), tick=False)
+    first = receive("1.009020")
+    receive("1.009020")
+    time_machine.move_to(timezone.now() + timedelta(hours=2), tick=False)
+    sandbox.fault("busy", service="DongBoHoSoMC", times=10)
+    push.push_office(office=hanoi)  # the portal is down: both stay unacknowledged
+    client.force_login(cast["director_hn"])
+    page = client.get(URL).content.decode()
+    row = page.split(f'<span class="muted">{hanoi.agency_code}</span>', 1)[1].split("</tr>", 1)[0]
+    backlog = row.split('class="backlog">', 1)[1].split("</td>", 1)[0]
+    assert "2 thay đổi của 2 hồ sơ" in backlog and "2 giờ" in backlog
+    assert first.code in backlog and "bận" in backlog  # the oldest change and why it is not through
+    assert page.count('class="backlog"') >= 2  # a row per office, the others without backlog
