@@ -94,8 +94,8 @@ def test_each_later_action_reaches_the_portal_in_order_also_when_it_fails_first(
     _due_now()
     sandbox.reject(dossier.code, times=1, service="CapNhatTienDoHoSoMC")
     run_push()  # the dossier is created on the portal; its history is refused once
-    dossier = cases_services.dossier_resolve(actor=officer, dossier=dossier, outcome="approved",
-                                             result_summary="Đã cấp")
+    dossier = cases_services.dossier_resolve(actor=cast["processor_hn"], dossier=dossier, outcome="approved",
+                                             result_summary="Đã cấp")  # not the receiving officer (issue 12)
     dossier = cases_services.dossier_return(actor=officer, dossier=dossier)
     _due_now()
     run_push()

@@ -169,7 +169,8 @@ def test_an_absent_token_shows_its_message_on_the_page_and_nothing_is_issued(dos
         slip = _draft(cast["processor_hn"], dossier)
         at(BEFORE_APOLOGISE_BY)
         client.force_login(cast["director_hn"])
-        page = client.post(reverse("cases:apology_sign", kwargs={"code": dossier.code, "pk": slip.pk}), follow=True)
+        page = client.post(reverse("cases:apology_sign", kwargs={"code": dossier.code, "pk": slip.pk}),
+                           {"confirm": "1"}, follow=True)  # past the confirmation page (issue 12)
     finally:
         del os.environ["NO_SUCH_PIN_VARIABLE"]
     assert "Không tìm thấy thiết bị ký số" in page.content.decode()
