@@ -45,6 +45,7 @@ class ListFilterForm(forms.Form):
     overdue_open = forms.ChoiceField(choices=[("", "")] + YES_NO, required=False,
                                      label=_("Đang quá hạn (chưa có kết quả)"))
     rescheduled = forms.ChoiceField(choices=[("", "")] + YES_NO, required=False, label=_("Đã hẹn lại"))
+    office = forms.CharField(required=False, max_length=20, label=_("Đơn vị"))
     province = forms.CharField(required=False, max_length=20, label=_("Tỉnh (gồm đơn vị cấp huyện)"))
     resolved_after = forms.DateField(required=False, validators=[_sane_year], label=_("Giải quyết từ ngày"))
     resolved_before = forms.DateField(required=False, validators=[_sane_year], label=_("Giải quyết đến ngày"))
@@ -58,7 +59,7 @@ class ListFilterForm(forms.Form):
     came_back = forms.ChoiceField(choices=[("", "")] + YES_NO, required=False,
                                   label=_("Quay lại trong 30 ngày"))
 
-    HIDDEN = ("status_group", "overdue_open", "rescheduled", "province", "resolved_after", "resolved_before",
+    HIDDEN = ("status_group", "overdue_open", "rescheduled", "office", "province", "resolved_after", "resolved_before",
               "timeliness", "apology", "apology_after", "apology_before", "over_visit_limit", "came_back")
 
     def __init__(self, data=None, *, user):
