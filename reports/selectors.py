@@ -34,6 +34,9 @@ COLUMNS = [
     "resolved_total", "resolved_early", "resolved_on_time", "resolved_late",
     "withdrawn", "in_progress_total", "in_progress_within", "in_progress_overdue", "refused_at_intake",
 ]
+# Where the withdrawn dossiers were counted among the received: the official layout (reports.form06) takes them
+# out of those columns, so that its identities hold without a column of its own for them (DOMAIN.md §6).
+WITHDRAWN_SPLIT = ["withdrawn_online", "withdrawn_direct_postal", "withdrawn_carried_over"]
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,9 @@ def _tthc_counts(period: Period) -> dict:
         "resolved_early": Count("pk", filter=resolved_in & early),
         "resolved_late": Count("pk", filter=resolved_in & late),
         "withdrawn": Count("pk", filter=withdrawn_in),
+        "withdrawn_online": Count("pk", filter=withdrawn_in & received_in & online),
+        "withdrawn_direct_postal": Count("pk", filter=withdrawn_in & received_in & ~online),
+        "withdrawn_carried_over": Count("pk", filter=withdrawn_in & open_at_start),
         "in_progress_total": Count("pk", filter=in_progress),
         # As the history stood at the period's end (cases.ledger): the clock running then, past the legal due
         # moment in force then. A dossier waiting for the applicant's papers was within time (DOMAIN.md §2.3).
@@ -94,16 +100,16 @@ def report_tthc(*, user, first: date, last: date, office: Office | None = None) 
     rows = (qs.values("office__code", "office__name", "procedure__field", "procedure__code", "procedure__name")
             .annotate(**_tthc_counts(period))
             .order_by("office__code", "procedure__field", "procedure__code"))
-    out, totals = [], dict.fromkeys(COLUMNS, 0)
+    out, totals = [], dict.fromkeys(COLUMNS + WITHDRAWN_SPLIT, 0)
     for raw in rows:
         row = _complete({k: raw[k] for k in _tthc_counts(period)})
         if not any(row.values()):
             continue
-        for key in COLUMNS:
+        for key in totals:
             totals[key] += row[key]
         out.append({"office": raw["office__code"], "office_name": raw["office__name"], "field": raw["procedure__field"],
                     "procedure": raw["procedure__code"], "procedure_name": raw["procedure__name"],
-                    **{key: row[key] for key in COLUMNS}})
+                    **{key: row[key] for key in totals}})
     return {"from": first.isoformat(), "to": last.isoformat(), "office": office.code if office else None,
             "rows": out, "totals": totals}
 

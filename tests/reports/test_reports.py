@@ -194,5 +194,6 @@ def test_form_06_exports_never_turn_a_procedure_name_into_a_formula(cast, receiv
     assert "'=cmd|' /C calc'!A0" in csv and ",=cmd" not in csv
     sheet = load_workbook(BytesIO(api.get("/api/v1/reports/tthc/?from=2025-06-01&to=2025-06-30&format=xlsx")
                                   .content)).active
-    names = [sheet.cell(r, 4).value for r in range(4, sheet.max_row + 1)]
-    assert "'=cmd|' /C calc'!A0" in names
+    names = [sheet.cell(r, 2).value for r in range(1, sheet.max_row + 1)]  # the official layout: column B
+    assert "'=cmd|' /C calc'!A0 (1.009020)" in names
+    assert not any(str(v).startswith("=") for row in sheet.iter_rows(values_only=True) for v in row if v)
