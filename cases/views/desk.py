@@ -86,7 +86,8 @@ def intake(request):
                 return redirect(reverse("cases:detail", kwargs={"code": dossier.code}) + "?new=1")
             guidance = services.intake_guidance_issue(
                 actor=request.user, kind=d["decision"], procedure=d["procedure"], applicant=form.applicant(),
-                reason=d["reason"], documents=form.document_list())
+                reason=d["reason"], documents=(form.supplement_documents() if d["decision"] == "supplement"
+                                               else form.document_list()))
             messages.success(request, gettext("Đã lập %(slip)s số %(number)s.")
                              % {"slip": guidance.get_kind_display().lower(), "number": guidance.number})
             return redirect(_guidance_url(guidance))
