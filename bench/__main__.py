@@ -3,7 +3,7 @@ at a PostgreSQL database it may fill (the calendar benchmark also runs on SQLite
 import subprocess
 import sys
 
-BENCHMARKS = ["bench.bench_calendar", "bench.bench_api", "bench.bench_scan", "bench.bench_sync",
+BENCHMARKS = ["bench.bench_calendar", "bench.bench_api", "bench.bench_search", "bench.bench_scan", "bench.bench_sync",
               "bench.bench_recompute"]
 
 

@@ -58,7 +58,6 @@ def apply(qs: QuerySet, filters: dict, *, now: datetime | None = None) -> QueryS
     """`qs` narrowed by the list filters that are set in `filters` (absent, None or "" = not set, except
     `due_stage`, where "" is a value: the dossiers in no stage)."""
     now = now or timezone.now()
-    moments = deadlines.Moments.at(now)
     f = filters
     if f.get("status"):
         qs = qs.filter(status__in=str(f["status"]).split(","))
@@ -83,7 +82,7 @@ def apply(qs: QuerySet, filters: dict, *, now: datetime | None = None) -> QueryS
     if _flag(f.get("overdue_open")):
         qs = qs.overdue(now)  # the clock runs and the legal due moment has passed (the "Quá hạn" cards)
     if f.get("due_stage") is not None:
-        stage = f["due_stage"]
+        stage, moments = f["due_stage"], deadlines.Moments.at(now)  # calendar lookups: only when asked
         qs = qs.filter(deadlines.stage_q(stage, moments)) if stage else qs.exclude(deadlines.staged_q(moments))
     if f.get("rescheduled") not in (None, ""):
         qs = qs.filter(reschedule_count__gt=0) if _flag(f["rescheduled"]) else qs.filter(reschedule_count=0)

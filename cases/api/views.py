@@ -96,6 +96,12 @@ class DossierFilter(filters.FilterSet):
         return selectors.dossier_list(user=self.request.user, filters=data)
 
 
+# A filter without a label has one derived from the model at every request (django-filter's label_for_filter,
+# ~1.5 ms for these 25 filters): name them once.
+for _name, _filter in DossierFilter.base_filters.items():
+    _filter.label = _filter.label if _filter._label is not None else _name
+
+
 class DossierListCreate(generics.ListCreateAPIView):
     """List the dossiers in the caller's scope, or receive one at the desk (intake)."""
 
