@@ -179,7 +179,7 @@ def test_every_card_and_chart_segment_of_the_dashboard_equals_its_list(client, a
 
 def test_every_cell_of_oversight_equals_its_list(client, api, cast, world):
     found = assert_every_figure_equals_its_list(
-        client, api, cast["legal"], reverse("reports:oversight") + "?from=01/10/2026&to=30/11/2026", at_least=20)
+        client, api, cast["legal"], reverse("reports:oversight") + "?from=01/10/2026&to=30/11/2026", at_least=10)
     hanoi = {k: n for k, n, href in found if "province=01&" in href + "&"}
     # the grassroots office's overdue dossier rolls up into Hà Nội, the HCM one does not
     assert hanoi["open_overdue"] == 3 and hanoi["apologies_late"] == 1 and hanoi["came_back"] >= 1
