@@ -90,7 +90,7 @@ def generate(rows: int) -> None:
                          (g - 1) / (%(days)s * %(n_off)s) + 1 AS seq,
                          date_trunc('day', now()) - ((g - 1) %% %(days)s) * interval '1 day'
                              + interval '1 hour' + (g %% 480) * interval '1 minute' AS r
-                  FROM generate_series(%(start)s, %(stop)s) AS g) s
+                  FROM generate_series(%(start)s::bigint, %(stop)s::bigint) AS g) s
             """,
             {**params, "mark": MARK},
         )

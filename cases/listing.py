@@ -18,6 +18,8 @@ def _sane_year(day):
                                     params={"first": EARLIEST_YEAR, "last": LATEST_YEAR})
 
 
+sane_year = _sane_year  # (the feedback list's date filters too)
+
 LIST_STAGES = [(v, label) for v, label in DueState.choices
                if v and v not in (DueState.FORWARD_DUE_SOON, DueState.FORWARD_OVERDUE)]
 

@@ -7,6 +7,8 @@ import io
 from dataclasses import dataclass
 from datetime import date
 
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from cases.filtering import figure_href
@@ -16,8 +18,9 @@ from cases.filtering import figure_href
 class Column:
     key: str
     label: str
-    link: dict | None = None  # the list filters of a count of dossiers (with the province and the period)
+    link: dict | None = None  # the list filters of a count (with the province and the period)
     period: str = ""  # "received", "resolved" or "apology": the period filters the link takes
+    feedback: bool = False  # counts feedback items: links to the PAKN list, not the dossiers'
 
 
 COLUMNS = [
@@ -29,10 +32,10 @@ COLUMNS = [
     Column("open_overdue", _("Đang quá hạn"), {"overdue_open": 1}),
     Column("apologies", _("Phiếu xin lỗi"), {"apology": "issued"}, "apology"),
     Column("apologies_late", _("Xin lỗi muộn"), {"apology": "late"}, "apology"),
-    Column("feedback", _("PAKN nhận")),
-    Column("feedback_on_time", _("PAKN trả lời đúng hạn")),
-    Column("feedback_overdue", _("PAKN quá hạn")),
-    Column("feedback_forwarded_late", _("PAKN chuyển muộn")),
+    Column("feedback", _("PAKN nhận"), {}, "received", feedback=True),
+    Column("feedback_on_time", _("PAKN trả lời đúng hạn"), {"deadline": "answered_on_time"}, "received", True),
+    Column("feedback_overdue", _("PAKN quá hạn"), {"deadline": "late_or_overdue"}, "received", True),
+    Column("feedback_forwarded_late", _("PAKN chuyển muộn"), {"deadline": "forwarded_late"}, "received", True),
     Column("appointments_missed", _("Trễ hẹn đã hẹn lại"), {"due_stage": "appointment_missed"}),
     Column("late_to_accept", _("Chậm tiếp nhận trực tuyến"), {"due_stage": "late_to_accept"}),
     Column("over_two_trips", _("Hồ sơ đi lại quá 2 lần"), {"over_visit_limit": 1}, "received"),
@@ -45,6 +48,9 @@ SORTABLE = {c.key for c in COLUMNS}
 
 def _href(column: Column, province: str, first: date, last: date) -> str:
     period = {f"{column.period}_after": first, f"{column.period}_before": last} if column.period else {}
+    if column.feedback:
+        params = {**column.link, **{k: v.isoformat() for k, v in period.items()}, "province": province}
+        return f"{reverse('feedback:list')}?{urlencode(params)}"
     return figure_href(**column.link, **period, province=province)
 
 

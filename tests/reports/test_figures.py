@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 
 from cases.models import ApologySlip, Dossier, Status
-from tests.factories import DossierFactory
+from tests.factories import DossierFactory, FeedbackItemFactory
 
 from ..cases.conftest import local
 
@@ -52,10 +52,11 @@ def figures(html: str) -> list[tuple[str, int, str]]:
 def list_counts(client, api, href: str) -> tuple[int, int]:
     """The number of dossiers the page list and the API list hold for the query of `href`."""
     parts = urlsplit(href)
-    assert parts.path == reverse("cases:list"), href
+    lists = {reverse("cases:list"): "/api/v1/dossiers/", reverse("feedback:list"): "/api/v1/feedback/"}
+    assert parts.path in lists, href
     page = client.get(href)
     assert page.status_code == 200, (href, page.content[:500])
-    response = api.get("/api/v1/dossiers/", dict(parse_qsl(parts.query)))
+    response = api.get(lists[parts.path], dict(parse_qsl(parts.query)))
     assert response.status_code == 200, (href, response.content)
     return page.context["page"].paginator.count, response.json()["count"]
 
@@ -107,6 +108,12 @@ def world(frozen, receive, cast, offices):
     Dossier.objects.filter(pk=d["came_back_before"].pk).update(
         status=Status.RETURNED, resolved_at=local(2026, 11, 5, 9, 0), closed_at=local(2026, 11, 6, 9, 0))
     d["came_back"] = receive("1.009020", at=local(2026, 11, 12, 9, 0), id_number="001190023456")
+    for days, forwarded, answered in ((20, None, None), (12, 1, 2), (3, 8, None)):  # PAKN: overdue, on time, …
+        received = NOW - timedelta(days=days)
+        FeedbackItemFactory(received_at=received, due_at=received + timedelta(days=14),
+                            forward_due_at=received + timedelta(days=7),
+                            forwarded_at=received + timedelta(days=forwarded) if forwarded else None,
+                            answered_at=received + timedelta(days=answered) if answered else None)
     for i in range(3):  # online dossiers waiting: two late to accept, one fresh
         DossierFactory(submitted_at=local(2026, 11, 10, 9, 0) if i < 2 else NOW - timedelta(hours=1))
     slip = dict(reason="Chờ xác minh", original_appointment_at=local(2026, 10, 6, 9, 0),
@@ -187,6 +194,8 @@ def test_every_cell_of_oversight_equals_its_list(client, api, cast, world):
     hanoi = {k: n for k, n, href in found if "province=01&" in href + "&"}
     # the grassroots office's overdue dossier rolls up into Hà Nội, the HCM one does not
     assert hanoi["open_overdue"] == 3 and hanoi["apologies_late"] == 1 and hanoi["came_back"] >= 1
+    assert hanoi["feedback"] == 3 and hanoi["feedback_on_time"] == 1 and hanoi["feedback_overdue"] == 1
+    assert hanoi["feedback_forwarded_late"] == 1
 
 
 def test_a_day_filter_means_the_same_whole_day_on_the_page_and_in_the_api(client, api, cast, world):
