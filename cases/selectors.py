@@ -1,4 +1,5 @@
 """Reads of dossiers. Role and office scoping is applied here, once (core.scoping), so no view can forget it."""
+import re
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
@@ -10,7 +11,7 @@ from core.scoping import scope_to_user
 
 from . import filtering
 from .deadlines import Moments, late_to_accept_q, overdue_q, stage_q
-from .search import normalise, phone_digits
+from .search import name_q, normalise, phone_digits
 from .models import ApologySlip, Dossier, DossierEvent, DueState, Procedure, Status
 from .validators import validate_phone
 
@@ -29,15 +30,17 @@ def dossier_list(*, user, filters: dict | None = None) -> QuerySet:
 
 
 def search_q(text: str) -> Q:
-    """What an officer types in the search box: part of the code ("261201-0006"), part of the applicant's name
-    without accents or case ("nguyen van" finds "Nguyễn Văn A"), the ID number (exact) or the phone in any
-    form (0912 345 678, +84912345678, 912345678). The same answers on SQLite and PostgreSQL: the name is compared
-    in its normalised form (cases.search), each lookup has a trigram index on PostgreSQL (migration 0010)."""
+    """What an officer types in the search box: part of the code ("261201-0006"), the applicant's name without
+    accents or case from the start of a word ("nguyen van" finds "Nguyễn Văn A", cases.search.name_q), the ID
+    number (exact) or the phone in any form (0912 345 678, +84912345678, 912345678). The same answers on SQLite
+    and PostgreSQL: the name is compared in its normalised form; on PostgreSQL the code and the phone have
+    trigram indexes (migration 0011), the name a word index (migration 0013). A text with a space is no code;
+    a text without a letter is no name."""
     text = text.strip()
-    q = Q(code__icontains=text)
+    q = Q(code__icontains=text) if " " not in text else Q(pk__in=[])
     name = normalise(text)
-    if name:
-        q |= Q(search_name__contains=name)
+    if re.search(r"[a-z]", name):
+        q |= name_q(name)
     digits = text.replace(" ", "")
     if digits.isdigit():
         q |= Q(applicant_id_number=digits)

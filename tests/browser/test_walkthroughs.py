@@ -69,6 +69,7 @@ def test_a_director_opens_every_card_of_the_dashboard_and_finds_its_number(brows
     steps = Steps(page, "director-dashboard")
     login(page, live_server, "giamdoc.hn", "pw-giamdoc.hn")
     page.wait_for_function("window.Chart && Object.keys(Chart.instances).length >= 3")
+    page.wait_for_timeout(1200)  # the charts' opening animation, for the screenshot
     steps.shot("dashboard")
     cards = page.eval_on_selector_all("a.stat[data-figure]", "els => els.map(e => [e.dataset.figure, "
                                       "parseInt(e.querySelector('b').textContent), e.getAttribute('href')])")
