@@ -58,3 +58,24 @@ def rows(documents: list[dict]) -> list[list[str]]:
     """Form 01's table: STT, name, original/copy, quantity."""
     return [[str(n), d["name"], ORIGINAL_LABELS.get(d.get("original"), d.get("original") or ""),
              str(d.get("quantity") or 1)] for n, d in enumerate(documents, 1)]
+
+
+def pick(items: list[dict], values: list) -> tuple[list[str], list[str]]:
+    """The papers Form 02 asks for, picked from the same checklist (issue 12): each value a 0-based index of the
+    rule version's list (an int or a string of digits) → that item's name, a name of the list as it is, any other
+    text as typed (a paper the list does not name). Returns (the papers, in order and without repeats; the
+    indexes that are not in the list)."""
+    papers, bad = [], []
+    for value in values:
+        text = value.strip() if isinstance(value, str) else None
+        if not isinstance(value, bool) and (isinstance(value, int) or (text or "").isdigit()):
+            index = int(value)
+            if 0 <= index < len(items):
+                text = items[index]["name"]
+            else:
+                bad.append(str(value))
+                continue
+        if text and text not in papers:
+            papers.append(text)
+    return papers, bad
+

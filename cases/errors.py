@@ -31,6 +31,8 @@ class DossierError(ErrorCode):
     HANDOVER_UNIT_REQUIRED = "REASON_REQUIRED", _("Vui lòng ghi đơn vị nhận hồ sơ."), 400
     SUPPLEMENT_REQUEST_INCOMPLETE = ("REASON_REQUIRED", _("Phiếu yêu cầu bổ sung phải nêu lý do và liệt kê đầy đủ "
                                                           "giấy tờ cần bổ sung."), 400)
+    DOCUMENT_NOT_IN_CHECKLIST = ("DOCUMENT_NOT_IN_CHECKLIST",
+                                 _("Không có giấy tờ số %(items)s trong thành phần hồ sơ của thủ tục."), 400)
     REJECTION_REASON_REQUIRED = "REASON_REQUIRED", _("Không chấp thuận thì phải nêu rõ lý do bằng văn bản."), 400
     REFUSAL_REASON_REQUIRED = "REASON_REQUIRED", _("Từ chối phải nêu rõ lý do."), 400
     WITHDRAWAL_REASON_REQUIRED = "REASON_REQUIRED", _("Vui lòng ghi lý do rút hồ sơ."), 400

@@ -178,8 +178,8 @@ class IntakeForm(forms.Form):
         decision = data.get("decision")
         if decision in ("supplement", "refusal") and not (data.get("reason") or "").strip():
             self.add_error("reason", gettext("Vui lòng ghi rõ lý do."))
-        if decision == "supplement" and not self.document_list():
-            self.add_error("documents", gettext("Vui lòng liệt kê các giấy tờ cần bổ sung."))
+        if decision == "supplement" and not self.supplement_documents():
+            self.add_error("documents", gettext("Vui lòng đánh dấu hoặc liệt kê các giấy tờ cần bổ sung."))
         try:
             check_documents(self.document_list())
         except ValidationError as exc:
@@ -198,6 +198,14 @@ class IntakeForm(forms.Form):
         """A new token in the re-shown form: sending it again is a new intake, knowingly."""
         self.data = self.data.copy()
         self.data["intake_token"] = uuid.uuid4().hex
+
+    def supplement_documents(self) -> list:
+        """Form 02 at the desk: the required papers of the checklist that were not ticked as handed in (their
+        0-based indexes, cases.checklist.pick), then the ones typed, one a line."""
+        procedure = self.cleaned_data.get("procedure")
+        items = self.checklists.get(procedure.pk, []) if procedure else []
+        ticked = set(self.ticked_documents()) if procedure else set()
+        return [i for i, item in enumerate(items) if item.get("required") and i not in ticked] + self.document_list()
 
     def applicant(self):
         d = self.cleaned_data
@@ -227,7 +235,10 @@ class ActionForm(forms.Form):
     channel = forms.ChoiceField(choices=[("", "")] + list(ResultDelivery.choices), required=False)
 
     def document_list(self) -> list[str]:
-        return [x.strip() for x in (self.cleaned_data.get("documents") or "").splitlines() if x.strip()]
+        """The papers asked for: the checklist items picked (their 0-based indexes, resolved by the service
+        against the dossier's rule version, cases.checklist.pick), then the ones typed, one a line."""
+        picked = [v for v in self.data.getlist("picked") if v.isdigit()] if hasattr(self.data, "getlist") else []
+        return picked + [x.strip() for x in (self.cleaned_data.get("documents") or "").splitlines() if x.strip()]
 
     def clean_documents(self):
         value = self.cleaned_data.get("documents") or ""

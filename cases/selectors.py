@@ -1,5 +1,6 @@
 """Reads of dossiers. Role and office scoping is applied here, once (core.scoping), so no view can forget it."""
-from datetime import datetime, time, timedelta
+import re
+from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, When
@@ -8,9 +9,10 @@ from django.utils.translation import gettext as _
 
 from core.scoping import scope_to_user
 
-from .deadlines import Moments, late_to_accept_q, overdue_or_late_q, stage_q
-from .search import normalise, phone_digits
-from .models import CLOCK_RUNNING, ApologySlip, Dossier, DossierEvent, DueState, Procedure, Status
+from . import filtering
+from .deadlines import Moments, late_to_accept_q, overdue_q, stage_q
+from .search import name_q, normalise, phone_digits
+from .models import ApologySlip, Dossier, DossierEvent, DueState, Procedure, Status
 from .validators import validate_phone
 
 
@@ -21,49 +23,24 @@ def dossier_base(*, user) -> QuerySet:
 def dossier_list(*, user, filters: dict | None = None) -> QuerySet:
     """Dossiers the user may see, filtered; one query per page (related rows joined)."""
     filters = filters or {}
-    qs = dossier_base(user=user).select_related("office", "procedure", "assignee")
-    if filters.get("status"):
-        qs = qs.filter(status__in=str(filters["status"]).split(","))
-    if filters.get("office"):
-        qs = qs.filter(office__code=filters["office"])
-    if filters.get("procedure"):
-        qs = qs.filter(procedure__code=filters["procedure"])
-    if filters.get("channel"):
-        qs = qs.filter(channel=filters["channel"])
-    if filters.get("source"):
-        qs = qs.filter(source=filters["source"])
-    if filters.get("overdue") is not None:
-        # The same predicate as Dossier.is_overdue: running past its due moment, or resolved after it.
-        overdue = overdue_or_late_q(timezone.now())
-        qs = qs.filter(overdue) if filters["overdue"] else qs.exclude(overdue)
-    if filters.get("due_stage") is not None:
-        # The stage as the last scan stored it (the `dossier_marked` partial index); "" = no stage.
-        qs = qs.filter(due_state=filters["due_stage"])
-    if filters.get("due_before"):
-        qs = qs.due_before(filters["due_before"])
-    if filters.get("received_after"):
-        qs = qs.filter(received_at__gte=filters["received_after"])
-    if filters.get("received_before"):
-        qs = qs.filter(received_at__lt=filters["received_before"])
-    if filters.get("assignee"):
-        qs = qs.filter(assignee__username=filters["assignee"])
-    if filters.get("received_by"):
-        qs = qs.filter(received_by__username=filters["received_by"])
+    qs = filtering.apply(dossier_base(user=user).select_related("office", "procedure", "assignee"), filters)
     if filters.get("q"):
         qs = qs.filter(search_q(filters["q"]))
     return qs.order_by(F("received_at").desc(nulls_first=True), "-id")
 
 
 def search_q(text: str) -> Q:
-    """What an officer types in the search box: part of the code ("261201-0006"), part of the applicant's name
-    without accents or case ("nguyen van" finds "Nguyễn Văn A"), the ID number (exact) or the phone in any
-    form (0912 345 678, +84912345678, 912345678). The same answers on SQLite and PostgreSQL: the name is compared
-    in its normalised form (cases.search), each lookup has a trigram index on PostgreSQL (migration 0010)."""
+    """What an officer types in the search box: part of the code ("261201-0006"), the applicant's name without
+    accents or case from the start of a word ("nguyen van" finds "Nguyễn Văn A", cases.search.name_q), the ID
+    number (exact) or the phone in any form (0912 345 678, +84912345678, 912345678). The same answers on SQLite
+    and PostgreSQL: the name is compared in its normalised form; on PostgreSQL the code and the phone have
+    trigram indexes (migration 0011), the name a word index (migration 0013). A text with a space is no code;
+    a text without a letter is no name."""
     text = text.strip()
-    q = Q(code__icontains=text)
+    q = Q(code__icontains=text) if " " not in text else Q(pk__in=[])
     name = normalise(text)
-    if name:
-        q |= Q(search_name__contains=name)
+    if re.search(r"[a-z]", name):
+        q |= name_q(name)
     digits = text.replace(" ", "")
     if digits.isdigit():
         q |= Q(applicant_id_number=digits)
@@ -86,25 +63,54 @@ def dossier_events(*, dossier) -> QuerySet:
 
 def desk_summary(*, user) -> dict:
     """Today's desk of a reception officer: what came in today, what waits (online dossiers late to accept
-    first, each with its waiting time), what is due soon or late."""
+    first, each with its waiting time), what is due soon or late. Each list shows its first DESK_ROWS rows;
+    each card (`figures`) counts the whole of it and links to the list that holds exactly that number."""
     now = timezone.now()
     moments = Moments.at(now)
-    start = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+    today = timezone.localdate()
+    start = filtering.day_start(today)
     qs = dossier_base(user=user).select_related("office", "procedure", "assignee")
+    over = overdue_q(now)  # past the legal due moment, the clock running (appointment missed included)
+    counts = dossier_base(user=user).aggregate(
+        received_today=Count("pk", filter=Q(received_at__gte=start)),
+        waiting=Count("pk", filter=Q(status=Status.SUBMITTED)),
+        late_to_accept=Count("pk", filter=late_to_accept_q(moments)),
+        apology_due=Count("pk", filter=stage_q(DueState.APOLOGY_DUE, moments)),
+        due_soon=Count("pk", filter=stage_q(DueState.DUE_SOON, moments)),
+        overdue=Count("pk", filter=over),
+        awaiting_supplement=Count("pk", filter=Q(status=Status.AWAITING_SUPPLEMENT)),
+        to_return=Count("pk", filter=Q(status=Status.RESOLVED)),
+    )
+    href = filtering.figure_href
+    figures = [
+        ("received_today", "", _("Tiếp nhận hôm nay"), href(received_after=today)),
+        ("waiting", "", _("Chờ tiếp nhận từ Cổng DVCQG"), href(status=Status.SUBMITTED)),
+        ("late_to_accept", "red", _("Chậm tiếp nhận trực tuyến"), href(due_stage=DueState.LATE_TO_ACCEPT)),
+        ("apology_due", "amber", _("Phải gửi phiếu xin lỗi"), href(due_stage=DueState.APOLOGY_DUE)),
+        ("due_soon", "amber", _("Sắp đến hạn"), href(due_stage=DueState.DUE_SOON)),
+        ("overdue", "red", _("Quá hạn"), href(overdue_open=1)),
+        ("awaiting_supplement", "", _("Chờ bổ sung"), href(status=Status.AWAITING_SUPPLEMENT)),
+        ("to_return", "", _("Chờ trả kết quả"), href(status=Status.RESOLVED)),
+    ]
     return {
-        "received_today": qs.filter(received_at__gte=start).order_by("-received_at")[:50],
+        "counts": counts, "limit": DESK_ROWS, "links": {k: url for k, _tone, _label, url in figures},
+        "figures": [{"key": k, "tone": tone, "label": label, "n": counts[k], "href": url}
+                    for k, tone, label, url in figures],
+        "received_today": qs.filter(received_at__gte=start).order_by("-received_at")[:DESK_ROWS],
         "waiting": _with_waiting(qs.filter(status=Status.SUBMITTED)
                                  .annotate(late=Case(When(late_to_accept_q(moments), then=Value(True)),
                                                      default=Value(False), output_field=BooleanField()))
-                                 .order_by("-late", F("submitted_at").asc(nulls_last=True), "pk")[:50], now),
-        "late_to_accept": qs.filter(late_to_accept_q(moments)).count(),
-        "due_soon": qs.in_stage(DueState.DUE_SOON, moments).order_by("legal_due_at")[:50],
-        "apology_due": qs.in_stage(DueState.APOLOGY_DUE, moments).order_by("legal_due_at")[:50],
-        "overdue": qs.filter(stage_q(DueState.OVERDUE, moments) | stage_q(DueState.APPOINTMENT_MISSED, moments))
-        .order_by("legal_due_at")[:50],
-        "awaiting_supplement": qs.filter(status=Status.AWAITING_SUPPLEMENT).order_by("paused_at")[:50],
-        "to_return": qs.filter(status=Status.RESOLVED).order_by("appointment_at")[:50],
+                                 .order_by("-late", F("submitted_at").asc(nulls_last=True), "pk")[:DESK_ROWS], now),
+        "late_to_accept": counts["late_to_accept"],
+        "due_soon": qs.in_stage(DueState.DUE_SOON, moments).order_by("legal_due_at")[:DESK_ROWS],
+        "apology_due": qs.in_stage(DueState.APOLOGY_DUE, moments).order_by("legal_due_at")[:DESK_ROWS],
+        "overdue": qs.filter(over).order_by("legal_due_at")[:DESK_ROWS],
+        "awaiting_supplement": qs.filter(status=Status.AWAITING_SUPPLEMENT).order_by("paused_at")[:DESK_ROWS],
+        "to_return": qs.filter(status=Status.RESOLVED).order_by("appointment_at")[:DESK_ROWS],
     }
+
+
+DESK_ROWS = 50
 
 
 def _with_waiting(rows, now) -> list:
@@ -168,12 +174,29 @@ def overdue_desk(*, user, now: datetime | None = None, office=None) -> dict:
     slips = scope_to_user(ApologySlip.objects.all(), user)
     if office is not None:
         slips = slips.filter(office=office)
-    late = slips.filter(state=ApologySlip.State.ISSUED, is_late=True, year=year)
-    counts["late_apologies"] = late.count()
-    drafts = (slips.filter(state=ApologySlip.State.DRAFT, dossier__status__in=[*CLOCK_RUNNING, Status.AWAITING_SUPPLEMENT])
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    late = slips.filter(filtering.slip_filter("late", first, last))
+    # Dossiers, not slips: each card counts what the list it links to holds.
+    counts["late_apologies"] = base.filter(filtering.apology_q("late", first, last)).count()
+    drafts = (slips.filter(filtering.slip_filter("draft"))
               .select_related("dossier", "office", "drafted_by").order_by("drafted_at", "pk"))
     drafts = list(drafts[:DESK_LIST_LIMIT])
-    counts["drafts"] = len(drafts)
+    counts["drafts"] = base.filter(filtering.apology_q("draft")).count()
+    scope = {"office": office.code} if office is not None else {}
+    href = filtering.figure_href
+    figures = [
+        ("appointment_missed", "red", _("Trễ hẹn đã hẹn lại"), href(due_stage=DueState.APPOINTMENT_MISSED, **scope)),
+        ("apology_due", "amber", _("Phải gửi phiếu xin lỗi"), href(due_stage=DueState.APOLOGY_DUE, **scope)),
+        ("due_soon", "amber", _("Sắp đến hạn"), href(due_stage=DueState.DUE_SOON, **scope)),
+        ("overdue", "red", _("Quá hạn"), href(due_stage=DueState.OVERDUE, **scope)),
+        ("overdue_not_apologised", "red", _("Quá hạn, chưa có phiếu xin lỗi"),
+         href(due_stage=DueState.OVERDUE, rescheduled=0, **scope)),
+        ("overdue_apologised", "", _("Quá hạn, đã xin lỗi và hẹn lại"),
+         href(due_stage=DueState.OVERDUE, rescheduled=1, **scope)),
+        ("late_apologies", "amber", _("Hồ sơ xin lỗi muộn (%(year)s)") % {"year": year},
+         href(apology="late", apology_after=first, apology_before=last, **scope)),
+        ("drafts", "", _("Hồ sơ có phiếu xin lỗi chờ ký"), href(apology="draft", **scope)),
+    ]
     per_procedure = list(
         marked.values("procedure__code", "procedure__name")
         .annotate(overdue=Count("pk", filter=over), due_soon=Count("pk", filter=soon),
@@ -184,11 +207,21 @@ def overdue_desk(*, user, now: datetime | None = None, office=None) -> dict:
         .annotate(overdue=Count("pk", filter=over), due_soon=Count("pk", filter=soon),
                   apologised=Count("pk", filter=over & with_apology))
         .order_by("-overdue", "-due_soon", "assignee__username"))
+    for row in [*per_procedure, *per_officer]:
+        # Each count with the list it stands for (an officer's row only when there is an officer to filter by).
+        by = ({"procedure": row["procedure__code"]} if "procedure__code" in row
+              else {"assignee": row["assignee__username"]} if row.get("assignee__username") else None)
+        row["cells"] = [(key, row[key], href(**stage, **by, **scope) if by is not None else "")
+                        for key, stage in (("due_soon", {"due_stage": DueState.DUE_SOON}),
+                                           ("overdue", {"due_stage": DueState.OVERDUE}),
+                                           ("apologised", {"due_stage": DueState.OVERDUE, "rescheduled": 1}))]
     for row in per_officer:
         full = f"{row['assignee__last_name'] or ''} {row['assignee__first_name'] or ''}".strip()  # family name first
         row["name"] = full or row["assignee__username"] or "Chưa giao cán bộ xử lý"
     return {
         "now": now, "year": year, "counts": counts,
+        "figures": [{"key": k, "tone": tone, "label": label, "n": counts[k], "href": url}
+                    for k, tone, label, url in figures],
         "appointment_missed": list(rows.filter(missed).order_by("appointment_at", "pk")[:DESK_LIST_LIMIT]),
         "apology_due": list(rows.filter(apology_due).order_by("legal_due_at", "pk")[:DESK_LIST_LIMIT]),
         "due_soon": list(rows.filter(soon).order_by("apologise_by", "pk")[:DESK_LIST_LIMIT]),

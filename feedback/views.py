@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -5,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from cases.listing import EARLIEST_YEAR, LATEST_YEAR
 from core.errors import DomainError
 from core.permissions import capability_required
 from core.models import User
@@ -21,12 +24,29 @@ def _clean(value: str, limit: int) -> str:
 
 @capability_required("view_feedback")
 def feedback_list(request):
-    filters = {k: _clean(request.GET.get(k, ""), 200) for k in ("status", "category", "q")}
+    filters = {k: _clean(request.GET.get(k, ""), 200) for k in ("status", "category", "q", "province")}
+    for key in ("received_after", "received_before"):  # days (yyyy-mm-dd), the end day included
+        value = _clean(request.GET.get(key, ""), 10)
+        if value:
+            try:
+                day = date.fromisoformat(value)
+                if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+                    raise ValueError(value)
+                filters[key] = day
+            except ValueError:
+                messages.error(request, gettext("Ngày không hợp lệ (yyyy-mm-dd): %(value)s") % {"value": value})
+    deadline = request.GET.get("deadline", "")
+    if deadline in selectors.DEADLINE_FILTERS:
+        filters["deadline"] = deadline
     page = Paginator(selectors.feedback_list(user=request.user, filters=filters), 30).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "feedback/list.html", {"page": page, "filters": filters, "statuses": Status.choices,
-                                                  "categories": Category.choices, "query": query.urlencode()})
+                                                  "categories": Category.choices, "query": query.urlencode(),
+                                                  "kept": [(k, request.GET[k]) for k in KEPT if request.GET.get(k)]})
+
+
+KEPT = ("province", "received_after", "received_before", "deadline")  # the figure filters, kept as hidden fields
 
 
 def _get(request, pk):

@@ -46,6 +46,21 @@ class PeriodForm(forms.Form):
             data["office_obj"] = office
         return data
 
+    def shown(self, name: str) -> str:
+        """What the period field shows: the date in force (the default when left blank) as dd/mm/yyyy, or what
+        was typed when it is not a date."""
+        if self.is_valid() and self.cleaned_data.get(name):
+            return f"{self.cleaned_data[name]:%d/%m/%Y}"
+        return self.data.get(name, "")
+
+    @property
+    def shown_start(self) -> str:
+        return self.shown("start")
+
+    @property
+    def shown_end(self) -> str:
+        return self.shown("end")
+
     def api_errors(self):
         names = {"start": "from", "end": "to", "office": "office"}
         return {names.get(k, k): v for k, v in self.errors.items()}

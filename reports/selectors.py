@@ -9,11 +9,11 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Case, Count, F, IntegerField, Q, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from cases import deadlines
+from cases import deadlines, filtering
 from cases.ledger import annotate_state_at
 from cases.models import (
-    ApologySlip,
     Channel,
     Dossier,
     OPEN_STATUSES,
@@ -35,6 +35,9 @@ COLUMNS = [
     "resolved_total", "resolved_early", "resolved_on_time", "resolved_late",
     "withdrawn", "in_progress_total", "in_progress_within", "in_progress_overdue", "refused_at_intake",
 ]
+# Where the withdrawn dossiers were counted among the received: the official layout (reports.form06) takes them
+# out of those columns, so that its identities hold without a column of its own for them (DOMAIN.md §6).
+WITHDRAWN_SPLIT = ["withdrawn_online", "withdrawn_direct_postal", "withdrawn_carried_over"]
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,9 @@ def _tthc_counts(period: Period) -> dict:
         "resolved_early": Count("pk", filter=resolved_in & early),
         "resolved_late": Count("pk", filter=resolved_in & late),
         "withdrawn": Count("pk", filter=withdrawn_in),
+        "withdrawn_online": Count("pk", filter=withdrawn_in & received_in & online),
+        "withdrawn_direct_postal": Count("pk", filter=withdrawn_in & received_in & ~online),
+        "withdrawn_carried_over": Count("pk", filter=withdrawn_in & open_at_start),
         "in_progress_total": Count("pk", filter=in_progress),
         # As the history stood at the period's end (cases.ledger): the clock running then, past the legal due
         # moment in force then. A dossier waiting for the applicant's papers was within time (DOMAIN.md §2.3).
@@ -107,16 +113,16 @@ def report_tthc(*, user, first: date, last: date, office: Office | None = None) 
     rows = (qs.values("office__code", "office__name", "procedure__field", "procedure__code", "procedure__name")
             .annotate(**_tthc_counts(period))
             .order_by("office__code", "procedure__field", "procedure__code"))
-    out, totals = [], dict.fromkeys(COLUMNS, 0)
+    out, totals = [], dict.fromkeys(COLUMNS + WITHDRAWN_SPLIT, 0)
     for raw in rows:
         row = _complete({k: raw[k] for k in _tthc_counts(period)})
         if not any(row.values()):
             continue
-        for key in COLUMNS:
+        for key in totals:
             totals[key] += row[key]
         out.append({"office": raw["office__code"], "office_name": raw["office__name"], "field": raw["procedure__field"],
                     "procedure": raw["procedure__code"], "procedure_name": raw["procedure__name"],
-                    **{key: row[key] for key in COLUMNS}})
+                    **{key: row[key] for key in totals}})
     return {"from": first.isoformat(), "to": last.isoformat(), "office": office.code if office else None,
             "rows": out, "totals": totals}
 
@@ -194,9 +200,9 @@ def oversight(*, user, first: date, last: date) -> list[dict]:
           open_overdue=Count("pk", filter=deadlines.overdue_q(now)),
           appointments_missed=Count("pk", filter=deadlines.appointment_missed_q(moments)),
           late_to_accept=Count("pk", filter=deadlines.late_to_accept_q(moments)))
-    merge(scope_to_user(ApologySlip.objects.filter(state=ApologySlip.State.ISSUED, issued_at__gte=s, issued_at__lt=e),
-                        user),
-          apologies=Count("pk"), apologies_late=Count("pk", filter=Q(is_late=True)))
+    # Dossiers with a slip issued (late) in the period: what the list each cell links to holds.
+    merge(dossiers.filter(filtering.apology_q("issued", first, last)),
+          apologies=Count("pk"), apologies_late=Count("pk", filter=filtering.apology_q("late", first, last)))
     merge(scope_to_user(FeedbackItem.objects.filter(received_at__gte=s, received_at__lt=e), user),
           feedback=Count("pk"),
           feedback_on_time=Count("pk", filter=feedback_deadlines.answered_on_time_q()),
@@ -240,8 +246,8 @@ def dashboard(*, user, today: date | None = None) -> dict:
                              if tiles["resolved_month"] else None)
     tiles["online_rate"] = (round(100 * tiles["online_month"] / tiles["received_month"], 1)
                             if tiles["received_month"] else None)
-    tiles["apologies_month"] = scope_to_user(ApologySlip.objects.filter(
-        state=ApologySlip.State.ISSUED, issued_at__gte=month.start, issued_at__lt=month.end), user).count()
+    # Dossiers, not slips: the card counts what the list it links to holds.
+    tiles["apologies_month"] = dossiers.filter(filtering.apology_q("issued", today.replace(day=1), today)).count()
 
     received = dict(dossiers.filter(received_at__gte=trend.start, received_at__lt=trend.end)
                     .annotate(day=TruncDate("received_at")).values("day").annotate(n=Count("pk")).values_list("day", "n"))
@@ -252,16 +258,40 @@ def dashboard(*, user, today: date | None = None) -> dict:
     overdue_by_procedure = list(
         dossiers.overdue(now)
         .values("procedure__code", "procedure__name").annotate(n=Count("pk")).order_by("-n", "procedure__code")[:10])
+    href = filtering.figure_href
     return {
         "tiles": tiles,
+        "figures": _dashboard_figures(tiles, today),
         "trend": {"days": [d.strftime("%d/%m") for d in days],
-                  "received": [received.get(d, 0) for d in days], "resolved": [resolved.get(d, 0) for d in days]},
-        "status": [{"status": k, "label": Status(k).label, "n": status_mix.get(k, 0)} for k in Status.values],
-        "overdue_by_procedure": [{"procedure": r["procedure__code"], "name": r["procedure__name"], "n": r["n"]}
+                  "received": [received.get(d, 0) for d in days], "resolved": [resolved.get(d, 0) for d in days],
+                  "received_links": [href(received_after=d, received_before=d) for d in days],
+                  "resolved_links": [href(resolved_after=d, resolved_before=d) for d in days]},
+        "status": [{"status": k, "label": Status(k).label, "n": status_mix.get(k, 0), "href": href(status=k)}
+                   for k in Status.values],
+        "overdue_by_procedure": [{"procedure": r["procedure__code"], "name": r["procedure__name"], "n": r["n"],
+                                  "href": href(overdue_open=1, procedure=r["procedure__code"])}
                                  for r in overdue_by_procedure],
         "officers": officers_return_trips(user=user, since=today - timedelta(days=90)),
         "repeat_applicants": repeat_applicants(user=user, since=today - timedelta(days=30)),
     }
+
+
+def _dashboard_figures(tiles: dict, today: date) -> list[dict]:
+    """The dashboard's cards that count dossiers, each with the list (cases.filtering) that holds that number."""
+    href = filtering.figure_href
+    cards = [
+        ("open", "", _("Đang giải quyết"), href(status_group="open")),
+        ("overdue", "red", _("Quá hạn"), href(overdue_open=1)),
+        ("due_soon", "amber", _("Sắp đến hạn"), href(due_stage=DueState.DUE_SOON)),
+        ("apology_due", "amber", _("Phải gửi phiếu xin lỗi"), href(due_stage=DueState.APOLOGY_DUE)),
+        ("appointment_missed", "red", _("Trễ hẹn đã hẹn lại"), href(due_stage=DueState.APPOINTMENT_MISSED)),
+        ("late_to_accept", "red", _("Chậm tiếp nhận trực tuyến"), href(due_stage=DueState.LATE_TO_ACCEPT)),
+        ("waiting", "", _("Chờ tiếp nhận (Cổng DVCQG)"), href(status=Status.SUBMITTED)),
+        ("apologies_month", "", _("Hồ sơ đã xin lỗi trong tháng"),
+         href(apology="issued", apology_after=today.replace(day=1), apology_before=today)),
+        ("over_two_trips", "red", _("Hồ sơ đi lại quá 2 lần"), href(over_visit_limit=1)),
+    ]
+    return [{"key": k, "tone": tone, "label": label, "n": tiles[k], "href": url} for k, tone, label, url in cards]
 
 
 def officers_return_trips(*, user, since: date) -> list[dict]:

@@ -1,6 +1,7 @@
 from datetime import date, timedelta
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +15,7 @@ from core.errors import DomainError
 from core.permissions import can_close_report, capability_required
 from core.scoping import visible_offices
 
-from . import satisfaction, selectors, services
+from . import oversight_table, satisfaction, selectors, services
 from .api.views import render_report
 from .forms import PeriodForm
 
@@ -87,12 +88,24 @@ def dashboard(request):
 @capability_required("view_oversight")
 def oversight(request):
     form = PeriodForm(request.GET, user=request.user)
-    rows = None
+    rows, shown = None, None
     if form.is_valid():
-        rows = selectors.oversight(user=request.user, first=form.cleaned_data["start"], last=form.cleaned_data["end"])
-        rated = satisfaction.by_province(user=request.user, first=form.cleaned_data["start"],
-                                         last=form.cleaned_data["end"])
+        first, last = form.cleaned_data["start"], form.cleaned_data["end"]
+        rows = selectors.oversight(user=request.user, first=first, last=last)
+        rated = satisfaction.by_province(user=request.user, first=first, last=last)
         for row in rows:
             row["satisfaction"] = rated.get(row["office"])
-    return render(request, "reports/oversight.html", {"form": form, "rows": rows},
+        shown = oversight_table.table(rows, first=first, last=last, sort=request.GET.get("sort", ""))
+        if request.GET.get("format") == "xlsx":
+            response = HttpResponse(oversight_table.as_xlsx(shown, first=first, last=last), content_type=XLSX)
+            response["Content-Disposition"] = f'attachment; filename="giam-sat-{first}-{last}.xlsx"'
+            return response
+    query = request.GET.copy()
+    query.pop("sort", None)
+    query.pop("format", None)
+    return render(request, "reports/oversight.html", {"form": form, "rows": rows, "table": shown,
+                                                       "query": query.urlencode()},
                   status=200 if rows is not None else 400)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -281,8 +281,12 @@ class ActionIn(serializers.Serializer):
 
     assignee = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=MAX_TEXT)
-    documents = serializers.ListField(child=serializers.CharField(max_length=MAX_DOCUMENT_CHARS), required=False,
-                                      default=list, max_length=MAX_DOCUMENTS)
+    documents = serializers.ListField(
+        child=serializers.CharField(max_length=MAX_DOCUMENT_CHARS), required=False, default=list,
+        max_length=MAX_DOCUMENTS,
+        help_text="request-supplement: the papers to supplement, each a 0-based index of the rule version's "
+                  "checklist (`GET /procedures/{code}/versions/` `documents`), an item's `name`, or another paper "
+                  "in words; an index outside the checklist is a 400 DOCUMENT_NOT_IN_CHECKLIST.")
     outcome = serializers.CharField(required=False, allow_blank=True, default="")
     result_summary = serializers.CharField(required=False, allow_blank=True, default="", max_length=MAX_TEXT)
     returned_to = serializers.CharField(required=False, allow_blank=True, default="", max_length=MAX_UNIT)

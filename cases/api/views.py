@@ -20,7 +20,8 @@ from .. import selectors, services
 from ..errors import DossierError
 from ..export import EXPORT_FORMATS, ExportTooLarge, export_response
 from ..models import Channel, Dossier, DueState, Source, Status
-from .filters import BoundedIsoDateTimeFilter
+from ..filtering import APOLOGY_CHOICES, STATUS_GROUP_CHOICES, TIMELINESS_CHOICES
+from .filters import BoundedIsoDateTimeFilter, DayOrMomentFilter
 from .serializers import (
     ActionIn,
     DossierIn,
@@ -58,8 +59,22 @@ class DossierFilter(filters.FilterSet):
     due_stage = filters.ChoiceFilter(choices=DOSSIER_STAGES, method="noop",
                                      help_text="The stage the last deadline scan marked (\"\" = none).")
     due_before = BoundedIsoDateTimeFilter(method="noop")
-    received_after = BoundedIsoDateTimeFilter(method="noop")
-    received_before = BoundedIsoDateTimeFilter(method="noop")
+    received_after = DayOrMomentFilter(method="noop", help_text="A day (the whole local day) or an ISO moment.")
+    received_before = DayOrMomentFilter(method="noop", help_text="A day (included) or an ISO moment (excluded).")
+    status_group = filters.ChoiceFilter(choices=STATUS_GROUP_CHOICES, method="noop",
+                                        help_text="open: received, processing or awaiting supplement.")
+    overdue_open = filters.BooleanFilter(method="noop", help_text="The clock runs and the legal due moment has "
+                                         "passed (the dashboard's and the desk's \"Quá hạn\").")
+    rescheduled = filters.BooleanFilter(method="noop", help_text="An apology slip moved the appointment.")
+    province = filters.CharFilter(method="noop", help_text="A province office code: it and its grassroots offices.")
+    resolved_after = DayOrMomentFilter(method="noop")
+    resolved_before = DayOrMomentFilter(method="noop")
+    timeliness = filters.ChoiceFilter(choices=TIMELINESS_CHOICES, method="noop")
+    apology = filters.ChoiceFilter(choices=APOLOGY_CHOICES, method="noop")
+    apology_after = DayOrMomentFilter(method="noop", help_text="An apology slip issued from this day or moment.")
+    apology_before = DayOrMomentFilter(method="noop")
+    over_visit_limit = filters.BooleanFilter(method="noop")
+    came_back = filters.BooleanFilter(method="noop")
     q = filters.CharFilter(method="noop", help_text="Part of the code, the applicant's name (accents and case "
                            "ignored), the ID number or the phone in any form.")
     assignee = filters.CharFilter(method="noop", help_text="The processing officer's username.")
@@ -79,6 +94,12 @@ class DossierFilter(filters.FilterSet):
         if "status" in data:
             data["status"] = ",".join(data["status"])
         return selectors.dossier_list(user=self.request.user, filters=data)
+
+
+# A filter without a label has one derived from the model at every request (django-filter's label_for_filter,
+# ~1.5 ms for these 25 filters): name them once.
+for _name, _filter in DossierFilter.base_filters.items():
+    _filter.label = _filter.label if _filter._label is not None else _name
 
 
 class DossierListCreate(generics.ListCreateAPIView):

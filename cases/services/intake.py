@@ -195,9 +195,14 @@ def intake_guidance_issue(*, actor: User, kind: str, procedure: Procedure, appli
     _require_office_in_scope(actor, office)
     if not (reason or "").strip():
         raise DomainError(DossierError.REASON_REQUIRED)
-    if kind == IntakeGuidance.Kind.SUPPLEMENT and not [d for d in documents if d.strip()]:
-        raise DomainError(DossierError.SUPPLEMENT_DOCUMENTS_REQUIRED)
     now = timezone.now()
+    # Form 02 at the desk picks the missing papers from the checklist of the version in force (indexes or names)
+    # or names them in words (issue 12).
+    documents, bad = checklist.pick(checklist.items_of(versions.version_in_force(procedure, now)), documents or [])
+    if bad:
+        raise DomainError(DossierError.DOCUMENT_NOT_IN_CHECKLIST, items=", ".join(bad))
+    if kind == IntakeGuidance.Kind.SUPPLEMENT and not documents:
+        raise DomainError(DossierError.SUPPLEMENT_DOCUMENTS_REQUIRED)
     # The same numbering as the dossiers' Form 02 and Form 03 (cases.numbering): 3/2026/YCBS-BHXH-HN.
     slip_kind = "supplement" if kind == IntakeGuidance.Kind.SUPPLEMENT else "refusal"
     number = numbering.allocate(kind=slip_kind, key=f"guidance:{uuid.uuid4().hex}", office=office, at=now)
@@ -206,7 +211,7 @@ def intake_guidance_issue(*, actor: User, kind: str, procedure: Procedure, appli
         procedure=procedure, issued_at=now, issued_by=actor, applicant_name=applicant["name"],
         applicant_id_number=applicant["id_number"], applicant_phone=applicant.get("phone", ""),
         applicant_email=applicant.get("email", ""), applicant_address=applicant.get("address", ""),
-        reason=reason.strip(), documents=[d.strip() for d in documents if d.strip()],
+        reason=reason.strip(), documents=documents,
     )
     Trip.objects.create(dossier=None, office=office, procedure=procedure, officer=actor, at=now,
                         applicant_id_number=guidance.applicant_id_number, purpose=Trip.Purpose.GUIDANCE)

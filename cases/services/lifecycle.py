@@ -10,7 +10,7 @@ from core import permissions
 from core.models import User
 from workcal import calendar
 
-from .. import budgets, events, numbering, versions, visits
+from .. import budgets, checklist, events, numbering, versions, visits
 from ..deadlines import dossier_timeliness, step_timeliness
 from ..errors import DomainError, DossierError
 from ..events import DossierAction
@@ -116,7 +116,10 @@ def dossier_request_supplement(*, actor: User, dossier: Dossier, reason: str, do
         raise DomainError(DossierError.SUPPLEMENT_ALREADY_REQUESTED)
     now = _moment(at, dossier)
     versions.check_supplement_window(dossier, now)
-    documents = [d.strip() for d in documents or [] if d and d.strip()]
+    # Picked from the checklist of the dossier's rule version (indexes or names) or typed (issue 12).
+    documents, bad = checklist.pick(checklist.items_of(versions.version_of(dossier)), documents or [])
+    if bad:
+        raise DomainError(DossierError.DOCUMENT_NOT_IN_CHECKLIST, items=", ".join(bad))
     if not (reason or "").strip() or not documents:
         raise DomainError(DossierError.SUPPLEMENT_REQUEST_INCOMPLETE)
     used = calendar.working_time_between(dossier.clock_started_at, now, dossier.office)

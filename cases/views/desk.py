@@ -107,7 +107,8 @@ def _intake_decide(request, form) -> tuple[int, dict]:
         return 302, {"url": reverse("cases:detail", kwargs={"code": dossier.code}) + "?new=1"}
     guidance = services.intake_guidance_issue(
         actor=request.user, kind=d["decision"], procedure=d["procedure"], applicant=form.applicant(),
-        reason=d["reason"], documents=form.document_list())
+        reason=d["reason"], documents=(form.supplement_documents() if d["decision"] == "supplement"
+                                       else form.document_list()))
     messages.success(request, gettext("Đã lập %(slip)s số %(number)s.")
                      % {"slip": guidance.get_kind_display().lower(), "number": guidance.number})
     return 302, {"url": _guidance_url(guidance)}

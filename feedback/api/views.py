@@ -6,6 +6,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cases.listing import sane_year
 from cases.validators import mask_phone
 from core.errors import CoreError, DomainError
 from core.permissions import HasCapability
@@ -39,6 +40,15 @@ class FeedbackFilter(filters.FilterSet):
     category = filters.ChoiceFilter(choices=Category.choices, method="noop")
     source = filters.ChoiceFilter(choices=Source.choices, method="noop")
     q = filters.CharFilter(method="noop")
+    province = filters.CharFilter(method="noop", help_text="A province office code: it and its grassroots offices.")
+    received_after = filters.DateFilter(method="noop", validators=[sane_year],
+                                        help_text="Received from this local day.")
+    received_before = filters.DateFilter(method="noop", validators=[sane_year],
+                                         help_text="Received up to this local day (included).")
+    deadline = filters.ChoiceFilter(choices=[("answered_on_time", "answered on time"),
+                                             ("late_or_overdue", "answered late or unanswered past the due moment"),
+                                             ("forwarded_late", "forwarded after the forwarding due moment")],
+                                    method="noop")
 
     class Meta:
         model = FeedbackItem

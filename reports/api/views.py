@@ -77,7 +77,7 @@ def render_report(report, fmt, *, office, user):
     if fmt == "csv":
         return _file(exports.as_csv(report), "text/csv; charset=utf-8", f"{name}.csv")
     if fmt == "xlsx":
-        return _file(exports.as_xlsx(report), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        return _file(exports.as_xlsx(report, office, user), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      f"{name}.xlsx")
     if fmt == "pdf":
         return _file(exports.as_pdf(report, office, user), "application/pdf", f"{name}.pdf")

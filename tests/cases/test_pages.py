@@ -49,7 +49,9 @@ def test_incomplete_papers_give_a_supplement_slip_and_receive_nothing(client, ca
                                                      "documents": "Sổ BHXH bản chính\nCCCD bản sao"})
     assert response.status_code == 302
     guidance = IntakeGuidance.objects.get()
-    assert guidance.documents == ["Sổ BHXH bản chính", "CCCD bản sao"] and Dossier.objects.count() == 0
+    # the required papers of the checklist not ticked as handed in come first (issue 12), then the typed ones
+    assert guidance.documents == ["Sổ BHXH", "Đơn đề nghị hưởng BHXH một lần (Mẫu 14-HSB)", "Sổ BHXH bản chính",
+                                  "CCCD bản sao"] and Dossier.objects.count() == 0
 
 
 def test_dossier_page_offers_the_actions_allowed_now_and_runs_them(client, cast, receive):
