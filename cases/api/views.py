@@ -3,7 +3,8 @@ import logging
 from django.db import IntegrityError
 from django.http import Http404
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -18,8 +19,8 @@ from core.permissions import HasCapability
 
 from .. import selectors, services
 from ..errors import DossierError
-from ..export import EXPORT_FORMATS, ExportTooLarge, export_response
-from ..models import Channel, Dossier, DueState, Source, Status
+from ..export import EXPORT_FORMATS, XLSX_TYPE, ExportTooLarge, export_response
+from ..models import Channel, Dossier, DossierEvent, DueState, Source, Status
 from .filters import BoundedIsoDateTimeFilter
 from .serializers import (
     ActionIn,
@@ -50,8 +51,8 @@ DOSSIER_STAGES = [(v, label) for v, label in DueState.choices
 
 class DossierFilter(filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=Status.choices, method="noop")
-    office = filters.CharFilter(method="noop")
-    procedure = filters.CharFilter(method="noop")
+    office = filters.CharFilter(method="noop", max_length=60)
+    procedure = filters.CharFilter(method="noop", max_length=30)
     channel = filters.ChoiceFilter(choices=Channel.choices, method="noop")
     source = filters.ChoiceFilter(choices=Source.choices, method="noop")
     overdue = filters.BooleanFilter(method="noop")
@@ -60,10 +61,10 @@ class DossierFilter(filters.FilterSet):
     due_before = BoundedIsoDateTimeFilter(method="noop")
     received_after = BoundedIsoDateTimeFilter(method="noop")
     received_before = BoundedIsoDateTimeFilter(method="noop")
-    q = filters.CharFilter(method="noop", help_text="Part of the code, the applicant's name (accents and case "
+    q = filters.CharFilter(method="noop", max_length=200, help_text="Part of the code, the applicant's name (accents and case "
                            "ignored), the ID number or the phone in any form.")
-    assignee = filters.CharFilter(method="noop", help_text="The processing officer's username.")
-    received_by = filters.CharFilter(method="noop", help_text="The receiving officer's username.")
+    assignee = filters.CharFilter(method="noop", max_length=150, help_text="The processing officer's username.")
+    received_by = filters.CharFilter(method="noop", max_length=150, help_text="The receiving officer's username.")
 
     class Meta:
         model = Dossier
@@ -100,7 +101,10 @@ class DossierListCreate(generics.ListCreateAPIView):
 
     @extend_schema(parameters=[OpenApiParameter("format", str, enum=["json", *EXPORT_FORMATS],
                                                 description="csv/xlsx: the filtered, scoped list as a file "
-                                                            "(at most 100,000 rows, streamed)")])
+                                                            "(at most 100,000 rows, streamed)")],
+                   responses={(200, "application/json"): DossierListSerializer(many=True),
+                              (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY, description="format=csv"),
+                              (200, XLSX_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description="format=xlsx")})
     def get(self, request, *args, **kwargs):
         fmt = request.query_params.get("format")
         if fmt not in EXPORT_FORMATS:
@@ -153,6 +157,7 @@ class DossierEvents(DossierMixin, generics.ListAPIView):
     """The append-only history of a dossier."""
 
     serializer_class = EventSerializer
+    queryset = DossierEvent.objects.none()  # for the schema; get_queryset() is what serves
 
     def get_queryset(self):
         return selectors.dossier_events(dossier=self.get_dossier())

@@ -12,13 +12,14 @@ from core.models import Office
 
 
 class TokenRequest(serializers.Serializer):
-    username = serializers.CharField()
-    password = serializers.CharField(trim_whitespace=False)
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(trim_whitespace=False, max_length=4096)
 
 
 class TokenView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
+    documents_throttle = True  # the login lockout answers 429 (core.throttle), not a DRF throttle class
 
     @extend_schema(request=TokenRequest, responses=inline_serializer("Token", {"token": serializers.CharField()}))
     def post(self, request):
