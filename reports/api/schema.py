@@ -5,6 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
+from ..errors import ReportError
 from ..selectors import COLUMNS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -37,7 +38,10 @@ TthcReportOut = type("TthcReportOut", (serializers.Serializer,), {
 class TthcCloseIn(serializers.Serializer):
     office = serializers.CharField(required=False, allow_blank=True, max_length=20,
                                    help_text="Office code; default the caller's office.")
-    month = serializers.RegexField(r"^\d{4}-\d{2}$", help_text="YYYY-MM")
+    month = serializers.RegexField(r"^\s*\d{4}-\d{2}\s*$", max_length=20, help_text="YYYY-MM",
+                                   error_messages={"invalid": ReportError.MONTH_INVALID.message,
+                                                   "required": ReportError.MONTH_INVALID.message,
+                                                   "blank": ReportError.MONTH_INVALID.message})
 
 
 class TthcCloseOut(serializers.Serializer):

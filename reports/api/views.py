@@ -51,13 +51,16 @@ class TthcClose(APIView):
 
     @extend_schema(request=TthcCloseIn, responses={201: TthcCloseOut})
     def post(self, request):
+        body = TthcCloseIn(data=request.data)  # a body that is not an object, or a NUL byte, is a 400
+        if not body.is_valid():
+            return Response(body.errors, status=400)
         errors, month, office = {}, None, None
-        match = MONTH.match(str(request.data.get("month", "")).strip())
+        match = MONTH.match(body.validated_data["month"].strip())
         if match and 1 <= int(match[2]) <= 12 and 2000 <= int(match[1]) <= 2100:
             month = date(int(match[1]), int(match[2]), 1)
         else:
             errors["month"] = [ReportError.MONTH_INVALID.format()]
-        code = str(request.data.get("office", "") or "").strip()
+        code = body.validated_data.get("office", "").strip()
         if code:
             office = visible_offices(request.user).current().filter(code=code).first()
         else:
