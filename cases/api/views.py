@@ -4,7 +4,7 @@ from django.db import IntegrityError
 from django.http import Http404
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -33,6 +33,11 @@ from .serializers import (
 )
 
 logger = logging.getLogger(__name__)
+
+INTAKE_EXAMPLE = OpenApiExample("Một hồ sơ nhận trực tiếp", request_only=True, value={
+    "procedure": "1.009020", "channel": "direct", "summary": "Đề nghị hưởng BHXH một lần",
+    "applicant": {"name": "Nguyễn Văn Ánh", "kind": "citizen", "id_number": "001085012345",
+                  "phone": "0912345678", "email": "anh@example.vn", "address": "Cầu Giấy, Hà Nội"}})
 
 
 class ProcedureList(generics.ListAPIView):
@@ -115,7 +120,7 @@ class DossierListCreate(generics.ListCreateAPIView):
         except ExportTooLarge as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
 
-    @extend_schema(request=DossierIn, responses={201: DossierSerializer})
+    @extend_schema(request=DossierIn, responses={201: DossierSerializer}, examples=[INTAKE_EXAMPLE])
     def post(self, request):
         data = DossierIn(data=request.data)
         data.is_valid(raise_exception=True)

@@ -26,8 +26,12 @@ from schemathesis.specs.openapi.checks import (
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
+RANDOM = bool(os.environ.get("FUZZ_RANDOM"))  # explore beyond the fixed, derandomized cases CI runs
+VERBOSE = bool(os.environ.get("FUZZ_VERBOSE"))  # print the statuses answered per operation
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 PATH_PARAMS = ("code", "id", "pk")
+SETTINGS = settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=not RANDOM,
+                    phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
 
 
 @pytest.fixture
@@ -42,7 +46,8 @@ def world(cast, receive, offices):
                 receive(officer="reception_hcm"), receive(officer="reception_hcm", name="Lê Văn Cường")]
     services.run_action("start", actor=cast["processor_hn"], dossier=dossiers[1], body={"assignee": "chuyenvien.hn"})
     feedback = [FeedbackItemFactory(office=offices["01"]), FeedbackItemFactory(office=offices["79"])]
-    ids = {"code": [d.code for d in dossiers], "id": [f.pk for f in feedback], "pk": [f.pk for f in feedback]}
+    ids = {"code": [d.code for d in dossiers], "id": [f.pk for f in feedback], "pk": [f.pk for f in feedback],
+           "procedure": ["1.009020", "1.009003"]}
     alerts = list(OutboxMessage.objects.filter(channel="officer").values_list("pk", flat=True)[:5])
     ids["id"] += alerts
     return ids
@@ -72,34 +77,47 @@ def fuzz(app, user, world):
     """Run every operation of the schema as `user`; return (cases run, failures)."""
     headers = {"Authorization": f"Token {_token(user)}"}
     schema = schemathesis.openapi.from_wsgi("/api/schema/", app, headers=headers)
-    runs, failures = [0], {}
+    runs, failures, statuses = [0], {}, {}
+    real = st.fixed_dictionaries({name: st.sampled_from(values) for name, values in world.items()})
+
+    def check(operation, case, use_real=False, values=None):
+        if use_real and case.path_parameters:
+            for name in PATH_PARAMS:
+                if name in case.path_parameters:
+                    real_name = "procedure" if operation.path.startswith("/api/v1/procedures/") else name
+                    case.path_parameters[name] = values[real_name]
+        runs[0] += 1
+        response = case.call(headers=headers)
+        seen = statuses.setdefault(operation.label, {})
+        seen[response.status_code] = seen.get(response.status_code, 0) + 1
+        try:
+            case.validate_response(response, checks=CHECKS)
+        except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 - collected, reported below
+            key = (operation.label, response.status_code, type(exc).__name__)
+            failures.setdefault(key, f"{case.path_parameters} {case.query} -> "
+                                     f"{response.text[:300]!r}\n{str(exc)[:1500]}")
+
     for result in schema.get_all_operations():
         operation = result.ok()
+        # The schema's own examples first (a valid intake, a due date that can be computed) ...
+        for strategy in schema.get_strategies_from_examples(operation):
+            given(case=strategy)(settings(SETTINGS, max_examples=1)(lambda case: check(operation, case)))()
+        # ... then generated cases, valid and invalid.
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             strategy = operation.as_strategy(generation_mode=mode)
-            real = st.fixed_dictionaries({name: st.sampled_from(values) for name, values in world.items()})
 
-            @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
-                      phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+            @SETTINGS
             @given(case=strategy, use_real=st.booleans(), values=real)
             def run(case, use_real, values):
-                if use_real and case.path_parameters:
-                    for name in PATH_PARAMS:
-                        if name in case.path_parameters:
-                            case.path_parameters[name] = values[name]
-                runs[0] += 1
-                response = case.call(headers=headers)
-                try:
-                    case.validate_response(response, checks=CHECKS)
-                except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 - collected, reported below
-                    key = (operation.label, response.status_code, type(exc).__name__)
-                    failures.setdefault(key, f"{case.path_parameters} {case.query} -> "
-                                             f"{response.text[:300]!r}\n{str(exc)[:1500]}")
+                check(operation, case, use_real, values)
 
             try:
                 run()
             except Unsatisfiable:  # nothing to negate (an operation without parameters or body)
                 assert mode is GenerationMode.NEGATIVE, operation.label
+    if VERBOSE:
+        for label, seen in sorted(statuses.items()):
+            print(f"  {label}: {dict(sorted(seen.items()))}")
     return runs[0], failures
 
 
