@@ -200,6 +200,21 @@ def stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
+def server_cpu_seconds(server: subprocess.Popen) -> float:
+    """CPU time (user + system) used so far by gunicorn's master and workers (psutil comes with locust)."""
+    import psutil
+
+    total = 0.0
+    try:
+        master = psutil.Process(server.pid)
+        for proc in [master, *master.children(recursive=True)]:
+            times = proc.cpu_times()
+            total += times.user + times.system
+    except psutil.Error:
+        pass
+    return total
+
+
 def run_locust(users: int, args, port: int, accounts, workdir: Path) -> dict:
     """Run one level; return locust's final per-request stats (its --json output)."""
     result = workdir / f"locust-u{users}.json"
@@ -276,14 +291,21 @@ def main(argv=None):
         summary = []
         with tempfile.TemporaryDirectory(prefix="bhxh-load-") as tmp:
             for users in levels:
+                cpu0, load0 = server_cpu_seconds(server), os.getloadavg()[0]
                 result = run_locust(users, args, port, accounts, Path(tmp))
+                cpu, load1 = server_cpu_seconds(server) - cpu0, os.getloadavg()[0]
                 summary.append(report(users, result["stats"], args.duration,
                                       [(f"{e['method']} {e['name']}: {e['error']}", e["occurrences"])
                                        for e in result["errors"]]))
-        print("\nofficers  req/s  p50 ms  p95 ms  p99 ms  errors   (officers' work, log-ins excluded)")
+                served = summary[-1]["count"] or 1
+                print(f"app CPU: {cpu:.0f} s in {args.duration} s ({cpu / args.duration:.2f} cores of "
+                      f"{os.cpu_count()}), {cpu / served * 1000:.0f} ms per request; machine load "
+                      f"{load0:.1f} → {load1:.1f} (other processes share these cores)")
+                summary[-1].update(cpu_ms=cpu / served * 1000, load=load1)
+        print("\nofficers  req/s  p50 ms  p95 ms  p99 ms  errors  app CPU ms/req  load   (log-ins excluded)")
         for row in summary:
             print(f"{row['users']:>8} {row['rps']:>6.1f} {row.get('p50', 0):>7.0f} {row.get('p95', 0):>7.0f} "
-                  f"{row.get('p99', 0):>7.0f} {row['errors']:>7}")
+                  f"{row.get('p99', 0):>7.0f} {row['errors']:>7} {row['cpu_ms']:>15.0f} {row['load']:>5.1f}")
     finally:
         if server is not None:
             stop(server)
