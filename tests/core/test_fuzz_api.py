@@ -1,8 +1,10 @@
 """Issue 13, item 12 and "Fuzzing in CI": schemathesis against `/api/schema/`, as a reception officer and as a
-director (token auth), on PostgreSQL, with dossiers of both provinces. Every operation of the schema gets
-positive and negative cases (FUZZ_EXAMPLES each, default 25: about 1,100 cases a role, 1-2 minutes; deadline off); each response must pass `not_a_server_error`,
-`status_code_conformance`, `content_type_conformance` and `response_schema_conformance`. Path parameters are
-drawn half the time from real dossier codes, feedback ids and alert ids, so the cases reach real objects.
+director (token auth), on PostgreSQL, with dossiers of both provinces. Every operation of the schema gets its
+schema examples, then positive and negative cases (FUZZ_EXAMPLES each, default 25: about 1,100 cases a role,
+1-2 minutes; deadline off); each response must pass `not_a_server_error`, `status_code_conformance`,
+`content_type_conformance` and `response_schema_conformance`. Path parameters are drawn half the time from
+real dossier codes, procedure codes, feedback ids and alert ids, so the cases reach real objects.
+FUZZ_RANDOM=1 explores beyond the fixed (derandomized) cases; FUZZ_VERBOSE=1 prints the statuses per operation.
 
 The app is called in-process (schemathesis' WSGI transport), so it runs inside the test's transaction and
 sees the fixture's data; the schema is loaded through the same door, with the caller's token.
