@@ -3,7 +3,7 @@ as the error object `core.api.errors.exception_handler` writes, besides its succ
 
 - 400 `ValidationError`: per-field messages (`{"field": ["…"]}`, nested for `applicant`), or a coded
   `{"code", "detail"}` (e.g. INVALID_CREDENTIALS).
-- 401/403/404/409/429 `Error`: `{"code"?, "detail", …}` — `code` for domain errors (errors.py), extra fields
+- 401/403/404/409/415/429 `Error`: `{"code"?, "detail", …}` — `code` for domain errors (errors.py), extra fields
   such as `current_status` on a 409.
 
 `DEFAULT_SCHEMA_CLASS` is `AutoSchema` below; views keep declaring only their success bodies."""
@@ -35,6 +35,8 @@ ERRORS = {
     "403": OpenApiResponse(Error, description="The caller's role may not do this (checked before the body)."),
     "404": OpenApiResponse(Error, description="Not found, or outside the caller's scope."),
     "409": OpenApiResponse(Error, description="A rule says no now: a coded reason."),
+    "415": OpenApiResponse(Error, description="A body that cannot be read as the Content-Type it claims "
+                                              "(e.g. a broken multipart body)."),
     "429": OpenApiResponse(Error, description="Throttled: too many requests or failed log-ins."),
 }
 
@@ -49,6 +51,8 @@ class AutoSchema(SpectacularAutoSchema):
         codes.append("404")  # unknown path objects, out-of-scope objects, a page past the last
         if self.method in ("POST", "PUT", "PATCH", "DELETE") and not public:
             codes.append("409")
+        if self.method in ("POST", "PUT", "PATCH"):
+            codes.append("415")
         if view.get_throttles() or getattr(view, "documents_throttle", False):
             codes.append("429")
         return codes

@@ -48,3 +48,12 @@ def test_the_central_office_without_a_parent_is_allowed_by_the_schema(schema, as
     rows = as_user(cast["reception_hn"]).get("/api/v1/offices/?page_size=500").json()["results"]
     assert any(row["parent"] is None for row in rows)
     assert schema["components"]["schemas"]["Office"]["properties"]["parent"]["nullable"] is True
+
+
+def test_a_body_without_a_content_type_is_a_documented_415(as_user, cast, schema):
+    response = as_user(cast["director_hn"]).generic("POST", "/api/v1/reports/tthc/close/", b"month=2026-03",
+                                                    content_type="")
+    assert response.status_code == 415 and response.json()["detail"]
+    for path, method in [("/api/v1/reports/tthc/close/", "post"), ("/api/v1/dossiers/", "post"),
+                         ("/api/v1/auth/token/", "post")]:
+        assert "415" in schema["paths"][path][method]["responses"], path  # was undocumented
