@@ -4,6 +4,7 @@
     python -m bench scan api             # bench_scan and bench_api only
     python -m bench scan -- --dossiers 100000 --crossing 0.01   # arguments after -- go to each benchmark
     python -m bench --keep scan          # leave the database (bhxh_bench_scan) for a look afterwards
+    python -m bench load -- --users 50,100,200 --duration 120   # on demand only: officers under load (locust)
 
 The server is BENCH_DATABASE_SERVER (default: the server of DATABASE_URL when that is PostgreSQL, else
 postgres://postgres@127.0.0.1:5432). Each benchmark gets `bhxh_bench_<name>`, created fresh (dropped first
@@ -22,6 +23,9 @@ import environ
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432"
+
+
+ON_DEMAND = {"load"}  # minutes of load on the machine (the `bench` extra): only when named, `python -m bench load`
 
 
 def available() -> list[str]:
@@ -81,7 +85,7 @@ def main(argv=None) -> None:
         parser.error(f"no such benchmark: {', '.join(unknown)} (there are: {', '.join(available())})")
     server = server_url()
     failed = []
-    for name in args.names or available():
+    for name in args.names or [n for n in available() if n not in ON_DEMAND]:
         database = f"bhxh_bench_{name}"
         print(f"\n===== bench_{name} on {server}/{database} =====", flush=True)
         recreate(server, database)

@@ -290,7 +290,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",  # documents the error responses of every operation
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"public": "30/min", "login": "10/min", "verify": "20/min"},
     "DATETIME_FORMAT": "iso-8601",
@@ -306,6 +306,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Request and response bodies as separate components: read-only fields are not asked for, write-only
+    # fields are not promised (issue 13, item 12).
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "DossierStatusEnum": "cases.models.Status",
+        "FeedbackStatusEnum": "feedback.models.Status",
+        "DossierChannelEnum": "cases.choices.Channel",
+        "SourceEnum": "cases.choices.Source",  # the same two values for dossiers and feedback
+    },
 }
 
 # How long an idempotency key (intake's `Idempotency-Key`, the intake page's token) and its stored answer are kept.

@@ -23,6 +23,8 @@ api_patterns = [
 ]
 page_patterns = [path("", include((f"{app}.urls", app), namespace=app)) for app in PAGE_APPS]
 
+handler404 = "core.api.errors.not_found"  # JSON under /api/, the HTML page elsewhere
+
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("dang-nhap/", core_views.LoginView.as_view(), name="login"),

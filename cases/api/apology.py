@@ -42,7 +42,7 @@ class ApologySlipOut(serializers.ModelSerializer):
     number = serializers.CharField(source="number_label")
     dossier = serializers.CharField(source="dossier.code")
     pdf_url = serializers.SerializerMethodField()
-    signed_by = serializers.CharField(source="signed_by.display_name", default=None)
+    signed_by = serializers.CharField(source="signed_by.display_name", default=None, allow_null=True)
 
     class Meta:
         model = ApologySlip

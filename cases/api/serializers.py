@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.fields import DateTimeField
@@ -12,6 +13,14 @@ from ..limits import MAX_DOCUMENT_CHARS, MAX_DOCUMENTS, MAX_NOTE, MAX_TEXT, MAX_
 from ..models import ApplicantKind, Channel, ContactChannel, Dossier, DossierEvent, Procedure, ResultDelivery
 from ..privacy import applicant_for, intake_details_for
 from ..services.common import CLOCK_SKEW
+from .outputs import (
+    ApologySlipBrief,
+    ApplicantOut,
+    ChecklistItemOut,
+    PublicApplicantOut,
+    RuleVersionBrief,
+    SupplementRequestOut,
+)
 from ..validators import (
     mask_phone,
     validate_applicant_id,
@@ -165,7 +174,7 @@ class DossierSerializer(serializers.ModelSerializer):
     applicant = serializers.SerializerMethodField()
     is_overdue = serializers.SerializerMethodField()
     national_status = serializers.IntegerField()
-    assignee = serializers.CharField(source="assignee.username", default=None)
+    assignee = serializers.CharField(source="assignee.username", default=None, allow_null=True)
     supplement_requests = serializers.SerializerMethodField()
     apology_slips = serializers.SerializerMethodField()
     receipt_url = serializers.SerializerMethodField()
@@ -176,7 +185,7 @@ class DossierSerializer(serializers.ModelSerializer):
     due_stage = serializers.CharField(source="due_state", read_only=True)
     visits = serializers.IntegerField(source="trip_count", read_only=True)
     over_visit_limit = serializers.SerializerMethodField()
-    documents = serializers.JSONField(read_only=True)  # the checklist as ticked at intake (cases.checklist)
+    documents = ChecklistItemOut(many=True, read_only=True)  # the checklist as ticked at intake (cases.checklist)
     social_insurance_number = serializers.SerializerMethodField()
     date_of_birth = serializers.SerializerMethodField()
     postal_address = serializers.SerializerMethodField()
@@ -197,6 +206,7 @@ class DossierSerializer(serializers.ModelSerializer):
 
     mask = False  # lists mask personal data; the detail view turns this off for the handling office
 
+    @extend_schema_field(ApplicantOut)
     def get_applicant(self, obj):
         request = self.context.get("request")
         return applicant_for(getattr(request, "user", None), obj, masked=self.mask)
@@ -226,11 +236,13 @@ class DossierSerializer(serializers.ModelSerializer):
     def get_is_overdue(self, obj) -> bool:
         return obj.is_overdue
 
+    @extend_schema_field(SupplementRequestOut(many=True))
     def get_supplement_requests(self, obj):
         return [{"number": s.number, "requested_at": _iso(s.requested_at), "reason": s.reason,
                  "documents": s.documents, "fulfilled_at": _iso(s.fulfilled_at)}
                 for s in obj.supplement_requests.all()]
 
+    @extend_schema_field(ApologySlipBrief(many=True))
     def get_apology_slips(self, obj):
         return [{"number": a.number_label, "state": a.state, "issued_at": _iso(a.issued_at),
                  "new_appointment_at": _iso(a.new_appointment_at), "is_late": a.is_late, "reason": a.reason}
@@ -244,12 +256,13 @@ class DossierSerializer(serializers.ModelSerializer):
     def get_provisional_calendar(self, obj) -> bool:
         return years.is_provisional(obj.legal_due_at)
 
-    def get_rule_version(self, obj) -> dict | None:
+    @extend_schema_field(RuleVersionBrief(allow_null=True))
+    def get_rule_version(self, obj):
         from .versions import rule_version_summary
 
         return rule_version_summary(obj.rule_version)
 
-    def get_receipt_url(self, obj):
+    def get_receipt_url(self, obj) -> str | None:
         if obj.received_at is None:
             return None
         return slip_url("receipt", obj)
@@ -279,7 +292,7 @@ class EventSerializer(serializers.ModelSerializer):
 class ActionIn(serializers.Serializer):
     """Bodies of the lifecycle actions (CONTRACTS.md §1.3); each action reads the fields it needs."""
 
-    assignee = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    assignee = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=150)
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=MAX_TEXT)
     documents = serializers.ListField(
         child=serializers.CharField(max_length=MAX_DOCUMENT_CHARS), required=False, default=list,
@@ -287,7 +300,7 @@ class ActionIn(serializers.Serializer):
         help_text="request-supplement: the papers to supplement, each a 0-based index of the rule version's "
                   "checklist (`GET /procedures/{code}/versions/` `documents`), an item's `name`, or another paper "
                   "in words; an index outside the checklist is a 400 DOCUMENT_NOT_IN_CHECKLIST.")
-    outcome = serializers.CharField(required=False, allow_blank=True, default="")
+    outcome = serializers.CharField(required=False, allow_blank=True, default="", max_length=10)
     result_summary = serializers.CharField(required=False, allow_blank=True, default="", max_length=MAX_TEXT)
     returned_to = serializers.CharField(required=False, allow_blank=True, default="", max_length=MAX_UNIT)
     unit = serializers.CharField(required=False, allow_blank=True, default="", max_length=MAX_UNIT)
@@ -308,6 +321,7 @@ class PublicDossierSerializer(serializers.ModelSerializer):
         fields = ["code", "status", "status_label", "procedure", "office", "received_at", "appointment_at",
                   "resolved_at", "returned_at", "applicant"]
 
+    @extend_schema_field(PublicApplicantOut)
     def get_applicant(self, obj):
         name = obj.applicant_name.split()
         return {"name": " ".join([w[0] + "." for w in name[:-1]] + name[-1:]) if name else "",

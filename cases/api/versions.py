@@ -2,10 +2,12 @@
 from django.http import Http404
 from django.urls import path
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import generics, serializers
 
 from ..models import Procedure, ProcedureVersion
 from ..versions import versions_list
+from .outputs import ChecklistItemOut, TimeLimitOut
 
 
 def _number(value):
@@ -37,14 +39,17 @@ class ProcedureVersionSerializer(serializers.ModelSerializer):
                   "stops_taking_at"]
         fields += ["separate_duties", "result_approval_required"]  # issue 12: who may resolve, approval first
 
-    def get_time_limit(self, obj) -> dict:
+    @extend_schema_field(TimeLimitOut)
+    def get_time_limit(self, obj):
         return time_limit(obj)
 
-    def get_documents(self, obj) -> list:
+    @extend_schema_field(ChecklistItemOut(many=True))
+    def get_documents(self, obj):
         return [{"name": d.get("name", ""), "original": d.get("original", "either"),
                  "quantity": d.get("quantity", 1), "required": bool(d.get("required", True))}
                 for d in obj.documents or []]
 
+    @extend_schema_field({"type": "string", "format": "date-time", "nullable": True})
     def get_stops_taking_at(self, obj):
         return timezone.localtime(obj.stops_taking_at).isoformat() if obj.stops_taking_at else None
 
@@ -53,6 +58,7 @@ class ProcedureVersionList(generics.ListAPIView):
     """The rule versions of one procedure, oldest first (DOMAIN.md §8)."""
 
     serializer_class = ProcedureVersionSerializer
+    queryset = ProcedureVersion.objects.none()  # for the schema; get_queryset() is what serves
 
     def get_queryset(self):
         procedure = Procedure.objects.filter(code=self.kwargs["code"]).first()

@@ -3,7 +3,8 @@ import logging
 from django.db import IntegrityError
 from django.http import Http404
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -18,9 +19,9 @@ from core.permissions import HasCapability
 
 from .. import selectors, services
 from ..errors import DossierError
-from ..export import EXPORT_FORMATS, ExportTooLarge, export_response
-from ..models import Channel, Dossier, DueState, Source, Status
+from ..export import EXPORT_FORMATS, XLSX_TYPE, ExportTooLarge, export_response
 from ..filtering import APOLOGY_CHOICES, STATUS_GROUP_CHOICES, TIMELINESS_CHOICES
+from ..models import Channel, Dossier, DossierEvent, DueState, Source, Status
 from .filters import BoundedIsoDateTimeFilter, DayOrMomentFilter
 from .serializers import (
     ActionIn,
@@ -33,6 +34,11 @@ from .serializers import (
 )
 
 logger = logging.getLogger(__name__)
+
+INTAKE_EXAMPLE = OpenApiExample("Một hồ sơ nhận trực tiếp", request_only=True, value={
+    "procedure": "1.009020", "channel": "direct", "summary": "Đề nghị hưởng BHXH một lần",
+    "applicant": {"name": "Nguyễn Văn Ánh", "kind": "citizen", "id_number": "001085012345",
+                  "phone": "0912345678", "email": "anh@example.vn", "address": "Cầu Giấy, Hà Nội"}})
 
 
 class ProcedureList(generics.ListAPIView):
@@ -51,8 +57,8 @@ DOSSIER_STAGES = [(v, label) for v, label in DueState.choices
 
 class DossierFilter(filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=Status.choices, method="noop")
-    office = filters.CharFilter(method="noop")
-    procedure = filters.CharFilter(method="noop")
+    office = filters.CharFilter(method="noop", max_length=60)
+    procedure = filters.CharFilter(method="noop", max_length=30)
     channel = filters.ChoiceFilter(choices=Channel.choices, method="noop")
     source = filters.ChoiceFilter(choices=Source.choices, method="noop")
     overdue = filters.BooleanFilter(method="noop")
@@ -75,10 +81,10 @@ class DossierFilter(filters.FilterSet):
     apology_before = DayOrMomentFilter(method="noop")
     over_visit_limit = filters.BooleanFilter(method="noop")
     came_back = filters.BooleanFilter(method="noop")
-    q = filters.CharFilter(method="noop", help_text="Part of the code, the applicant's name (accents and case "
+    q = filters.CharFilter(method="noop", max_length=200, help_text="Part of the code, the applicant's name (accents and case "
                            "ignored), the ID number or the phone in any form.")
-    assignee = filters.CharFilter(method="noop", help_text="The processing officer's username.")
-    received_by = filters.CharFilter(method="noop", help_text="The receiving officer's username.")
+    assignee = filters.CharFilter(method="noop", max_length=150, help_text="The processing officer's username.")
+    received_by = filters.CharFilter(method="noop", max_length=150, help_text="The receiving officer's username.")
 
     class Meta:
         model = Dossier
@@ -122,7 +128,10 @@ class DossierListCreate(generics.ListCreateAPIView):
 
     @extend_schema(parameters=[OpenApiParameter("format", str, enum=["json", *EXPORT_FORMATS],
                                                 description="csv/xlsx: the filtered, scoped list as a file "
-                                                            "(at most 100,000 rows, streamed)")])
+                                                            "(at most 100,000 rows, streamed)")],
+                   responses={(200, "application/json"): DossierListSerializer(many=True),
+                              (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY, description="format=csv"),
+                              (200, XLSX_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description="format=xlsx")})
     def get(self, request, *args, **kwargs):
         fmt = request.query_params.get("format")
         if fmt not in EXPORT_FORMATS:
@@ -133,12 +142,13 @@ class DossierListCreate(generics.ListCreateAPIView):
         except ExportTooLarge as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
 
-    @extend_schema(request=DossierIn, responses={201: DossierSerializer}, parameters=[OpenApiParameter(
-        "Idempotency-Key", {"type": "string", "minLength": 1, "maxLength": 200}, OpenApiParameter.HEADER,
-        required=False, pattern=r"^[\x21-\x7e]{1,200}$",
-        description="Any unique value (a UUID) per dossier handed in: a retry with the same key and body answers "
-                    "the first result (the same dossier, status and body) and never receives twice; the same key "
-                    "with another body is a 422 IDEMPOTENCY_KEY_REUSED. Keys are kept IDEMPOTENCY_KEY_HOURS.")])
+    @extend_schema(request=DossierIn, responses={201: DossierSerializer}, examples=[INTAKE_EXAMPLE], parameters=[
+        OpenApiParameter(
+            "Idempotency-Key", {"type": "string", "minLength": 1, "maxLength": 200}, OpenApiParameter.HEADER,
+            required=False, pattern=r"^[\x21-\x7e]{1,200}$",
+            description="Any unique value (a UUID) per dossier handed in: a retry with the same key and body answers "
+                        "the first result (the same dossier, status and body) and never receives twice; the same key "
+                        "with another body is a 422 IDEMPOTENCY_KEY_REUSED. Keys are kept IDEMPOTENCY_KEY_HOURS.")])
     def post(self, request):
         key = request.headers.get("Idempotency-Key")
         if key is None:
@@ -198,6 +208,7 @@ class DossierEvents(DossierMixin, generics.ListAPIView):
     """The append-only history of a dossier."""
 
     serializer_class = EventSerializer
+    queryset = DossierEvent.objects.none()  # for the schema; get_queryset() is what serves
 
     def get_queryset(self):
         return selectors.dossier_events(dossier=self.get_dossier())

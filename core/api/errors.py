@@ -2,7 +2,8 @@ import logging
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views import defaults
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -40,3 +41,11 @@ def database_unavailable(exc) -> Response:
     log.warning("database unavailable: %s", exc)
     error = DomainError(CoreError.DATABASE_UNAVAILABLE)
     return Response(error.as_dict(), status=error.status, headers={"Retry-After": str(RETRY_AFTER)})
+
+
+def not_found(request, exception=None):
+    """handler404: under /api/ a URL that matches no route (a code outside the contract's pattern, a non-numeric
+    id) is the JSON error object the schema documents, like any other API 404; pages keep the HTML page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": CoreError.NOT_FOUND.code, "detail": CoreError.NOT_FOUND.format()}, status=404)
+    return defaults.page_not_found(request, exception)

@@ -37,7 +37,7 @@ class EstimatingPaginator(Paginator):
 class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
-    max_page_size = 500
+    max_page_size = 500  # CONTRACTS.md §1.2: at most 500; a larger value is served as 500
     django_paginator_class = EstimatingPaginator
 
     def paginate_queryset(self, queryset, request, view=None):
@@ -70,7 +70,14 @@ class Pagination(PageNumberPagination):
         return schema
 
     def get_schema_operation_parameters(self, view):
+        """The bounds in the schema too (page from 1, page_size 1–500, default 50), and `cursor` where the list
+        pages by keyset."""
         params = super().get_schema_operation_parameters(view)
+        for parameter in params:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"].update({"minimum": 1})
+            elif parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update({"minimum": 1, "maximum": self.max_page_size, "default": self.page_size})
         if getattr(view, "keyset_field", None):
             params.append({"name": CURSOR_PARAM, "required": False, "in": "query", "schema": {"type": "string"},
                            "description": "keyset paging: empty for the first page, then the cursor of `next` "

@@ -12,13 +12,14 @@ from core.tokens import token_expires_at, token_issue, tokens_revoke
 
 
 class TokenRequest(serializers.Serializer):
-    username = serializers.CharField()
-    password = serializers.CharField(trim_whitespace=False)
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(trim_whitespace=False, max_length=4096)
 
 
 class TokenView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
+    documents_throttle = True  # the login lockout answers 429 (core.throttle), not a DRF throttle class
 
     @extend_schema(request=TokenRequest, responses=inline_serializer(
         "Token", {"token": serializers.CharField(), "expires_at": serializers.DateTimeField()}))
@@ -50,7 +51,7 @@ class LogoutView(APIView):
 
 
 class OfficeSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Office

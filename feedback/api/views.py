@@ -18,8 +18,8 @@ from ..models import Category, FeedbackItem, Source, Status
 class FeedbackSerializer(serializers.ModelSerializer):
     related_dossier = serializers.SerializerMethodField()
     office = serializers.CharField(source="office.code")
-    assignee = serializers.CharField(source="assignee.username", default=None)
-    officer = serializers.CharField(source="officer.username", default=None)
+    assignee = serializers.CharField(source="assignee.username", default=None, allow_null=True)
+    officer = serializers.CharField(source="officer.username", default=None, allow_null=True)
     sender = serializers.SerializerMethodField()
 
     class Meta:
@@ -39,7 +39,7 @@ class FeedbackFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=Status.choices, method="noop")
     category = filters.ChoiceFilter(choices=Category.choices, method="noop")
     source = filters.ChoiceFilter(choices=Source.choices, method="noop")
-    q = filters.CharFilter(method="noop")
+    q = filters.CharFilter(method="noop", max_length=200)
     province = filters.CharFilter(method="noop", help_text="A province office code: it and its grassroots offices.")
     received_after = filters.DateFilter(method="noop", validators=[sane_year],
                                         help_text="Received from this local day.")
@@ -86,15 +86,18 @@ class FeedbackDetail(generics.RetrieveAPIView):
 
 
 class ActionIn(serializers.Serializer):
-    category = serializers.CharField(required=False, allow_blank=True, default="")
-    officer = serializers.CharField(required=False, allow_blank=True, default="",
+    category = serializers.CharField(required=False, allow_blank=True, default="", max_length=40)
+    officer = serializers.CharField(required=False, allow_blank=True, default="", max_length=150,
                                     help_text="classify, conduct items: the officer the feedback is about")
-    assignee = serializers.CharField(required=False, allow_blank=True, default="")
+    assignee = serializers.CharField(required=False, allow_blank=True, default="", max_length=150)
     agency = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
     answer = serializers.CharField(required=False, allow_blank=True, default="", max_length=20000)
     public = serializers.BooleanField(required=False, default=False)
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+    class Meta:
+        ref_name = "FeedbackActionIn"  # cases.api has its own ActionIn
 
 
 class FeedbackAction(APIView):

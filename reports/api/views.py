@@ -3,8 +3,7 @@ from datetime import date
 
 from django.http import HttpResponse
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,6 +14,7 @@ from core.scoping import visible_offices
 from .. import exports, selectors, services
 from ..errors import ReportError
 from ..forms import PeriodForm
+from .schema import REPORT_RESPONSES, DashboardOut, TthcCloseIn, TthcCloseOut
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -29,7 +29,8 @@ class TthcReport(APIView):
     @extend_schema(parameters=[
         OpenApiParameter("from", str, description="yyyy-mm-dd or dd/mm/yyyy (default: 1 January)"),
         OpenApiParameter("to", str, description="yyyy-mm-dd or dd/mm/yyyy (default: today)"),
-        OpenApiParameter("office", str), OpenApiParameter("format", str, enum=FORMATS)])
+        OpenApiParameter("office", str), OpenApiParameter("format", str, enum=FORMATS)],
+        responses=REPORT_RESPONSES)
     def get(self, request):
         form = PeriodForm(request.query_params, user=request.user)
         fmt = request.query_params.get("format", "json")
@@ -48,16 +49,18 @@ class TthcClose(APIView):
 
     permission_classes = [IsAuthenticated, HasCapability("close_report")]  # 403 before the body is read
 
-    @extend_schema(request=inline_serializer("TthcCloseRequest", {"office": serializers.CharField(),
-                                                                  "month": serializers.CharField()}))
+    @extend_schema(request=TthcCloseIn, responses={201: TthcCloseOut})
     def post(self, request):
+        body = TthcCloseIn(data=request.data)  # a body that is not an object, or a NUL byte, is a 400
+        if not body.is_valid():
+            return Response(body.errors, status=400)
         errors, month, office = {}, None, None
-        match = MONTH.match(str(request.data.get("month", "")).strip())
+        match = MONTH.match(body.validated_data["month"].strip())
         if match and 1 <= int(match[2]) <= 12 and 2000 <= int(match[1]) <= 2100:
             month = date(int(match[1]), int(match[2]), 1)
         else:
             errors["month"] = [ReportError.MONTH_INVALID.format()]
-        code = str(request.data.get("office", "") or "").strip()
+        code = body.validated_data.get("office", "").strip()
         if code:
             office = visible_offices(request.user).current().filter(code=code).first()
         else:
@@ -95,5 +98,6 @@ class Dashboard(APIView):
 
     permission_classes = [IsAuthenticated, HasCapability("view_dashboard")]
 
+    @extend_schema(responses=DashboardOut)
     def get(self, request):
         return Response(selectors.dashboard(user=request.user))

@@ -1,6 +1,7 @@
 """Calendar API: parse the query, call workcal.calendar, answer. Authentication is the project default."""
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -13,7 +14,10 @@ from .serializers import DueDateQuery, DueDateResult, YearCalendar, YearQuery
 class DueDateView(APIView):
     """The legal due moment of a dossier received at `start` with a time limit of `days` working days."""
 
-    @extend_schema(parameters=[DueDateQuery], responses=DueDateResult, summary="Tính thời hạn giải quyết")
+    @extend_schema(parameters=[DueDateQuery, OpenApiParameter(
+                       "start", OpenApiTypes.DATETIME, required=True, description=DueDateQuery().fields["start"].help_text,
+                       examples=[OpenApiExample("Thứ Năm trước dịp 30/4", value="2025-04-24T09:00:00+07:00")])],
+                   responses=DueDateResult, summary="Tính thời hạn giải quyết")
     def get(self, request):
         query = DueDateQuery(data=request.query_params)
         query.is_valid(raise_exception=True)

@@ -1,7 +1,7 @@
 """GET /calendar/years/: each year the engine knows, announced or provisional (CONTRACTS.md)."""
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.generics import GenericAPIView
+from rest_framework.generics import ListAPIView
 
 from workcal import years
 
@@ -22,13 +22,16 @@ class CalendarYearRow(serializers.Serializer):
     overrides = OverrideDay(many=True, help_text="Các ngày quản trị viên điều chỉnh trong năm.")
 
 
-class CalendarYearsView(GenericAPIView):
-    """The years of the working-day calendar, each announced (with its notice) or provisional."""
+class CalendarYearsView(ListAPIView):
+    """The years of the working-day calendar, each announced (with its notice) or provisional. A paginated
+    list (the schema said a single row)."""
 
     serializer_class = CalendarYearRow
+    filter_backends = []
+
+    def get_queryset(self):
+        return years.calendar_years()
 
     @extend_schema(summary="Các năm lịch nghỉ: đã công bố hay tạm tính")
-    def get(self, request):
-        rows = years.calendar_years()
-        page = self.paginate_queryset(rows)
-        return self.get_paginated_response(CalendarYearRow(page, many=True).data)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
