@@ -314,6 +314,10 @@ SPECTACULAR_SETTINGS = {
         "FeedbackStatusEnum": "feedback.models.Status",
         "DossierChannelEnum": "cases.choices.Channel",
         "SourceEnum": "cases.choices.Source",  # the same two values for dossiers and feedback
+        "ApplicantKindEnum": "cases.choices.ApplicantKind",
+        "AttachmentKindEnum": "attachments.models.Kind",
+        "RatingLevelEnum": "cases.choices.RatingLevel",
+        "OfficeLevelEnum": "core.models.Office.Level",
     },
 }
 
