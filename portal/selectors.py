@@ -4,6 +4,7 @@ from datetime import timedelta
 from django.db.models import Count, Max, Min, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
+from attachments.selectors import fetch_health
 from core.scoping import visible_offices
 from notifications.models import DUE_STATES, OutboxMessage
 
@@ -44,6 +45,7 @@ def sync_health(user, *, now=None) -> list[dict]:
     quarantine = _grouped(QuarantinedItem.objects.filter(office_id__in=ids), new=Count("pk", filter=Q(
         first_seen_at__gte=since)), pending=Count("pk", filter=Q(state=QuarantinedItem.State.PENDING)))
     backlog = push_backlog(ids)
+    papers = fetch_health(office_ids=ids)  # the applicants' papers (TaiLieuNop) still to fetch, or failed
     disagreements = _grouped(Disagreement.objects.filter(office_id__in=ids, resolved_at__isnull=True), n=Count("pk"))
     outbox = _grouped(OutboxMessage.objects.filter(channel="portal", office_id__in=ids),
                       pending=Count("pk", filter=Q(state=OutboxMessage.State.PENDING)),
@@ -61,6 +63,9 @@ def sync_health(user, *, now=None) -> list[dict]:
         "backlog": backlog.get(o.pk),
         "backlog_age": now - backlog[o.pk]["oldest_at"] if o.pk in backlog else None,
         "disagreements": (disagreements.get(o.pk) or {}).get("n", 0),
+        "papers_pending": (papers.get(o.pk) or {}).get("pending", 0),
+        "papers_failed": (papers.get(o.pk) or {}).get("failed", 0),
+        "papers_oldest_pending": (papers.get(o.pk) or {}).get("oldest_pending"),
         "last_error": o.last_error or o.last_push_error or "",
         "last_error_at": o.last_error_at,
         "healthy": o.last_run_ok is not False,

@@ -196,3 +196,16 @@ def test_fetch_health_counts_waiting_and_failed_papers_per_office(portal_files, 
     health = fetch_health(office_ids=[offices["01"].pk, offices["79"].pk])
     assert {k: health[offices["01"].pk][k] for k in ("pending", "failed")} == {"pending": 1, "failed": 1}
     assert health[offices["01"].pk]["oldest_pending"] is not None and offices["79"].pk not in health
+
+
+def test_the_sync_page_shows_each_offices_papers_waiting_and_failed(portal_files, offices, after_commit, client,
+                                                                     cast):
+    """Issue 11: the sync page lists, per office, the applicants' papers still to fetch and those that failed."""
+    portal_files.files["/f/ok.pdf"] = PDF
+    _pull(offices, after_commit, ("ok.pdf", "/f/ok.pdf"), ("gone.pdf", "/f/gone.exe"))
+    Attachment.objects.filter(name="gone.pdf").update(fetch_status="failed")
+    store_dossier_page(office=offices["01"], items=[_item("000.00.01.G13-200518-0102", [("w.pdf", "/f/w.pdf")])])
+    client.force_login(cast["director_hn"])
+    page = client.get(reverse("portal:health")).content.decode()
+    row = page.split(f'<span class="muted">{offices["01"].agency_code}</span>', 1)[1].split("</tr>", 1)[0]
+    assert "1 chờ tải, 1 lỗi" in row.split('class="papers">', 1)[1] and "chờ lâu nhất" in row
