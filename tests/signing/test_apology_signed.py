@@ -177,3 +177,22 @@ def test_an_absent_token_shows_its_message_on_the_page_and_nothing_is_issued(dos
     slip.refresh_from_db()
     assert slip.state == "draft"
     _nothing_issued(dossier)
+
+
+def test_the_dossier_page_lists_the_signed_slip_with_its_signer_and_the_signed_bytes(dossier, cast, as_user, at,
+                                                                                      authority, client):
+    """Issue 15: the signed PDF is the one attached to the dossier: its page lists it (who signed, when, the level)
+    and links the very bytes the applicant received; a reader who sees the applicant masked gets no link."""
+    at(BEFORE_APOLOGISE_BY)
+    assert _api_issue(as_user, cast["director_hn"], dossier).status_code == 201
+    signed = SignedDocument.objects.get(kind="apology")
+    client.force_login(cast["director_hn"])
+    panel = client.get(f"/ho-so/{dossier.code}/").content.decode().split('id="signed-documents"', 1)[1]
+    panel = panel.split("</section>", 1)[0]
+    assert cast["director_hn"].display_name in panel and signed.level in panel
+    link = f"/xac-thuc/{signed.token}/tai-ve/"
+    assert link in panel
+    assert client.get(link).content == signed.read()
+    client.force_login(cast["legal"])
+    masked = client.get(f"/ho-so/{dossier.code}/").content.decode().split('id="signed-documents"', 1)[1]
+    assert str(signed.token) not in masked.split("</section>", 1)[0]
