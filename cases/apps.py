@@ -12,11 +12,12 @@ class CasesConfig(AppConfig):
         from .signals import dossier_event_recorded
 
         calendar_changed.connect(_recompute_on_commit, dispatch_uid="cases.recompute_open_deadlines")
-        from notifications.delivery import ATTACHMENT_SOURCES
+        from notifications.delivery import ATTACHMENT_SOURCES, LINK_SOURCES
 
-        from .signatures import slip_attachment
+        from .signatures import slip_attachment, slip_link
 
         ATTACHMENT_SOURCES["slip"] = slip_attachment  # e-mails to the applicant carry the sealed slip
+        LINK_SOURCES["slip"] = slip_link  # and SMS a link to it
         dossier_event_recorded.connect(alerts.dossier_event_recorded, dispatch_uid="cases.officer_alerts")
 
 

@@ -103,7 +103,7 @@ def _after_event(dossier, event):
             outbox_enqueue(channel=channel, kind=f"dossier.{event.action}", recipient=recipient,
                                idempotency_key=f"dossier-event:{event.pk}:{channel}", office=dossier.office,
                                dossier_code=dossier.code, subject=f"Hồ sơ {dossier.code}", body=text,
-                               payload={"documents": [slip]} if slip and channel == "email" else None)
+                               payload={"documents": [slip]} if slip else None)  # attached, or linked by SMS
 
 
 def _applicant_message(dossier, event) -> str:

@@ -97,6 +97,19 @@ def slip_spec(dossier, action: str) -> dict | None:
 
 
 def slip_attachment(spec: dict) -> tuple[str, bytes]:
+    """The office-sealed slip a spec names, as an e-mail attachment."""
+    signed = _sealed_slip(spec)
+    return signed.filename, signed.read()
+
+
+def slip_link(spec: dict) -> str:
+    """The download link of the office-sealed slip a spec names (for an SMS): the same stored bytes."""
+    from signing.services import download_url
+
+    return download_url(_sealed_slip(spec))
+
+
+def _sealed_slip(spec: dict):
     """The office-sealed slip a spec names, sealed now if it was not yet (at delivery, after the commit)."""
     from .models import Dossier
 
@@ -105,5 +118,4 @@ def slip_attachment(spec: dict) -> tuple[str, bytes]:
     if spec["kind"] == "supplement":
         obj = dossier.supplement_requests.select_related("requested_by").get(number=spec["number"])
         obj.dossier = dossier
-    signed = sealed_copy(spec["kind"], obj)
-    return signed.filename, signed.read()
+    return sealed_copy(spec["kind"], obj)

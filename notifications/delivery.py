@@ -29,6 +29,18 @@ RELEASE_LIMIT = 500  # rows released at once after a success (the periodic sweep
 # spec -> (filename, bytes) registered by the app that owns them (cases registers "slip": the office-sealed
 # slips), so this app imports none of them. A source that fails fails the delivery (retried), never sends less.
 ATTACHMENT_SOURCES = {}
+# The same documents as links for the texts (SMS): source name -> function spec -> URL of the signed PDF.
+LINK_SOURCES = {}
+
+
+def with_document_links(message) -> str:
+    """The message's text with a download link for each document its payload names (an SMS cannot carry the
+    PDF): " Tai phieu: <url>". A source that fails fails the delivery (retried), never sends less."""
+    text = message.body or ""
+    for spec in (message.payload or {}).get("documents", []):
+        if spec.get("source") in LINK_SOURCES:
+            text += f" Tai phieu: {LINK_SOURCES[spec['source']](spec)}"
+    return text
 
 
 # Kinds of rows an app delivers itself, in batches and in its own order (the national portal's dossier changes,

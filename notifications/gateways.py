@@ -152,7 +152,9 @@ def _post(what: str, url: str, **kwargs) -> dict:
 # --- SMS ------------------------------------------------------------------------------------------------
 
 def send_sms(message) -> str:
-    content = message.body or ""
+    from .delivery import with_document_links
+
+    content = with_document_links(message)
     if not content:
         raise GatewayError("the SMS has no text")
     body = {

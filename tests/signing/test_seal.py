@@ -154,3 +154,16 @@ def test_without_a_seal_the_intake_email_is_held_back_not_sent_unsealed(dossier,
     assert deliver(email.pk) is False and not mail.outbox
     email.refresh_from_db()
     assert email.state == "failed" and "khóa ký số" in email.last_error
+
+
+def test_the_sms_telling_the_applicant_of_intake_links_the_sealed_receipt(dossier, authority, client, settings):
+    """Issue 15: an SMS cannot carry the PDF, so it carries the link to the very bytes the e-mail attaches."""
+    from notifications.delivery import with_document_links
+    from notifications.models import OutboxMessage
+
+    sms = OutboxMessage.objects.get(kind="dossier.receive", channel="sms", dossier_code=dossier.code)
+    text = with_document_links(sms)
+    stored = SignedDocument.objects.get(kind="receipt", dossier_code=dossier.code)
+    link = f"/xac-thuc/{stored.token}/tai-ve/"
+    assert text.startswith(sms.body) and text.endswith(link) and " Tai phieu: " in text and text.isascii()
+    assert client.get(link).content == stored.read()
