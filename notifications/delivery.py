@@ -35,11 +35,16 @@ LINK_SOURCES = {}
 
 def with_document_links(message) -> str:
     """The message's text with a download link for each document its payload names (an SMS cannot carry the
-    PDF): " Tai phieu: <url>". A source that fails fails the delivery (retried), never sends less."""
+    PDF): " Tai phieu: <url>". A document that cannot be had now (its seal key missing, the token absent) leaves
+    the text without its link: the citizen's notice is not held back for it (the e-mail, which carries the
+    document itself, waits and retries instead), and nothing unsigned is ever linked."""
     text = message.body or ""
     for spec in (message.payload or {}).get("documents", []):
         if spec.get("source") in LINK_SOURCES:
-            text += f" Tai phieu: {LINK_SOURCES[spec['source']](spec)}"
+            try:
+                text += f" Tai phieu: {LINK_SOURCES[spec['source']](spec)}"
+            except Exception:  # noqa: BLE001 - logged; the text goes without the link
+                log.warning("no link to %s for %s", spec, message, exc_info=True)
     return text
 
 

@@ -35,8 +35,14 @@ def database_url(settings_dict=None) -> str:
 def app_environment(**extra) -> dict:
     """The environment of a process of ours (worker, web server) reading the production settings module."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bhxh_portal.settings", "ENV_FILE": str(ROOT / "var" / "no.env"),
-           "SECRET_KEY": "fault-drill-secret-key-0123456789abcdefghijklmnopqrstuvwxyz", "DEBUG": "false",
-           "LOG_LEVEL": "WARNING"}
+           "SECRET_KEY": "fd-3k9QzT7pLw2xV8nR4mB6cJ1hY5sG0aE-uN_oI9tK2qW7eZ4rX8vC3bM6nL1pA", "DEBUG": "false",
+           "LOG_LEVEL": "WARNING",
+           # plain HTTP on 127.0.0.1, as `make run` (the production defaults redirect to HTTPS)
+           "SECURE_SSL_REDIRECT": "false", "SESSION_COOKIE_SECURE": "false", "CSRF_COOKIE_SECURE": "false",
+           # the drills run at any hour: a citizen's SMS is never held for the morning here (as in the test settings)
+           "CITIZEN_MESSAGE_HOURS": "00:00-23:59",
+           # the slips the applicant's e-mails attach are sealed with a throw-away TEST key, as in the test settings
+           "SIGNING_DEMO_KEYS_ON_DEMAND": "true", "SIGNING_DIR": str(ROOT / "var" / "test-signing")}
     env.pop("TEST_DATABASE_URL", None)
     env.update({key: str(value) for key, value in extra.items()})
     return env

@@ -24,12 +24,12 @@ class EstimatingPaginator(Paginator):
         limit = settings.LIST_EXACT_COUNT_LIMIT
         if not limit or not hasattr(self.object_list, "query"):
             return super().count
-        guess = estimated_count(self.object_list)
-        if guess is None:
-            return super().count
-        bounded = self.object_list.order_by()[:limit + 1].count()
+        bounded = self.object_list.order_by()[:limit + 1].count()  # one query, as an exact COUNT would be
         if bounded <= limit:
             return bounded
+        guess = estimated_count(self.object_list)  # beyond the limit only: the planner's estimate
+        if guess is None:  # no planner estimate here (SQLite): count exactly
+            return self.object_list.count()
         self.estimated = True
         return max(guess, bounded)
 
