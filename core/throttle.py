@@ -18,6 +18,7 @@ import logging
 
 from django.conf import settings
 from django.core.cache import cache
+from rest_framework.throttling import AnonRateThrottle
 
 logger = logging.getLogger(__name__)
 
@@ -99,3 +100,20 @@ def succeeded(username: str, ip: str) -> None:
             pass
     except Exception:  # noqa: BLE001 - see is_locked
         logger.warning("login lockout: cache unavailable, not resetting the counters", exc_info=True)
+
+
+class ClientAddressThrottle(AnonRateThrottle):
+    """DRF's anonymous throttle keyed on the client address the configured proxy chain reports (`client_ip`:
+    a forged X-Forwarded-For is ignored); a cache outage lets the request through with a warning instead of a
+    500. Subclasses name their `scope` (its rate in REST_FRAMEWORK's DEFAULT_THROTTLE_RATES)."""
+
+    def get_ident(self, request):
+        return client_ip(request)
+
+    def allow_request(self, request, view):
+        try:
+            return super().allow_request(request, view)
+        except Exception:  # noqa: BLE001 - throttling degrades when the cache is down
+            logger.warning("%s throttle: cache unavailable, allowing the request", self.scope, exc_info=True)
+            return True
+

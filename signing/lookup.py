@@ -2,10 +2,8 @@
 code, or a dossier code with an optional document), verify, and throttle per client address."""
 from __future__ import annotations
 
-import logging
 
 from django.conf import settings
-from rest_framework.throttling import AnonRateThrottle
 
 from core import throttle
 
@@ -13,24 +11,10 @@ from . import selectors
 from .errors import DomainError, SigningError
 from .verify import VerificationReport, verify_pdf
 
-logger = logging.getLogger(__name__)
 
 
-class VerifyThrottle(AnonRateThrottle):
-    """Keyed on the client address the configured proxy chain reports (core.throttle.client_ip); a cache
-    outage lets the request through with a warning."""
-
+class VerifyThrottle(throttle.ClientAddressThrottle):
     scope = "verify"
-
-    def get_ident(self, request):
-        return throttle.client_ip(request)
-
-    def allow_request(self, request, view):
-        try:
-            return super().allow_request(request, view)
-        except Exception:  # noqa: BLE001 - throttling degrades when the cache is down
-            logger.warning("verify throttle: cache unavailable, allowing the request", exc_info=True)
-            return True
 
 
 def read_upload(upload) -> bytes:

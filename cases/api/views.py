@@ -1,4 +1,3 @@
-import logging
 
 from django.db import IntegrityError
 from django.http import Http404
@@ -9,7 +8,6 @@ from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from core import idempotency, throttle
@@ -33,7 +31,6 @@ from .serializers import (
     PublicDossierSerializer,
 )
 
-logger = logging.getLogger(__name__)
 
 INTAKE_EXAMPLE = OpenApiExample("Một hồ sơ nhận trực tiếp", request_only=True, value={
     "procedure": "1.009020", "channel": "direct", "summary": "Đề nghị hưởng BHXH một lần",
@@ -235,21 +232,8 @@ class DossierAction(DossierMixin, APIView):
         return Response(DossierSerializer(dossier, context={"request": request}).data)
 
 
-class PublicThrottle(AnonRateThrottle):
-    """Keyed on the client address the configured proxy chain reports (NUM_PROXIES; a forged
-    X-Forwarded-For is ignored); a cache outage lets the request through with a warning instead of a 500."""
-
+class PublicThrottle(throttle.ClientAddressThrottle):
     scope = "public"
-
-    def get_ident(self, request):
-        return throttle.client_ip(request)
-
-    def allow_request(self, request, view):
-        try:
-            return super().allow_request(request, view)
-        except Exception:  # noqa: BLE001 - throttling degrades when the cache is down
-            logger.warning("public throttle: cache unavailable, allowing the request", exc_info=True)
-            return True
 
 
 class PublicDossier(APIView):
