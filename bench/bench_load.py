@@ -1,7 +1,7 @@
 """Load: concurrent officers (bench/locustfile.py) against gunicorn + PostgreSQL + Redis on this machine.
 
-    python -m bench load --users 50 --duration 120            # one run
-    python -m bench load --users 50,100,200 --duration 90     # one run per level, same server
+    python -m bench load -- --users 50 --duration 120            # one run
+    python -m bench load -- --users 50,100,200 --duration 90     # one run per level, same server
 
 Creates a throw-away PostgreSQL database (from DATABASE_URL's server, default postgres://postgres@127.0.0.1:5432;
 dropped at the end unless --keep-db), migrates, loads the offices, the catalogue and 20 reception officers per
