@@ -60,7 +60,7 @@ def generate(rows: int):
             INSERT INTO cases_dossier (code, office_id, procedure_id, status, channel, source, applicant_name,
                 applicant_kind, applicant_id_number, applicant_phone, applicant_email, applicant_address, summary,
                 submitted_at, received_at, clock_started_at, legal_due_at, appointment_at, apologise_by,
-                resolved_at, outcome, result_summary, returned_to, due_state, supplement_count,
+                resolved_at, outcome, result_summary, returned_to, supplement_count,
                 reschedule_count, trip_count, created_at, updated_at)
             SELECT 'BENCH-' || lpad(g::text, 8, '0'),
                    (%(offices)s::bigint[])[1 + g %% array_length(%(offices)s::bigint[], 1)],
@@ -70,7 +70,7 @@ def generate(rows: int):
                    'Người nộp ' || g, 'citizen', lpad((1000000000 + g)::text, 12, '0'), '+84912' || lpad((g %% 1000000)::text, 6, '0'),
                    '', '', '',
                    r, r, r, r + interval '14 days', r + interval '14 days', r + interval '13 days',
-                   CASE WHEN g %% 6 >= 2 THEN r + interval '10 days' END, '', '', '', '', 0, 0, 1, r, r
+                   CASE WHEN g %% 6 >= 2 THEN r + interval '10 days' END, '', '', '', 0, 0, 1, r, r
             FROM (SELECT g, now() - (g %% 700) * interval '1 day' - (g %% 480) * interval '1 minute' AS r
                   FROM generate_series(%(start)s, %(stop)s) AS g) s
             """,

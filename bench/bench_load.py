@@ -136,7 +136,7 @@ def _seed_dossiers(offices, rows: int) -> None:
             INSERT INTO cases_dossier (code, office_id, procedure_id, status, channel, source, applicant_name,
                 applicant_kind, applicant_id_number, applicant_phone, applicant_email, applicant_address, summary,
                 submitted_at, received_at, clock_started_at, legal_due_at, appointment_at, apologise_by,
-                resolved_at, outcome, result_summary, returned_to, due_state, supplement_count,
+                resolved_at, outcome, result_summary, returned_to, supplement_count,
                 reschedule_count, trip_count, created_at, updated_at)
             SELECT agency || '-' || to_char(r AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYMMDD') || '-'
                        || lpad((g / 730 + 1)::text, 4, '0'),
@@ -148,7 +148,7 @@ def _seed_dossiers(offices, rows: int) -> None:
                    '', '', 'Hồ sơ sinh để đo tải',
                    r, r, r, r + interval '14 days', r + interval '14 days', r + interval '13 days',
                    CASE WHEN g %% 6 >= 2 THEN r + interval '10 days' END,
-                   CASE WHEN g %% 6 >= 2 THEN 'approved' ELSE '' END, '', '', '', 0, 0, 1, r, r
+                   CASE WHEN g %% 6 >= 2 THEN 'approved' ELSE '' END, '', '', 0, 0, 1, r, r
             FROM (SELECT g, CASE WHEN g %% 2 = 0 THEN %(hn)s ELSE %(hcm)s END AS office,
                          CASE WHEN g %% 2 = 0 THEN %(hn_agency)s ELSE %(hcm_agency)s END AS agency,
                          date_trunc('day', now()) - (1 + (g / 2) %% 365) * interval '1 day'

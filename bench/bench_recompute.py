@@ -41,14 +41,14 @@ def _fill(cursor, n, office_id, restart_version, resume_version, procedure_id, o
             code, office_id, procedure_id, rule_version_id, status, channel, source, applicant_name, applicant_kind,
             applicant_id_number, applicant_phone, applicant_email, applicant_address, summary, submitted_at,
             received_at, clock_started_at, legal_due_at, appointment_at, apologise_by, paused_at, outcome,
-            result_summary, returned_to, due_state, assignee_id, supplement_count, reschedule_count, trip_count,
+            result_summary, returned_to, assignee_id, supplement_count, reschedule_count, trip_count,
             portal_payload, created_at, updated_at)
         SELECT %(prefix)s || g, %(office)s, %(procedure)s,
                CASE WHEN g %% 4 IN (1, 3) THEN %(resume)s ELSE %(restart)s END,
                CASE WHEN g %% 4 = 3 THEN 'awaiting_supplement' ELSE 'processing' END,
                'direct', 'desk', 'Nguyễn Văn ' || g, 'citizen', lpad(g::text, 12, '0'), '', '', '', '', r, r,
                CASE WHEN g %% 4 IN (1, 2) THEN timestamptz '2025-06-09 09:00+07' ELSE r END,
-               NULL, NULL, NULL, CASE WHEN g %% 4 = 3 THEN timestamptz '2025-06-04 09:00+07' END, '', '', '', '',
+               NULL, NULL, NULL, CASE WHEN g %% 4 = 3 THEN timestamptz '2025-06-04 09:00+07' END, '', '', '',
                %(officer)s, CASE WHEN g %% 4 = 0 THEN 0 ELSE 1 END, 0, 0, '{}'::jsonb, now(), now()
         FROM (SELECT g, timestamptz '2025-06-02 07:30+07' + (g %% 240) * interval '1 minute' AS r
               FROM generate_series(1, %(n)s) AS g) AS s

@@ -31,7 +31,7 @@ def _fill(cursor, first: int, n: int, offices: list[int], procedures: list[int])
             code, office_id, procedure_id, status, channel, source, applicant_name, applicant_kind,
             applicant_id_number, applicant_phone, applicant_email, applicant_address, summary,
             submitted_at, received_at, clock_started_at, legal_due_at, appointment_at, apologise_by,
-            resolved_at, returned_at, closed_at, outcome, result_summary, returned_to, due_state,
+            resolved_at, returned_at, closed_at, outcome, result_summary, returned_to,
             supplement_count, reschedule_count, trip_count, created_at, updated_at)
         SELECT %(prefix)s || g, (%(offices)s::bigint[])[1 + g %% 34], (%(procedures)s::bigint[])[1 + (g / 34) %% %(np)s],
                CASE WHEN k BETWEEN 85 AND 89 THEN 'withdrawn' WHEN k BETWEEN 90 AND 91 THEN 'refused'
@@ -46,7 +46,7 @@ def _fill(cursor, first: int, n: int, offices: list[int], procedures: list[int])
                CASE WHEN k BETWEEN 85 AND 89 THEN LEAST(recv + interval '3 days', %(now)s)
                     WHEN k BETWEEN 90 AND 91 THEN LEAST(recv + interval '4 days', %(now)s)
                     WHEN done + interval '1 day' <= %(now)s THEN done + interval '1 day' END,
-               CASE WHEN k < 85 OR k > 91 THEN 'approved' ELSE '' END, '', '', '', 0, 0, 2, now(), now()
+               CASE WHEN k < 85 OR k > 91 THEN 'approved' ELSE '' END, '', '', 0, 0, 2, now(), now()
         FROM (
             SELECT g, k, ch, recv, recv + (5 + g %% 15) * interval '1 day' AS due,
                    CASE WHEN k < 92 THEN recv + (2 + (g * 7) %% 12) * interval '1 day'  -- mostly on time

@@ -70,7 +70,7 @@ def generate(rows: int) -> None:
             INSERT INTO cases_dossier (code, office_id, procedure_id, status, channel, source, applicant_name,
                 search_name, applicant_kind, applicant_id_number, applicant_phone, applicant_email,
                 applicant_address, summary, submitted_at, received_at, clock_started_at, legal_due_at,
-                appointment_at, apologise_by, resolved_at, outcome, result_summary, returned_to, due_state,
+                appointment_at, apologise_by, resolved_at, outcome, result_summary, returned_to,
                 supplement_count, reschedule_count, trip_count, created_at, updated_at)
             SELECT (%(agencies)s::text[])[1 + o] || '-' || to_char(r, 'YYMMDD') || '-' || lpad(seq::text, 4, '0'),
                    (%(offices)s::bigint[])[1 + o],
@@ -86,7 +86,7 @@ def generate(rows: int) -> None:
                        || lpad(((g * 7919) %% 1000000)::text, 6, '0'),
                    '', '', %(mark)s,
                    r, r, r, r + interval '14 days', r + interval '14 days', r + interval '13 days',
-                   CASE WHEN g %% 6 >= 2 THEN r + interval '10 days' END, '', '', '', '', 0, 0, 1, r, r
+                   CASE WHEN g %% 6 >= 2 THEN r + interval '10 days' END, '', '', '', 0, 0, 1, r, r
             FROM (SELECT g, (g - 1) %% %(days)s AS d, ((g - 1) / %(days)s) %% %(n_off)s AS o,
                          (g - 1) / (%(days)s * %(n_off)s) + 1 AS seq,
                          date_trunc('day', now()) - ((g - 1) %% %(days)s) * interval '1 day'

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,6 +21,7 @@ from core.models import Role, User
 from notifications.services import outbox_enqueue
 
 from .codes import dossier_url
+from .marks import marked_q
 from .models import OPEN_STATUSES, Dossier, DueState
 
 KIND = "dossier.director_digest"
@@ -54,10 +55,10 @@ def director_digest(*, now=None) -> DigestResult:
     if not signers:
         return result
     offices = {u.office_id for u in signers}
-    rows = list(Dossier.objects.filter(status__in=OPEN_STATUSES).exclude(due_state=DueState.NONE)
+    rows = list(Dossier.objects.filter(marked_q(), status__in=OPEN_STATUSES)
                 .filter(Q(office_id__in=offices) | Q(office__parent_id__in=offices))
                 .order_by("legal_due_at", "code")
-                .values("code", "due_state", "office_id", "office__parent_id", "office__name", "legal_due_at"))
+                .values("code", "office_id", "office__parent_id", "office__name", "legal_due_at", due_state=F("due_mark__stage")))
     base = settings.PUBLIC_BASE_URL.rstrip("/")
     for user in signers:
         mine = [r for r in rows if user.office_id in (r["office_id"], r["office__parent_id"])]

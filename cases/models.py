@@ -1,7 +1,7 @@
 """Dossiers (hồ sơ TTHC) and everything the law asks us to keep about them.
 
-A dossier stores what queries need (status, legal_due_at, appointment_at, resolved_at, due_state) so that lists,
-scans and reports are indexed SQL; its history is the append-only DossierEvent table.
+A dossier stores what queries need (status, legal_due_at, appointment_at, resolved_at; the scan's marks are in
+cases.marks) so that lists, scans and reports are indexed SQL; its history is the append-only DossierEvent table.
 """
 from datetime import time
 from decimal import Decimal
@@ -67,9 +67,10 @@ CLOCK_RUNNING = (Status.RECEIVED, Status.PROCESSING)  # the legal clock runs (ac
 
 
 from .deadlines import DossierQuerySet, is_overdue_or_late  # noqa: E402 - reads Status and CLOCK_RUNNING above
+from .marks import DueMark, MarkedDossier  # noqa: E402,F401 - the scan's marks (Dossier.due_state reads them)
 
 
-class Dossier(models.Model):
+class Dossier(MarkedDossier, models.Model):
     code = models.CharField(_("mã hồ sơ"), max_length=60, unique=True)
     office = models.ForeignKey("core.Office", models.PROTECT, related_name="dossiers", verbose_name=_("đơn vị"),
                                db_index=False)  # the indexes below that start with the office serve its lookups
@@ -118,8 +119,6 @@ class Dossier(models.Model):
     outcome = models.CharField(_("kết quả"), max_length=10, choices=Outcome.choices, blank=True)
     result_summary = models.TextField(_("nội dung kết quả / lý do"), blank=True)
     returned_to = models.CharField(_("trả cho"), max_length=200, blank=True)
-    due_state = models.CharField(_("tình trạng hạn"), max_length=20, choices=DueState.choices, blank=True,
-                                 default=DueState.NONE)
 
     received_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
                                     related_name="+", verbose_name=_("cán bộ tiếp nhận"))
@@ -159,8 +158,8 @@ class Dossier(models.Model):
                          condition=Q(status__in=["received", "processing"])),
             models.Index(fields=["appointment_at"], name="dossier_open_rescheduled", condition=Q(reschedule_count__gt=0)),
             models.Index(fields=["applicant_phone"], name="dossier_phone"),
-            # The scan clears marks that no longer hold: only the few marked rows are looked at.
-            models.Index(fields=["due_state"], name="dossier_marked", condition=~Q(due_state="")),
+            # The scan's late-to-accept stage: online dossiers still waiting (a few rows).
+            models.Index(fields=["submitted_at"], name="dossier_waiting_submitted", condition=Q(status="submitted")),
         ]
 
     def __str__(self):

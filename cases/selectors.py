@@ -23,7 +23,8 @@ def dossier_base(*, user) -> QuerySet:
 def dossier_list(*, user, filters: dict | None = None) -> QuerySet:
     """Dossiers the user may see, filtered; one query per page (related rows joined)."""
     filters = filters or {}
-    qs = filtering.apply(dossier_base(user=user).select_related("office", "procedure", "assignee"), filters)
+    qs = filtering.apply(dossier_base(user=user).select_related("office", "procedure", "assignee", "due_mark"),
+                         filters)
     if filters.get("q"):
         qs = qs.filter(search_q(filters["q"]))
     return qs.order_by(F("received_at").desc(nulls_first=True), "-id")
@@ -53,7 +54,7 @@ def search_q(text: str) -> Q:
 def dossier_get(*, user, code: str) -> Dossier:
     """One dossier by code within the user's scope; Dossier.DoesNotExist otherwise (→ 404)."""
     return (dossier_base(user=user).select_related("office", "procedure", "rule_version", "assignee", "received_by",
-                                                   "rating")
+                                                   "rating", "due_mark")
             .prefetch_related("supplement_requests", "apology_slips").get(code=code))
 
 
@@ -69,7 +70,7 @@ def desk_summary(*, user) -> dict:
     moments = Moments.at(now)
     today = timezone.localdate()
     start = filtering.day_start(today)
-    qs = dossier_base(user=user).select_related("office", "procedure", "assignee")
+    qs = dossier_base(user=user).select_related("office", "procedure", "assignee", "due_mark")
     over = overdue_q(now)  # past the legal due moment, the clock running (appointment missed included)
     counts = dossier_base(user=user).aggregate(
         received_today=Count("pk", filter=Q(received_at__gte=start)),
@@ -169,7 +170,7 @@ def overdue_desk(*, user, now: datetime | None = None, office=None) -> dict:
         overdue_apologised=Count("pk", filter=over & with_apology),
         overdue_not_apologised=Count("pk", filter=over & ~with_apology),
     )
-    rows = base.select_related("office", "procedure", "assignee")
+    rows = base.select_related("office", "procedure", "assignee", "due_mark")
     year = timezone.localtime(now).year
     slips = scope_to_user(ApologySlip.objects.all(), user)
     if office is not None:

@@ -11,6 +11,7 @@ APPOINTMENT_MISSED = "dossier.appointment_missed"
 LATE_TO_ACCEPT = "dossier.late_to_accept"
 AWAITING_SIGNATURE = "dossier.awaiting_signature"
 DUE_DIGEST = "dossier.due_digest"
+DUE_NOTICE = "dossier.due_notice"  # the deadline scan: one per officer per run, listing its dossiers
 DEADLINES_MOVED = "calendar.deadlines_moved"
 
 KIND_LABELS = {
@@ -22,6 +23,7 @@ KIND_LABELS = {
     LATE_TO_ACCEPT: pgettext_lazy("alert", "Chậm tiếp nhận hồ sơ trực tuyến"),
     AWAITING_SIGNATURE: pgettext_lazy("alert", "Chờ ký phiếu xin lỗi"),
     DUE_DIGEST: pgettext_lazy("alert", "Tổng hợp hồ sơ quá hạn, sắp đến hạn"),
+    DUE_NOTICE: pgettext_lazy("alert", "Hồ sơ của bạn đến hạn, quá hạn"),
     DEADLINES_MOVED: pgettext_lazy("alert", "Tính lại hạn giải quyết"),
     "feedback.due_soon": pgettext_lazy("alert", "Phản ánh sắp đến hạn"),
     "feedback.overdue": pgettext_lazy("alert", "Phản ánh quá hạn"),

@@ -14,6 +14,7 @@ from .. import budgets, checklist, events, numbering, versions, visits
 from ..deadlines import dossier_timeliness, step_timeliness
 from ..errors import DomainError, DossierError
 from ..events import DossierAction
+from ..marks import drop_mark
 from ..models import (
     OPEN_STATUSES,
     Channel,
@@ -161,8 +162,9 @@ def dossier_supplement_received(*, actor: User, dossier: Dossier, in_person: boo
     # The applicant is given a new appointment with the supplement receipt; never earlier than the one promised.
     dossier.appointment_at = max(dossier.legal_due_at, dossier.appointment_at or dossier.legal_due_at)
     old = dossier.status
-    dossier.status, dossier.paused_at, dossier.due_state = transition.target, None, ""
+    dossier.status, dossier.paused_at = transition.target, None
     dossier.save()
+    drop_mark(dossier)
     if in_person if in_person is not None else dossier.channel == Channel.DIRECT:
         _count_trip(dossier, Trip.Purpose.SUPPLEMENT, actor, now)
     events.supplement_received(dossier, actor=actor, from_status=old, at=now)
@@ -263,8 +265,9 @@ def dossier_withdraw_elsewhere(*, dossier: Dossier, reason: str, actor_name: str
     now = _moment(at, dossier)
     _close_open_step(dossier, now)
     old = dossier.status
-    dossier.status, dossier.closed_at, dossier.due_state = Status.WITHDRAWN, now, ""
-    dossier.save(update_fields=["status", "closed_at", "due_state", "updated_at"])
+    dossier.status, dossier.closed_at = Status.WITHDRAWN, now
+    dossier.save(update_fields=["status", "closed_at", "updated_at"])
+    drop_mark(dossier)
     events.dossier_withdrawn(dossier, actor=None, from_status=old, reason=reason, at=now, actor_name=actor_name,
                              data=data)
     return dossier

@@ -5,24 +5,22 @@ shared with the desk, the lists and the reports): appointment missed > overdue >
 late to accept for an online dossier still submitted; or none. A dossier awaiting the applicant's supplement
 has its clock stopped, so it holds no mark.
 
-The scan stores that state in `Dossier.due_state` so lists and counts are indexed SQL. It is set-based: a
-handful of UPDATE statements whatever the number of dossiers (on PostgreSQL `UPDATE … WHERE <threshold> AND
-due_state <> <new> RETURNING …`, riding the partial indexes `dossier_open_due` and
-`dossier_open_apologise_by`; elsewhere an indexed SELECT of the ids crossing the threshold then one UPDATE per
-chunk of ids, filtered again by the threshold and the old state). Marks that no longer hold (a calendar change
-moved the legal due moment later, a supplement stopped the clock) are cleared.
-
-Only open dossiers are touched: a closed dossier keeps the mark it had when it closed (timeliness of a
-resolved dossier is computed from `resolved_at` and `legal_due_at`, never from this mark).
+The scan stores that stage as a mark in the narrow table `cases.DueMark` (cases.marks; `Dossier.due_state`
+reads it), never in `cases_dossier`: a mark written is one narrow row and one index entry, not a new version
+of the wide dossier row in each of its indexes. On PostgreSQL a run is ONE statement (cases.services.scan_sql:
+the wanted stages through the partial indexes on due moments, compared with the marks, upserted `ON CONFLICT …
+WHERE the stage changed`, stale marks deleted, the officers' notices grouped in SQL); elsewhere the same
+marks and notices through the ORM (`_mark_orm`, scan_notices.write_notices). Marks that no longer hold (a
+calendar change moved the legal due moment later, a supplement stopped the clock) are removed; the mark of a
+dossier that closed is kept, flagged closed (timeliness of a resolved dossier is computed from `resolved_at`
+and `legal_due_at`, never from this mark).
 
 Idempotent and safe with two workers: the whole run is one transaction; on PostgreSQL it takes a
-transaction-level advisory lock (a second concurrent run returns at once, `skipped`); each UPDATE is
-conditional on the old state, so a row changes state in exactly one run; and every notification is an outbox
-row with an idempotency key (`dossier-due:<id>:<state>:<moment>:<user>`, `overdue-digest:<run>:<user>`), so
-a replay inserts nothing. Each newly marked dossier notifies its processing officer (the assignee, or the
-office's reception officers when unassigned; late to accept: the office's reception officers); a missed
-appointment also alerts the office's directors and deputies at once; the directors and deputies of the office
-(and of its parent province) get one digest per run listing the codes by stage.
+transaction-level advisory lock (a second concurrent run returns at once, `skipped`); each mark is written
+only where the stage changed (a concurrent run that wrote it first wins, and only it notifies); every
+notification has an idempotency key (`due-notice:<run>:<user>`, `overdue-digest:<run>:<user>`), so a replay
+inserts nothing. Each officer concerned gets one notice per run listing its dossiers newly marked, each
+director and deputy one digest per run (cases.services.scan_notices says who).
 
 Other apps scan their own deadlines in the same run and transaction by subscribing to `cases.signals.
 deadline_scan` (PAKN items: feedback.scan); cases does not know them.
@@ -34,29 +32,23 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Case, Value, When
 from django.utils import timezone
 
-from core.db import bulk_insert_ignore, try_advisory_xact_lock, update_returning
-from core.models import Office, Role, User
-from notifications.models import OutboxMessage
-from notifications.services import outbox_enqueue
+from core.db import try_advisory_xact_lock
 
+from . import scan_sql
 from ..deadlines import Moments, staged_q, stage_q
-from ..models import OPEN_STATUSES, Dossier, DueState
+from ..models import OPEN_STATUSES, Dossier, DueMark
 from ..signals import deadline_scan
+from .scan_notices import STAGES, write_notices
 
 log = logging.getLogger(__name__)
 
 OPEN = [str(s) for s in OPEN_STATUSES]  # the statuses a mark can be cleared in
-# The stages in precedence order (DOMAIN.md §3, §2.5, §2.1); exactly one holds for a dossier at a time.
-STAGES = (DueState.APPOINTMENT_MISSED, DueState.OVERDUE, DueState.APOLOGY_DUE, DueState.DUE_SOON,
-          DueState.LATE_TO_ACCEPT)
+# STAGES: the stages in precedence order (DOMAIN.md §3, §2.5, §2.1); exactly one holds for a dossier at a time.
 ADVISORY_LOCK_KEY = 0x0B5C_0004  # pg_try_advisory_xact_lock key of the scan (any constant; one per job)
-DIGEST_LIST_LIMIT = 60  # codes written into a digest's body; the payload always lists them all
-_TZ = timezone.get_default_timezone()  # Asia/Ho_Chi_Minh: how officers read dates
-RETURNED_FIELDS = ("id", "code", "office_id", "assignee_id", "legal_due_at", "apologise_by", "appointment_at",
-                   "submitted_at")
 
 
 @dataclass
@@ -69,7 +61,7 @@ class ScanResult:
     appointment_missed: list[str] = field(default_factory=list)
     late_to_accept: list[str] = field(default_factory=list)
     cleared: int = 0
-    notifications: int = 0  # officer notifications queued for the dossiers this run marked
+    notifications: int = 0  # officer notices queued for the dossiers this run marked (one per officer)
     digests: int = 0
     others: dict = field(default_factory=dict)  # what each subscriber of deadline_scan did, by app label
     skipped: bool = False  # another run held the lock
@@ -86,155 +78,67 @@ class ScanResult:
 
 # --- the scan -------------------------------------------------------------------------------------------
 
-def scan_overdue(*, now: datetime | None = None, run_key: str | None = None, lock: bool = True) -> ScanResult:
-    """One deadline scan at `now` (default: the current time). `run_key` names the run for the directors'
-    digest idempotency (the Celery task id; default a fresh one). `lock=False` skips the advisory lock (tests
-    use it to show that the conditional updates alone never mark or notify a dossier twice)."""
+def scan_overdue(*, now: datetime | None = None, run_key: str | None = None, lock: bool = True,
+                 sql: bool = True) -> ScanResult:
+    """One deadline scan at `now` (default: the current time). `run_key` names the run for the notices'
+    idempotency (the Celery task id; default a fresh one). `lock=False` skips the advisory lock (tests use it
+    to show that the conditional writes alone never mark or notify a dossier twice); `sql=False` takes the ORM
+    path on PostgreSQL too (tests compare the two)."""
     now = now or timezone.now()
     run_key = run_key or f"{timezone.localtime(now):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     result = ScanResult(now=now, run_key=run_key)
+    fast = sql and connection.vendor == "postgresql"
     with transaction.atomic():
-        if lock and not try_advisory_xact_lock(ADVISORY_LOCK_KEY):
+        if fast:
+            with connection.cursor() as cursor:
+                # The lock, this transaction's work_mem, and a commit that does not wait for the WAL flush (a
+                # crash loses at most this run, which the next one redoes): one round trip.
+                cursor.execute("SELECT CASE WHEN %s THEN pg_try_advisory_xact_lock(%s) ELSE true END, "
+                               "set_config('work_mem', '64MB', true), set_config('synchronous_commit', 'off', true)",
+                               [lock, ADVISORY_LOCK_KEY])
+                locked = cursor.fetchone()[0]
+        else:
+            locked = not lock or try_advisory_xact_lock(ADVISORY_LOCK_KEY)
+        if not locked:
             result.skipped = True
             return result
         moments = Moments.at(now)
-        marked = {stage: _mark(stage, moments) for stage in STAGES}
-        result.cleared = _clear(moments)
-        for stage, rows in marked.items():
-            setattr(result, stage, [r["code"] for r in rows])
+        if fast:
+            done = scan_sql.mark_and_notify(moments, run_key)
+        else:
+            done = _mark_orm(moments)
+            done["notices"], done["digests"] = write_notices(done.pop("changed"), run_key)
+        for stage in STAGES:
+            setattr(result, stage, done["marked"].get(stage, []))
+        result.cleared, result.notifications, result.digests = done["cleared"], done["notices"], done["digests"]
         for _receiver, answer in deadline_scan.send(sender=ScanResult, now=now):
             if answer:
                 result.others.update(answer)
-        if any(marked.values()):
-            result.notifications, result.digests = _notify(marked, run_key)
+        if result.notifications or result.digests:
+            transaction.on_commit(_kick_delivery)
     log.info("scan_overdue %s", result.as_dict())
     return result
 
 
-def _mark(state: str, moments: Moments) -> list[dict]:
-    """Set `due_state = state` on every dossier in that stage that does not have it yet; return the rows
-    changed (exactly those, also when another scan runs at the same time)."""
-    return update_returning(Dossier.objects.filter(stage_q(state, moments)).exclude(due_state=state),
-                            field="due_state", value=state, returning=RETURNED_FIELDS)
-
-
-def _clear(moments: Moments) -> int:
-    """Open dossiers whose mark no longer holds go back to '' (within time)."""
-    return (Dossier.objects.filter(status__in=OPEN).exclude(due_state=DueState.NONE)
-            .exclude(staged_q(moments)).update(due_state=DueState.NONE))
-
-
-# --- notifications ----------------------------------------------------------------------------------------
-
-def _fmt(moment) -> str:
-    return f"{moment.astimezone(_TZ):%d/%m/%Y %H:%M}" if moment else ""
-
-
-def _stamp(moment) -> str:
-    return f"{moment.astimezone(_TZ):%Y%m%d%H%M}" if moment else "-"
-
-
-# What each stage says, and which moment keys its idempotency (a moved moment is a new stage change).
-_MOMENT = {DueState.APPOINTMENT_MISSED: "appointment_at", DueState.OVERDUE: "legal_due_at",
-           DueState.APOLOGY_DUE: "apologise_by", DueState.DUE_SOON: "apologise_by",
-           DueState.LATE_TO_ACCEPT: "submitted_at"}
-_DIGEST_LABEL = {DueState.APPOINTMENT_MISSED: "Trễ hẹn lần hai", DueState.OVERDUE: "Quá hạn",
-                 DueState.APOLOGY_DUE: "Phải gửi phiếu xin lỗi", DueState.DUE_SOON: "Sắp đến hạn",
-                 DueState.LATE_TO_ACCEPT: "Chậm tiếp nhận trực tuyến"}
-
-
-def _message(state: str, r: dict) -> tuple[str, str]:
-    code, due = r["code"], _fmt(r["legal_due_at"])
-    if state == DueState.APPOINTMENT_MISSED:
-        return (f"Hồ sơ {code} đã trễ ngày hẹn lại",
-                f"Hồ sơ {code} chưa có kết quả dù đã qua ngày hẹn lại ({_fmt(r['appointment_at'])}) sau phiếu xin "
-                "lỗi. Vui lòng giải quyết ngay và báo lại cho người nộp.")
-    if state == DueState.OVERDUE:
-        return (f"Hồ sơ {code} đã quá hạn giải quyết",
-                f"Hồ sơ {code} đã quá hạn giải quyết (hạn {due}). "
-                "Vui lòng giải quyết ngay và lập phiếu xin lỗi, hẹn lại ngày trả kết quả nếu chưa lập.")
-    if state == DueState.APOLOGY_DUE:
-        return (f"Hồ sơ {code} phải gửi phiếu xin lỗi",
-                f"Hồ sơ {code} đã qua thời điểm phải gửi phiếu xin lỗi ({_fmt(r['apologise_by'])}) mà chưa có "
-                f"phiếu được ký (hạn giải quyết {due}).")
-    if state == DueState.DUE_SOON:
-        return (f"Hồ sơ {code} sắp đến hạn giải quyết",
-                f"Hồ sơ {code} sắp đến hạn giải quyết (hạn {due}); nếu không kịp trả kết quả, phiếu xin lỗi "
-                f"phải được gửi trước {_fmt(r['apologise_by'])}.")
-    return (f"Hồ sơ trực tuyến {code} chậm tiếp nhận",
-            f"Hồ sơ trực tuyến {code} nộp lúc {_fmt(r['submitted_at'])} vẫn chờ tiếp nhận quá 1 ngày làm việc. "
-            "Vui lòng tiếp nhận hoặc từ chối ngay.")
-
-
-def _notify(marked: dict[str, list[dict]], run_key: str) -> tuple[int, int]:
-    """Officer notifications (bulk, idempotent by key) and one digest per director/deputy for this run."""
-    rows = [(state, r) for state in STAGES for r in marked.get(state, [])]
-    office_ids = {r["office_id"] for _, r in rows}
-    offices = {o["id"]: o for o in Office.objects.filter(pk__in=office_ids).values("id", "parent_id", "name")}
-    related = office_ids | {o["parent_id"] for o in offices.values() if o["parent_id"]}
-    staff = list(User.objects.filter(is_active=True, office_id__in=related,
-                                     role__in=[Role.RECEPTION, Role.DIRECTOR, Role.DEPUTY])
-                 .order_by("pk").values("id", "role", "office_id"))
-    reception, signers = {}, {}
-    for u in staff:
-        (reception if u["role"] == Role.RECEPTION else signers).setdefault(u["office_id"], []).append(u["id"])
-
-    messages = []
-    sent_at = timezone.now()
-    for state, r in rows:
-        office = offices[r["office_id"]]
-        desk = reception.get(office["id"]) or reception.get(office["parent_id"]) or []
-        if state == DueState.LATE_TO_ACCEPT or not r["assignee_id"]:
-            recipients = list(desk)
-        else:
-            recipients = [r["assignee_id"]]
-        if state == DueState.APPOINTMENT_MISSED:  # the citizen let down twice: the leaders at once
-            recipients += signers.get(office["id"]) or signers.get(office["parent_id"]) or []
-        subject, body = _message(state, r)
-        moment = r[_MOMENT[state]]
-        for user_id in dict.fromkeys(recipients):
-            messages.append({
-                "channel": "officer", "kind": f"dossier.{state}",
-                "idempotency_key": f"dossier-due:{r['id']}:{state}:{_stamp(moment)}:{user_id}",
-                "recipient_user_id": user_id, "office_id": office["id"], "dossier_code": r["code"],
-                "subject": subject, "body": body,
-                "payload": {"state": state, "legal_due_at": r["legal_due_at"].isoformat() if r["legal_due_at"] else None,
-                            "moment": moment.isoformat() if moment else None},
-                "next_attempt_at": sent_at,
-            })
-    bulk_insert_ignore(OutboxMessage, messages)  # one statement on PostgreSQL, whatever the number of rows
-
-    # One digest per director/deputy: the dossiers of their office and of the offices under it.
-    digest = {}
-    for state, r in rows:
-        office = offices[r["office_id"]]
-        for office_id in {office["id"], office["parent_id"]} - {None}:
-            for user_id in signers.get(office_id, []):
-                digest.setdefault(user_id, {"office": office_id, **{s: [] for s in STAGES}})
-                digest[user_id][state].append(r["code"])
-    digests = 0
-    for user_id, lists in sorted(digest.items()):
-        by_stage = {s: sorted(set(lists[s])) for s in STAGES}
-        parts = [f"{_DIGEST_LABEL[s]} ({len(codes)}): " + _codes(codes) for s, codes in by_stage.items() if codes]
-        over, soon = by_stage[DueState.OVERDUE], by_stage[DueState.DUE_SOON]
-        _, new = outbox_enqueue(
-            channel="officer", kind="dossier.due_digest", idempotency_key=f"overdue-digest:{run_key}:{user_id}",
-            recipient_user=User(pk=user_id), office=Office(pk=lists["office"]),
-            subject=(f"Hồ sơ quá hạn, sắp đến hạn: {len(over)} quá hạn, {len(soon)} sắp đến hạn"
-                     + "".join(f", {len(by_stage[s])} {_DIGEST_LABEL[s].lower()}"
-                               for s in (DueState.APPOINTMENT_MISSED, DueState.APOLOGY_DUE, DueState.LATE_TO_ACCEPT)
-                               if by_stage[s])),
-            body="\n".join(parts), payload={"run": run_key, **by_stage},
-        )
-        digests += new
-    if messages:
-        transaction.on_commit(_kick_delivery)
-    return len(messages), digests
-
-
-def _codes(codes: list[str]) -> str:
-    shown = ", ".join(codes[:DIGEST_LIST_LIMIT])
-    return shown + (f" và {len(codes) - DIGEST_LIST_LIMIT} hồ sơ khác" if len(codes) > DIGEST_LIST_LIMIT else "")
+def _mark_orm(moments: Moments) -> dict:
+    """The portable form of scan_sql.MARK_SQL: the same marks, in a few statements."""
+    stage = Case(*[When(stage_q(s, moments), then=Value(str(s))) for s in STAGES], default=Value(""))
+    wanted = {r["id"]: r for r in Dossier.objects.filter(staged_q(moments)).annotate(stage=stage)
+              .values("id", "code", "office_id", "assignee_id", "stage")}
+    marks = dict(DueMark.objects.filter(closed=False).values_list("dossier_id", "stage"))
+    changed = sorted((r for r in wanted.values() if marks.get(r["id"]) != r["stage"]), key=lambda r: r["id"])
+    DueMark.objects.bulk_create([DueMark(dossier_id=r["id"], stage=r["stage"], since=moments.now) for r in changed],
+                                update_conflicts=True, unique_fields=["dossier"],
+                                update_fields=["stage", "since", "closed"], batch_size=500)
+    stale = [pk for pk in marks if pk not in wanted]
+    still_open = set(Dossier.objects.filter(pk__in=stale, status__in=OPEN).values_list("pk", flat=True))
+    cleared, _ = DueMark.objects.filter(dossier_id__in=still_open, closed=False).delete()
+    closed = DueMark.objects.filter(dossier_id__in=set(stale) - still_open, closed=False).update(closed=True)
+    marked = {}
+    for r in changed:
+        marked.setdefault(r["stage"], []).append(r["code"])
+    return {"marked": {s: sorted(codes) for s, codes in marked.items()}, "cleared": cleared, "closed": closed,
+            "changed": changed}
 
 
 def _kick_delivery():

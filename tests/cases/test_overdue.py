@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cases.models import Dossier, DueState, Status
+from cases.models import Dossier, DueMark, DueState, Status
 from cases.selectors import overdue_desk
 from cases.services.scan import scan_overdue
 from feedback.deadlines import due_soon_until as feedback_due_soon_until
@@ -39,7 +39,8 @@ def tet(receive, cast):
 
 
 def _states():
-    return dict(Dossier.objects.values_list("code", "due_state"))
+    """Open marks by code (cases.DueMark)."""
+    return dict(DueMark.objects.filter(closed=False).values_list("dossier__code", "stage"))
 
 
 def _marked(tet):
@@ -122,13 +123,20 @@ def test_a_calendar_override_reschedules_the_legal_due_and_the_scan_follows(tet,
 def test_running_twice_changes_nothing_and_notifies_nobody_twice(tet, cast):
     now = local(2026, 2, 18, 10, 0)
     first = scan_overdue(now=now)
-    officer = OutboxMessage.objects.filter(kind__in=["dossier.overdue", "dossier.due_soon", "dossier.apology_due"])
+    officer = OutboxMessage.objects.filter(kind="dossier.due_notice")
     digests = OutboxMessage.objects.filter(kind="dossier.due_digest")
-    assert first.notifications == 4 and officer.count() == 4
-    # The assignee of A; the office's reception officer for the unassigned B, C and D.
-    assert {(m.dossier_code, m.recipient_user.username, m.channel) for m in officer} == {
-        (tet["A"].code, "chuyenvien.hn", "officer"), (tet["B"].code, "tiepnhan.hn", "officer"),
-        (tet["C"].code, "tiepnhan.hn", "officer"), (tet["D"].code, "tiepnhan.hn", "officer")}
+    # One notice per officer for the run: the assignee of A; the office's reception officer for the unassigned
+    # B, C and D, all four in one notice.
+    assert first.notifications == 2 and officer.count() == 2
+    notices = {m.recipient_user.username: m for m in officer}
+    assert set(notices) == {"chuyenvien.hn", "tiepnhan.hn"}
+    assert notices["chuyenvien.hn"].payload["overdue"] == [tet["A"].code]
+    assert notices["chuyenvien.hn"].dossier_code == tet["A"].code  # a notice of one dossier links it
+    desk = notices["tiepnhan.hn"]
+    assert (desk.payload["overdue"], desk.payload["apology_due"], desk.payload["due_soon"]) == (
+        [tet["B"].code], [tet["C"].code], [tet["D"].code])
+    assert desk.channel == "officer" and desk.dossier_code == ""
+    assert desk.subject == "Hồ sơ quá hạn, sắp đến hạn: 1 quá hạn, 1 sắp đến hạn, 1 phải gửi phiếu xin lỗi"
     # One digest per director / deputy of the office for this run, listing the codes.
     assert {m.recipient_user.username for m in digests} == {"giamdoc.hn", "phogiamdoc.hn"}
     for m in digests:
@@ -140,22 +148,24 @@ def test_running_twice_changes_nothing_and_notifies_nobody_twice(tet, cast):
     second = scan_overdue(now=now)
     assert (second.overdue, second.due_soon, second.cleared, second.notifications, second.digests) == ([], [], 0, 0, 0)
     assert _states() == states
-    assert officer.count() == 4 and digests.count() == 2
+    assert officer.count() == 2 and digests.count() == 2
     # The same run replayed (a retried task) writes nothing new either.
-    Dossier.objects.filter(pk=tet["D"].pk).update(due_state="")
+    DueMark.objects.filter(dossier_id=tet["D"].pk).delete()
     scan_overdue(now=now, run_key=first.run_key)
-    assert digests.count() == 2
+    assert digests.count() == 2 and officer.count() == 2
 
 
 def test_a_dossier_that_becomes_overdue_again_after_its_deadline_moved_is_notified_again(tet):
+    def told_overdue():
+        return sum(tet["B"].code in m.payload["overdue"] for m in OutboxMessage.objects.filter(kind="dossier.due_notice"))
+
     scan_overdue(now=local(2026, 2, 18, 10, 0))
-    before = OutboxMessage.objects.filter(dossier_code=tet["B"].code, kind="dossier.overdue").count()
+    before = told_overdue()
     Dossier.objects.filter(pk=tet["B"].pk).update(legal_due_at=local(2026, 2, 18, 11, 0),
                                                   apologise_by=local(2026, 2, 13, 11, 0))
     scan_overdue(now=local(2026, 2, 18, 10, 30))  # now due soon
     scan_overdue(now=local(2026, 2, 18, 11, 1))  # overdue against the new deadline
-    after = OutboxMessage.objects.filter(dossier_code=tet["B"].code, kind="dossier.overdue").count()
-    assert (before, after) == (1, 2)
+    assert (before, told_overdue()) == (1, 2)
 
 
 def test_the_scan_is_a_constant_number_of_queries(receive):
@@ -219,9 +229,11 @@ def test_concurrent_scans_mark_and_notify_each_dossier_once(receive, cast, lock)
     assert errors == []
     codes = [c for r in results for c in r.overdue]
     assert sorted(codes) == sorted(d.code for d in dossiers)  # each dossier marked by exactly one run
-    assert set(Dossier.objects.values_list("due_state", flat=True)) == {DueState.OVERDUE}
-    officer = list(OutboxMessage.objects.filter(kind="dossier.overdue").values_list("dossier_code", flat=True))
-    assert sorted(officer) == sorted(d.code for d in dossiers)
+    assert set(DueMark.objects.values_list("stage", flat=True)) == {DueState.OVERDUE}
+    assert DueMark.objects.count() == len(dossiers)
+    officer = [c for p in OutboxMessage.objects.filter(kind="dossier.due_notice").values_list("payload", flat=True)
+               for c in p["overdue"]]
+    assert sorted(officer) == sorted(d.code for d in dossiers)  # every dossier in exactly one notice
     for user in ("giamdoc.hn", "phogiamdoc.hn"):
         listed = [c for p in OutboxMessage.objects.filter(kind="dossier.due_digest", recipient_user__username=user)
                   .values_list("payload", flat=True) for c in p["overdue"]]

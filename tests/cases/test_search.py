@@ -7,10 +7,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from cases import export
-from cases.models import Dossier
+from cases.models import Dossier, DueMark
 from cases.search import normalise, phone_digits
 
 from .conftest import local
@@ -107,7 +108,7 @@ def test_api_filters_procedure_channel_dates_and_officers(as_user, cast, people,
     assert codes(api.get(API, {"received_by": "chuyenvien.hn"})) == set()
     # The stage is the live one (cases.deadlines at the request), as every card counts it, not the last scan's
     # mark: received in June 2025 and still running, the three are overdue whatever the mark says.
-    Dossier.objects.filter(pk=people["nguyen"].pk).update(due_state="due_soon")
+    DueMark.objects.create(dossier_id=people["nguyen"].pk, stage="due_soon", since=timezone.now())
     assert codes(api.get(API, {"due_stage": "due_soon"})) == set()
     assert codes(api.get(API, {"due_stage": "overdue"})) == {d.code for d in people.values()}
     assert codes(api.get(API, {"status": "received", "q": "bich"})) == {people["tran"].code}

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cases import deadlines
-from cases.models import Dossier, DueState, Status
+from cases.models import Dossier, DueMark, DueState, Status
 from cases.selectors import desk_summary, overdue_desk
 from cases.services.scan import scan_overdue
 from notifications.models import OutboxMessage
@@ -21,12 +21,14 @@ pytestmark = pytest.mark.django_db
 
 
 def _state(d) -> str:
-    return Dossier.objects.values_list("due_state", flat=True).get(pk=d.pk)
+    return DueMark.objects.filter(dossier_id=d.pk).values_list("stage", flat=True).first() or ""
 
 
 def _alerted(d, kind) -> set[str]:
-    return set(OutboxMessage.objects.filter(dossier_code=d.code, kind=kind, channel="officer")
-               .values_list("recipient_user__username", flat=True))
+    """Who was told (in the run's notice, one per officer) that `d` entered the stage of `kind`."""
+    stage = kind.removeprefix("dossier.")
+    return {m.recipient_user.username for m in OutboxMessage.objects.filter(kind="dossier.due_notice", channel="officer")
+            if d.code in m.payload.get(stage, [])}
 
 
 def test_a_scan_one_working_day_before_must_apologise_by_marks_due_soon_and_notifies(receive, cast):

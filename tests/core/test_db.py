@@ -75,10 +75,13 @@ def test_bulk_insert_ignore_skips_duplicates_and_fills_defaults(path):
     assert OutboxMessage.objects.get(idempotency_key="key-0").kind == "k"   # the existing row is kept
 
 
-def test_update_returning_changes_and_returns_exactly_the_matching_rows(path, procedures, offices):
-    marked = [DossierFactory(due_state="") for _ in range(3)]
-    already = DossierFactory(due_state="overdue")
-    queryset = type(already).objects.filter(pk__in=[d.pk for d in [*marked, already]]).exclude(due_state="overdue")
+def test_update_returning_changes_and_returns_exactly_the_matching_rows(path, offices):
+    from feedback.models import FeedbackItem
+
+    base = dict(office=offices["01"], title="Phản ánh", received_at=timezone.now(), due_at=timezone.now())
+    marked = [FeedbackItem.objects.create(code=f"PAKN.{i}", due_state="", **base) for i in range(3)]
+    already = FeedbackItem.objects.create(code="PAKN.9", due_state="overdue", **base)
+    queryset = FeedbackItem.objects.filter(pk__in=[d.pk for d in [*marked, already]]).exclude(due_state="overdue")
     rows = db.update_returning(queryset, field="due_state", value="overdue", returning=("id", "code"))
     assert sorted(r["id"] for r in rows) == sorted(d.pk for d in marked)
     assert {r["code"] for r in rows} == {d.code for d in marked}

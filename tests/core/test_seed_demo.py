@@ -38,18 +38,19 @@ def test_the_demo_officers_have_alerts_from_one_scan(no_cast):
     alerts = OutboxMessage.objects.filter(channel="officer")
     processor, director = User.objects.get(username="chuyenvien.hn"), User.objects.get(username="giamdoc.hn")
     assert alerts.filter(recipient_user=processor, kind="dossier.assigned").exists()
-    assert alerts.filter(recipient_user=processor, kind="dossier.overdue", read_at__isnull=True).exists()
+    notices = alerts.filter(kind="dossier.due_notice", read_at__isnull=True)
+    assert any(m.payload["overdue"] for m in notices.filter(recipient_user=processor))
     assert alerts.filter(recipient_user=director, kind="dossier.awaiting_signature", read_at__isnull=True).exists()
     assert alert_unread_count(user=processor) > 0 and alert_unread_count(user=director) > 0
     reception = User.objects.get(username="tiepnhan.hn")
-    assert alerts.filter(recipient_user=reception, kind="dossier.late_to_accept", read_at__isnull=True).exists()
+    assert any(m.payload["late_to_accept"] for m in notices.filter(recipient_user=reception))
 
 
 def test_the_demo_has_a_dossier_in_every_stage_of_the_scan(no_cast):
     """Issue 10: in `make run` the desk, the overdue desk and the dashboard show every stage (DOMAIN.md §3)."""
-    from cases.models import Dossier, DueState
+    from cases.models import DueMark, DueState
 
     call_command("seed_demo")
-    stages = set(Dossier.objects.exclude(due_state="").values_list("due_state", flat=True))
+    stages = set(DueMark.objects.filter(closed=False).values_list("stage", flat=True))
     assert stages >= {DueState.DUE_SOON, DueState.APOLOGY_DUE, DueState.OVERDUE, DueState.APPOINTMENT_MISSED,
                       DueState.LATE_TO_ACCEPT}

@@ -1,0 +1,105 @@
+"""The deadline scan on PostgreSQL: ONE statement per run (cases.services.scan).
+
+    WITH cand      -- the open dossiers near or past a deadline, four index range scans (UNION ALL of disjoint
+                   --   branches: dossier_open_due, dossier_open_apologise_by, dossier_open_rescheduled,
+                   --   dossier_waiting_submitted), whatever the number of dossiers far from their deadline
+         wanted    -- their stage by precedence (the SQL of cases.deadlines.stage_q, as one CASE)
+         marks     -- the open marks (cases_duemark)
+         diff      -- wanted stage differs from the mark          stale -- a mark no longer wanted
+         up        -- INSERT … ON CONFLICT (dossier_id) DO UPDATE … WHERE the stage changed RETURNING
+         cleared   -- DELETE of the stale marks of dossiers still open
+         closing   -- the stale marks of dossiers that closed: flagged closed, kept
+         changed   -- what `up` really wrote (a concurrent run that marked a row first wins: its row is not returned)
+         n_…, sent -- the notices and digests, grouped by officer (cases.services.scan_notices.notice_ctes)
+    SELECT the codes newly marked by stage, and the counts.
+
+The stage CASE and the branches are checked against `stage_q` by the tests (the ORM path of the scan writes the
+same marks and notices on SQLite and here).
+"""
+from __future__ import annotations
+
+from django.db import connection
+
+from ..deadlines import Moments
+from ..models import CLOCK_RUNNING, OPEN_STATUSES, DueState, Status
+from .scan_notices import NOTICE, notice_ctes
+
+_RUN = "d.status IN ('received', 'processing')"
+assert tuple(CLOCK_RUNNING) == (Status.RECEIVED, Status.PROCESSING)
+_OPEN = "(" + ", ".join(f"'{s}'" for s in OPEN_STATUSES) + ")"
+_COLUMNS = "d.id, d.code, d.office_id, d.assignee_id, d.status, d.reschedule_count, d.appointment_at, " \
+           "d.legal_due_at, d.apologise_by, d.submitted_at"
+_MISSED = f"{_RUN} AND d.reschedule_count > 0 AND d.appointment_at < %(now)s"
+_OVER = f"{_RUN} AND d.legal_due_at < %(now)s"
+_WARNED = f"{_RUN} AND d.apologise_by <= %(horizon)s AND d.legal_due_at >= %(now)s"
+
+MARK_SQL = f"""
+WITH cand AS (
+    SELECT {_COLUMNS} FROM cases_dossier d WHERE {_OVER}
+    UNION ALL
+    SELECT {_COLUMNS} FROM cases_dossier d WHERE {_WARNED}
+    UNION ALL
+    SELECT {_COLUMNS} FROM cases_dossier d WHERE {_MISSED}
+        AND NOT coalesce(d.legal_due_at < %(now)s, false)
+        AND NOT coalesce(d.apologise_by <= %(horizon)s AND d.legal_due_at >= %(now)s, false)
+    UNION ALL
+    SELECT {_COLUMNS} FROM cases_dossier d WHERE d.status = 'submitted' AND d.submitted_at < %(cutoff)s),
+wanted AS (
+    SELECT d.id, d.code, d.office_id, d.assignee_id,
+           CASE WHEN {_MISSED} THEN '{DueState.APPOINTMENT_MISSED}'
+                WHEN {_OVER} THEN '{DueState.OVERDUE}'
+                WHEN {_RUN} AND d.apologise_by < %(now)s AND d.legal_due_at >= %(now)s AND d.reschedule_count = 0
+                     THEN '{DueState.APOLOGY_DUE}'
+                WHEN {_WARNED} THEN '{DueState.DUE_SOON}'
+                ELSE '{DueState.LATE_TO_ACCEPT}' END AS stage
+    FROM cand d),
+marks AS MATERIALIZED (SELECT dossier_id, stage FROM cases_duemark WHERE NOT closed),
+diff AS (
+    SELECT w.* FROM wanted w LEFT JOIN marks k ON k.dossier_id = w.id WHERE k.stage IS DISTINCT FROM w.stage),
+stale AS (
+    SELECT k.dossier_id, k.stage, coalesce(d.status IN {_OPEN}, false) AS open FROM marks k
+    LEFT JOIN wanted w ON w.id = k.dossier_id LEFT JOIN cases_dossier d ON d.id = k.dossier_id
+    WHERE w.id IS NULL),
+up AS (
+    INSERT INTO cases_duemark AS m (dossier_id, stage, since, closed)
+    SELECT id, stage, %(now)s, false FROM diff ORDER BY id
+    ON CONFLICT (dossier_id) DO UPDATE SET stage = EXCLUDED.stage, since = EXCLUDED.since, closed = false
+    WHERE m.stage <> EXCLUDED.stage OR m.closed
+    RETURNING m.dossier_id, m.stage),
+cleared AS (
+    DELETE FROM cases_duemark m USING stale s
+    WHERE m.dossier_id = s.dossier_id AND s.open AND m.stage = s.stage AND NOT m.closed RETURNING 1),
+closing AS (
+    UPDATE cases_duemark m SET closed = true FROM stale s
+    WHERE m.dossier_id = s.dossier_id AND NOT s.open AND NOT m.closed RETURNING 1),
+changed AS (SELECT d.id, d.code, d.office_id, d.assignee_id, u.stage FROM up u JOIN diff d ON d.id = u.dossier_id),
+{{notices}}
+SELECT 'mark', stage, array_agg(code ORDER BY code COLLATE "C") FROM changed GROUP BY stage
+UNION ALL SELECT 'cleared', NULL, ARRAY[(SELECT count(*) FROM cleared)::text]
+UNION ALL SELECT 'closed', NULL, ARRAY[(SELECT count(*) FROM closing)::text]
+UNION ALL SELECT 'sent', kind, ARRAY[count(*)::text] FROM sent GROUP BY kind
+"""
+
+
+def statement(moments: Moments, run_key: str) -> tuple[str, dict]:
+    notices, params = notice_ctes("changed")
+    return (MARK_SQL.replace("{notices}", notices.strip() + "\n"),
+            {**params, "now": moments.now, "horizon": moments.horizon, "cutoff": moments.cutoff, "run_key": run_key})
+
+
+def mark_and_notify(moments: Moments, run_key: str) -> dict:
+    """Run the statement. Returns {"marked": {stage: [codes]}, "cleared",
+    "closed", "notices", "digests"}."""
+    sql, params = statement(moments, run_key)
+    out = {"marked": {}, "cleared": 0, "closed": 0, "notices": 0, "digests": 0}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for tag, key, values in cursor.fetchall():
+            if tag == "mark":
+                out["marked"][key] = list(values)
+            elif tag == "sent":
+                out["notices" if key == NOTICE else "digests"] = int(values[0])
+            else:
+                out[tag] = int(values[0])
+    return out
+
