@@ -54,12 +54,12 @@ wanted AS (
                 ELSE '{DueState.LATE_TO_ACCEPT}' END AS stage
     FROM cand d),
 marks AS MATERIALIZED (SELECT dossier_id, stage FROM cases_duemark WHERE NOT closed),
-diff AS (
-    SELECT w.* FROM wanted w LEFT JOIN marks k ON k.dossier_id = w.id WHERE k.stage IS DISTINCT FROM w.stage),
+diff AS (  -- a hash anti join: no sort of the 30,000 wanted rows
+    SELECT w.* FROM wanted w WHERE NOT EXISTS (SELECT 1 FROM marks k WHERE k.dossier_id = w.id AND k.stage = w.stage)),
 stale AS (
     SELECT k.dossier_id, k.stage, coalesce(d.status IN {_OPEN}, false) AS open FROM marks k
-    LEFT JOIN wanted w ON w.id = k.dossier_id LEFT JOIN cases_dossier d ON d.id = k.dossier_id
-    WHERE w.id IS NULL),
+    LEFT JOIN cases_dossier d ON d.id = k.dossier_id
+    WHERE NOT EXISTS (SELECT 1 FROM wanted w WHERE w.id = k.dossier_id)),
 up AS (
     INSERT INTO cases_duemark AS m (dossier_id, stage, since, closed)
     SELECT id, stage, %(now)s, false FROM diff ORDER BY id
@@ -72,7 +72,8 @@ cleared AS (
 closing AS (
     UPDATE cases_duemark m SET closed = true FROM stale s
     WHERE m.dossier_id = s.dossier_id AND NOT s.open AND NOT m.closed RETURNING 1),
-changed AS (SELECT d.id, d.code, d.office_id, d.assignee_id, u.stage FROM up u JOIN diff d ON d.id = u.dossier_id),
+changed AS MATERIALIZED (
+    SELECT d.id, d.code, d.office_id, d.assignee_id, u.stage FROM up u JOIN diff d ON d.id = u.dossier_id),
 {{notices}}
 SELECT 'mark', stage, array_agg(code ORDER BY code COLLATE "C") FROM changed GROUP BY stage
 UNION ALL SELECT 'cleared', NULL, ARRAY[(SELECT count(*) FROM cleared)::text]
