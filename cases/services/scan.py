@@ -93,9 +93,10 @@ def scan_overdue(*, now: datetime | None = None, run_key: str | None = None, loc
             with connection.cursor() as cursor:
                 # The lock, this transaction's work_mem, and a commit that does not wait for the WAL flush (a
                 # crash loses at most this run, which the next one redoes): one round trip.
+                # (The planner misjudges the row counts of CTEs: it would sort 30,000 rows to merge-join them.)
                 cursor.execute("SELECT CASE WHEN %s THEN pg_try_advisory_xact_lock(%s) ELSE true END, "
-                               "set_config('work_mem', '64MB', true), set_config('synchronous_commit', 'off', true)",
-                               [lock, ADVISORY_LOCK_KEY])
+                               "set_config('work_mem', '64MB', true), set_config('synchronous_commit', 'off', true), "
+                               "set_config('enable_mergejoin', 'off', true)", [lock, ADVISORY_LOCK_KEY])
                 locked = cursor.fetchone()[0]
         else:
             locked = not lock or try_advisory_xact_lock(ADVISORY_LOCK_KEY)

@@ -27,8 +27,8 @@ from .scan_notices import NOTICE, notice_ctes
 _RUN = "d.status IN ('received', 'processing')"
 assert tuple(CLOCK_RUNNING) == (Status.RECEIVED, Status.PROCESSING)
 _OPEN = "(" + ", ".join(f"'{s}'" for s in OPEN_STATUSES) + ")"
-_COLUMNS = "d.id, d.code, d.office_id, d.assignee_id, d.status, d.reschedule_count, d.appointment_at, " \
-           "d.legal_due_at, d.apologise_by, d.submitted_at"
+# Only what the stage needs (the code, office and assignee are read for the rows that changed only).
+_COLUMNS = "d.id, d.status, d.reschedule_count, d.appointment_at, d.legal_due_at, d.apologise_by, d.submitted_at"
 _MISSED = f"{_RUN} AND d.reschedule_count > 0 AND d.appointment_at < %(now)s"
 _OVER = f"{_RUN} AND d.legal_due_at < %(now)s"
 _WARNED = f"{_RUN} AND d.apologise_by <= %(horizon)s AND d.legal_due_at >= %(now)s"
@@ -45,7 +45,7 @@ WITH cand AS (
     UNION ALL
     SELECT {_COLUMNS} FROM cases_dossier d WHERE d.status = 'submitted' AND d.submitted_at < %(cutoff)s),
 wanted AS (
-    SELECT d.id, d.code, d.office_id, d.assignee_id,
+    SELECT d.id,
            CASE WHEN {_MISSED} THEN '{DueState.APPOINTMENT_MISSED}'
                 WHEN {_OVER} THEN '{DueState.OVERDUE}'
                 WHEN {_RUN} AND d.apologise_by < %(now)s AND d.legal_due_at >= %(now)s AND d.reschedule_count = 0
@@ -73,7 +73,7 @@ closing AS (
     UPDATE cases_duemark m SET closed = true FROM stale s
     WHERE m.dossier_id = s.dossier_id AND NOT s.open AND NOT m.closed RETURNING 1),
 changed AS MATERIALIZED (
-    SELECT d.id, d.code, d.office_id, d.assignee_id, u.stage FROM up u JOIN diff d ON d.id = u.dossier_id),
+    SELECT d.id, d.code, d.office_id, d.assignee_id, u.stage FROM up u JOIN cases_dossier d ON d.id = u.dossier_id),
 {{notices}}
 SELECT 'mark', stage, array_agg(code ORDER BY code COLLATE "C") FROM changed GROUP BY stage
 UNION ALL SELECT 'cleared', NULL, ARRAY[(SELECT count(*) FROM cleared)::text]
