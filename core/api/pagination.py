@@ -12,26 +12,50 @@ from core.db import estimated_count
 from .keyset import CURSOR_PARAM, KeysetPage
 
 
+ESTIMATE_FAR_BEYOND = 5  # a hinted estimate over 5 × the exact limit is taken without a bounded count
+
+
 class EstimatingPaginator(Paginator):
     """An exact COUNT up to LIST_EXACT_COUNT_LIMIT rows (a bounded count: `COUNT(*)` over `LIMIT n + 1`); beyond
     it, on PostgreSQL, the planner's estimate (never below the limit), and `estimated` is True so that the
-    response says so. A national list of millions of rows then costs a bounded count instead of a full one."""
+    response says so. A national list of millions of rows then costs a bounded count instead of a full one.
+    A queryset may carry its own `count_hint` (exact limit, estimate or None): a search counts exactly up to
+    1,000 and gives the estimate it was planned with (cases.selectors.dossier_list), taken as it is when it is
+    far beyond the limit (a common name: counting even 1,001 of its rows costs more than the page).
+    `exact_limit` replaces the setting for lists without a hint (0: always exact: the dossier list page)."""
 
     estimated = False
 
+    def __init__(self, *args, exact_limit: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.exact_limit = settings.LIST_EXACT_COUNT_LIMIT if exact_limit is None else exact_limit
+
     @cached_property
     def count(self):
-        limit = settings.LIST_EXACT_COUNT_LIMIT
+        hint = getattr(self.object_list, "count_hint", None)
+        limit, guess = hint if hint else (self.exact_limit, None)
         if not limit or not hasattr(self.object_list, "query"):
             return super().count
+        if guess is not None and guess > ESTIMATE_FAR_BEYOND * limit:
+            self.estimated = True  # the planner expects far more than the limit: no rows are counted
+            return guess
         bounded = self.object_list.order_by()[:limit + 1].count()  # one query, as an exact COUNT would be
         if bounded <= limit:
             return bounded
-        guess = estimated_count(self.object_list)  # beyond the limit only: the planner's estimate
+        if guess is None:
+            guess = estimated_count(self.object_list)  # beyond the limit only: the planner's estimate
         if guess is None:  # no planner estimate here (SQLite): count exactly
             return self.object_list.count()
         self.estimated = True
         return max(guess, bounded)
+
+    def page(self, number):
+        """A full page even where the estimate falls short of the rows (Django would cut the page at `count`)."""
+        number = self.validate_number(number)
+        if not self.estimated:
+            return super().page(number)
+        bottom = (number - 1) * self.per_page
+        return self._get_page(self.object_list[bottom:bottom + self.per_page], number, self)
 
 
 class Pagination(PageNumberPagination):
