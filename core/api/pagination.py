@@ -1,7 +1,7 @@
 """The API's pagination: page numbers with an exact count (CONTRACTS.md §1.2), or a keyset `?cursor=` for deep
 pages (core/api/keyset.py); a count that would cost more than it tells is estimated and said so."""
 from django.conf import settings
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Paginator
 from django.utils.functional import cached_property
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -25,6 +25,8 @@ class EstimatingPaginator(Paginator):
     `exact_limit` replaces the setting for lists without a hint (0: always exact: the dossier list page)."""
 
     estimated = False
+    keys = None  # a search's first keys, in the list's order (count)
+    all_keys = False  # … and they are all of its rows
 
     def __init__(self, *args, exact_limit: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -39,7 +41,12 @@ class EstimatingPaginator(Paginator):
         if guess is not None and guess > ESTIMATE_FAR_BEYOND * limit:
             self.estimated = True  # the planner expects far more than the limit: no rows are counted
             return guess
-        bounded = self.object_list.order_by()[:limit + 1].count()  # one query, as an exact COUNT would be
+        if hint:  # a search: its first limit + 1 keys in the list's order give the count and the page (below)
+            self.keys = list(self.object_list.values_list("pk", flat=True)[:limit + 1])
+            bounded = len(self.keys)
+            self.all_keys = bounded <= limit
+        else:
+            bounded = self.object_list.order_by()[:limit + 1].count()  # one query, as an exact COUNT would be
         if bounded <= limit:
             return bounded
         if guess is None:
@@ -49,13 +56,28 @@ class EstimatingPaginator(Paginator):
         self.estimated = True
         return max(guess, bounded)
 
+    def validate_number(self, number):
+        """Beyond an estimate, any page from 1: the rows decide whether it is empty, not the estimate."""
+        try:
+            return super().validate_number(number)
+        except EmptyPage:
+            if not self.estimated or int(number) < 1:
+                raise
+            return int(number)
+
     def page(self, number):
-        """A full page even where the estimate falls short of the rows (Django would cut the page at `count`)."""
+        """A full page even where the estimate falls short of the rows (Django would cut the page at `count`).
+        A search's page among the keys already read is fetched by those keys: the search is run once."""
         number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if self.keys is not None and (top <= len(self.keys) or self.all_keys):
+            keys = self.keys[bottom:top]
+            rows = {row.pk: row for row in self.object_list.filter(pk__in=keys)} if keys else {}
+            return self._get_page([rows[pk] for pk in keys if pk in rows], number, self)
         if not self.estimated:
             return super().page(number)
-        bottom = (number - 1) * self.per_page
-        return self._get_page(self.object_list[bottom:bottom + self.per_page], number, self)
+        return self._get_page(self.object_list[bottom:top], number, self)
 
 
 class Pagination(PageNumberPagination):

@@ -63,6 +63,16 @@ def test_a_search_within_the_limit_is_counted_exactly_on_the_api_and_the_page(as
     assert 'data-list-count="4">4 hồ sơ' in page and "ước tính" not in page
 
 
+def test_every_page_of_a_search_holds_its_own_rows_within_and_beyond_the_exact_limit(as_user, cast, named,
+                                                                                     settings):
+    settings.LIST_SEARCH_EXACT_COUNT_LIMIT = 2
+    api = as_user(cast["reception_hn"])
+    everything = [row["code"] for row in api.get(API, {"q": "nguyen", "page_size": 10}).json()["results"]]
+    pages = [[row["code"] for row in api.get(API, {"q": "nguyen", "page_size": 1, "page": n}).json()["results"]]
+             for n in (1, 2, 3, 4)]
+    assert len(everything) == 4 and pages == [[code] for code in everything]  # newest first, none twice
+
+
 def test_a_list_without_search_keeps_its_exact_count_whatever_the_search_limit(as_user, client, cast, named,
                                                                                 settings):
     settings.LIST_SEARCH_EXACT_COUNT_LIMIT = 2
