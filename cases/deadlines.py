@@ -162,7 +162,15 @@ def due_before_q(moment: datetime) -> Q:
 
 
 class DossierQuerySet(models.QuerySet):
-    """`Dossier.objects`: the deadline predicates as chainable filters."""
+    """`Dossier.objects`: the deadline predicates as chainable filters. `count_hint` (kept by every clone) is how
+    a search tells the list's paginator to count it: (exact up to, the planner's estimate) — cases.selectors."""
+
+    count_hint: tuple[int, int | None] | None = None
+
+    def _clone(self):
+        clone = super()._clone()
+        clone.count_hint = self.count_hint
+        return clone
 
     def overdue(self, now: datetime):
         return self.filter(overdue_q(now))

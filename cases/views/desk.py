@@ -1,7 +1,6 @@
 """Pages of the one-stop desk. Thin: parse input, call one service or selector, render."""
 from django.contrib import messages
 from django.db.models import F
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -9,6 +8,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from core import idempotency
+from core.api.pagination import EstimatingPaginator
 from core.errors import CoreError, DomainError
 from core.models import User
 from core.permissions import capability_required
@@ -61,7 +61,8 @@ def dossier_list(request):
         exact = qs.filter(code=filters["q"].strip()).first()
         if exact is not None and request.GET.get("page") is None and (url := dossier_url(exact.code)):
             return redirect(url)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Exact counts (each figure's number equals its list), except a search: exact up to 1,000, then estimated.
+    page = EstimatingPaginator(qs, PAGE_SIZE, exact_limit=0).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("format", None)

@@ -50,4 +50,4 @@ def test_postgres_reads_the_word_index_for_a_name(cast, named):
         cursor.execute("SET LOCAL enable_seqscan = off")  # a test table is tiny: ask whether the index can serve
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(r[0] for r in cursor.fetchall())
-    assert "dossier_search_words" in plan
+    assert "dossier_office_words" in plan
