@@ -25,7 +25,7 @@ indexes (reports.form06_tally).
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import connection as default_connection
@@ -273,3 +273,27 @@ def compact(connection=None) -> int:
         cursor.execute("DROP TABLE reports_tally_folded")
         cursor.execute(f"SELECT COUNT(*) FROM {TABLE}")
         return before - cursor.fetchone()[0]
+
+
+def _next_month(d: date) -> date:
+    return date(d.year + d.month // 12, d.month % 12 + 1, 1)
+
+
+def within(first: date, last: date):
+    """Q over DossierTally: the rows of the days [first, last], whole months read from their month rows."""
+    from django.db.models import Q
+
+    a = first if first.day == 1 else _next_month(first)  # the first whole month …
+    b = _next_month(last) if _next_month(last) - timedelta(days=1) == last else last.replace(day=1)  # … to b
+    if a >= b:
+        return Q(month=False, day__gte=first, day__lte=last)
+    return (Q(month=True, day__gte=a, day__lt=b) | Q(month=False, day__gte=first, day__lt=a)
+            | Q(month=False, day__gte=b, day__lte=last))
+
+
+def before(day: date):
+    """Q over DossierTally: the rows of every day before `day` (the stock at its start)."""
+    from django.db.models import Q
+
+    start = day.replace(day=1)
+    return Q(month=True, day__lt=start) | Q(month=False, day__gte=start, day__lt=day)

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 PERIODS = [(date(2026, 3, 1), date(2026, 3, 31)), (date(2026, 3, 9), date(2026, 3, 13)),
            (date(2026, 3, 16), date(2026, 4, 10)), (date(2026, 2, 20), date(2026, 4, 30)),
            (date(2026, 4, 1), date(2026, 4, 30))]
-HYPOTHESIS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+HYPOTHESIS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 def _totals():
