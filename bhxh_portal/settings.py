@@ -5,7 +5,6 @@ portal runs on embedded defaults: a SQLite file under var/ and a Celery broker o
 so a real worker and beat run without Redis. A bad value stops start-up with a message naming the variable.
 """
 import os
-from datetime import timedelta
 from pathlib import Path
 
 from .beat import beat_schedule

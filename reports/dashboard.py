@@ -4,18 +4,18 @@ figures from the covering partial index `dossier_open_cover`, the status mix fro
 (reports.tally), the month's and the trend's flows from the receipt and resolution indexes."""
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Q
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import deadlines, filtering
-from cases.models import Channel, Dossier, DueState, IntakeGuidance, Status, SupplementRequest, Trip
+from cases.models import OPEN_STATUSES, Dossier, DueState, IntakeGuidance, Status, SupplementRequest, Trip
 from cases.validators import mask_id
 from cases.visits import came_back_q, over_visit_limit_q
 from core.scoping import scope_to_user
 
-from .selectors import Period
+from .models import DossierTally
+from .tally import STOCK_DAY, total, within
 
 
 def dashboard(*, user, today: date | None = None) -> dict:
@@ -24,27 +24,30 @@ def dashboard(*, user, today: date | None = None) -> dict:
     today = today or timezone.localdate()
     now = timezone.now()
     moments = deadlines.Moments.at(now)
-    month = Period.of(today.replace(day=1), today)
-    trend = Period.of(today - timedelta(days=29), today)
     dossiers = scope_to_user(Dossier.objects.all(), user)
+    counted = scope_to_user(DossierTally.objects.all(), user)
 
-    tiles = dossiers.aggregate(
-        open=Count("pk", filter=Q(status__in=[Status.RECEIVED, Status.PROCESSING, Status.AWAITING_SUPPLEMENT])),
-        waiting=Count("pk", filter=Q(status=Status.SUBMITTED)),
+    # The open dossiers' deadline figures: one index-only scan of `dossier_open_cover` (open dossiers only).
+    tiles = dossiers.filter(status__in=OPEN_STATUSES).aggregate(
         overdue=Count("pk", filter=deadlines.overdue_q(now)),
         due_soon=Count("pk", filter=deadlines.stage_q(DueState.DUE_SOON, moments)),
         apology_due=Count("pk", filter=deadlines.stage_q(DueState.APOLOGY_DUE, moments)),
         appointment_missed=Count("pk", filter=deadlines.stage_q(DueState.APPOINTMENT_MISSED, moments)),
         late_to_accept=Count("pk", filter=deadlines.stage_q(DueState.LATE_TO_ACCEPT, moments)),
-        received_month=Count("pk", filter=Q(received_at__gte=month.start, received_at__lt=month.end)),
-        resolved_month=Count("pk", filter=Q(received_at__isnull=False, resolved_at__gte=month.start,
-                                            resolved_at__lt=month.end)),
-        late_month=Count("pk", filter=Q(received_at__isnull=False, resolved_at__gte=month.start,
-                                        resolved_at__lt=month.end) & deadlines.late_q()),
-        online_month=Count("pk", filter=Q(received_at__gte=month.start, received_at__lt=month.end,
-                                          channel=Channel.ONLINE)),
-        over_two_trips=Count("pk", filter=over_visit_limit_q()),
     )
+    # The status stocks, the month's flows and the trips over the limit from the tally (reports.tally).
+    status_mix = {r["kind"][3:]: r["n"] for r in counted.filter(kind__startswith="st_", month=False, day=STOCK_DAY)
+                  .values("kind").annotate(n=Sum("n"))}
+    this_month = within(today.replace(day=1), today)
+    tiles.update(counted.filter(this_month | Q(month=True), kind__in=[
+        "recv_online", "recv_other", "resolved", "resolved_late", "over_trips"]).aggregate(
+        received_month=total(("recv_online", "recv_other"), this_month),
+        online_month=total("recv_online", this_month),
+        resolved_month=total("resolved", this_month), late_month=total("resolved_late", this_month),
+        over_two_trips=total("over_trips", Q(month=True))))
+    tiles["open"] = sum(status_mix.get(s, 0) for s in (Status.RECEIVED, Status.PROCESSING,
+                                                      Status.AWAITING_SUPPLEMENT))
+    tiles["waiting"] = status_mix.get(Status.SUBMITTED, 0)
     tiles["on_time_rate"] = (round(100 * (tiles["resolved_month"] - tiles["late_month"]) / tiles["resolved_month"], 1)
                              if tiles["resolved_month"] else None)
     tiles["online_rate"] = (round(100 * tiles["online_month"] / tiles["received_month"], 1)
@@ -52,12 +55,12 @@ def dashboard(*, user, today: date | None = None) -> dict:
     # Dossiers, not slips: the card counts what the list it links to holds.
     tiles["apologies_month"] = dossiers.filter(filtering.apology_q("issued", today.replace(day=1), today)).count()
 
-    received = dict(dossiers.filter(received_at__gte=trend.start, received_at__lt=trend.end)
-                    .annotate(day=TruncDate("received_at")).values("day").annotate(n=Count("pk")).values_list("day", "n"))
-    resolved = dict(dossiers.filter(resolved_at__gte=trend.start, resolved_at__lt=trend.end, received_at__isnull=False)
-                    .annotate(day=TruncDate("resolved_at")).values("day").annotate(n=Count("pk")).values_list("day", "n"))
     days = [today - timedelta(days=29 - i) for i in range(30)]
-    status_mix = dict(dossiers.values("status").annotate(n=Count("pk")).values_list("status", "n"))
+    by_day = {(r["kind"], r["day"]): r["n"] for r in counted.filter(
+        month=False, day__gte=days[0], day__lte=today, kind__in=["recv_online", "recv_other", "resolved"])
+        .values("kind", "day").annotate(n=Sum("n"))}
+    received = {d: by_day.get(("recv_online", d), 0) + by_day.get(("recv_other", d), 0) for d in days}
+    resolved = {d: by_day.get(("resolved", d), 0) for d in days}
     overdue_by_procedure = list(
         dossiers.overdue(now)
         .values("procedure__code", "procedure__name").annotate(n=Count("pk")).order_by("-n", "procedure__code")[:10])
@@ -118,7 +121,9 @@ def officers_return_trips(*, user, since: date) -> list[dict]:
         .values_list("requested_by", *[f"requested_by__{f}" for f in fields]).annotate(n=Count("pk")), "supplements")
     add(scope_to_user(IntakeGuidance.objects.filter(issued_at__gte=start), user)
         .values_list("issued_by", *[f"issued_by__{f}" for f in fields]).annotate(n=Count("pk")), "guidance")
-    add(scope_to_user(Dossier.objects.filter(over_visit_limit_q(), received_at__gte=start, received_by__isnull=False),
+    # trip_count > 1 holds whenever the limit is passed (a limit is at least 2 visits): index dossier_over_visits
+    add(scope_to_user(Dossier.objects.filter(over_visit_limit_q(), trip_count__gt=1, received_at__gte=start,
+                                             received_by__isnull=False),
                       user)
         .values_list("received_by", *[f"received_by__{f}" for f in fields]).annotate(n=Count("pk")), "over_two_trips")
     add(scope_to_user(Dossier.objects.filter(came_back_q(), received_at__gte=start, received_by__isnull=False), user)

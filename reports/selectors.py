@@ -189,8 +189,7 @@ def oversight(*, user, first: date, last: date, raw: bool = False) -> list[dict]
               over_two_trips=Count("pk", filter=over_visit_limit_q() & received_in),
               came_back=Count("pk", filter=received_in & came_back_q()))
     else:
-        from .summary import _sum
-        from .tally import within
+        from .tally import total as _sum, within
 
         flows = within(first, last)
         merge(scope_to_user(DossierTally.objects.filter(flows), user),
@@ -220,6 +219,26 @@ def oversight_raw(*, user, first: date, last: date) -> list[dict]:
     return oversight(user=user, first=first, last=last, raw=True)
 
 
-# Form 06 from the tally, and the dashboard: each module reads the names above.
-from .summary import report_tthc  # noqa: E402
-from .dashboard import dashboard, officers_return_trips, repeat_applicants  # noqa: E402,F401
+def report_tthc(*, user, first: date, last: date, office: Office | None = None) -> dict:
+    """Form 06 for [first, last], from the tally (reports.summary; equal to report_tthc_raw)."""
+    from .summary import report_tthc as tallied
+
+    return tallied(user=user, first=first, last=last, office=office)
+
+
+def dashboard(*, user, today: date | None = None) -> dict:
+    from .dashboard import dashboard as figures
+
+    return figures(user=user, today=today)
+
+
+def officers_return_trips(*, user, since: date) -> list[dict]:
+    from .dashboard import officers_return_trips as ranked
+
+    return ranked(user=user, since=since)
+
+
+def repeat_applicants(*, user, since: date) -> list[dict]:
+    from .dashboard import repeat_applicants as ranked
+
+    return ranked(user=user, since=since)

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import Count, IntegerField, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 
 from cases import deadlines
 from cases.ledger import annotate_state_at
@@ -21,15 +20,11 @@ from core.models import Office
 from core.scoping import scope_to_user
 
 from . import tally
+from .tally import total
 from .models import DossierTally
 from .selectors import COLUMNS, WITHDRAWN_SPLIT, Period, _complete
 
 KEY = ("office__code", "office__name", "procedure__field", "procedure__code", "procedure__name")
-
-
-def _sum(kind, where) -> Coalesce:
-    kinds = [kind] if isinstance(kind, str) else list(kind)
-    return Coalesce(Sum("n", filter=Q(kind__in=kinds) & where), 0, output_field=IntegerField())
 
 
 def tally_rows(queryset, first: date, last: date):
@@ -38,10 +33,10 @@ def tally_rows(queryset, first: date, last: date):
     return (queryset.filter((flows | start | end) & Q(kind__in=["recv_online", "recv_other", "open", "resolved",
                                                         "resolved_early", "resolved_late", "refused_intake"]))
             .values(*KEY)
-            .annotate(received_online=_sum("recv_online", flows), received_direct_postal=_sum("recv_other", flows),
-                      carried_over=_sum("open", start), resolved_total=_sum("resolved", flows),
-                      resolved_early=_sum("resolved_early", flows), resolved_late=_sum("resolved_late", flows),
-                      in_progress_total=_sum("open", end), refused_at_intake=_sum("refused_intake", flows))
+            .annotate(received_online=total("recv_online", flows), received_direct_postal=total("recv_other", flows),
+                      carried_over=total("open", start), resolved_total=total("resolved", flows),
+                      resolved_early=total("resolved_early", flows), resolved_late=total("resolved_late", flows),
+                      in_progress_total=total("open", end), refused_at_intake=total("refused_intake", flows))
             .order_by("office__code", "procedure__field", "procedure__code"))
 
 

@@ -297,3 +297,12 @@ def before(day: date):
 
     start = day.replace(day=1)
     return Q(month=True, day__lt=start) | Q(month=False, day__gte=start, day__lt=day)
+
+
+def total(kind, where):
+    """The sum of `n` over the rows of `kind` (one or several) matching `where`; 0 when none."""
+    from django.db.models import IntegerField, Q, Sum
+    from django.db.models.functions import Coalesce
+
+    kinds = [kind] if isinstance(kind, str) else list(kind)
+    return Coalesce(Sum("n", filter=Q(kind__in=kinds) & where), 0, output_field=IntegerField())
