@@ -89,6 +89,30 @@ def _timed(label: str, fn, repeat: int, target: float | None):
     return median, heaviest
 
 
+def _write_cost(n: int = 300) -> None:
+    """What the tally's triggers add to a write: n dossiers resolved one by one (one UPDATE and its transaction
+    each), with the triggers off, then on (each put back as it was with the triggers in the same state)."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from cases.models import Dossier
+
+    ids = list(Dossier.objects.filter(code__startswith=PREFIX, status="processing").values_list("pk", flat=True)[:n])
+    now = timezone.now()
+    for state in ("DISABLE", "ENABLE"):
+        with connection.cursor() as cursor:
+            cursor.execute(f"ALTER TABLE cases_dossier {state} TRIGGER USER")
+        started = clock.perf_counter()
+        for pk in ids:
+            with transaction.atomic():
+                Dossier.objects.filter(pk=pk).update(status="resolved", resolved_at=now)
+        spent = clock.perf_counter() - started
+        for pk in ids:
+            Dossier.objects.filter(pk=pk).update(status="processing", resolved_at=None)
+        print(f"resolving one dossier, tally triggers {'on' if state == 'ENABLE' else 'off'}: "
+              f"{spent / max(len(ids), 1) * 1000:.2f} ms per write ({len(ids)} writes)", flush=True)
+
+
 def _explain(query: dict) -> None:
     from django.db import connection
 
@@ -169,6 +193,7 @@ def main(argv=None) -> None:
     heaviest = []
     for label, fn, target in measures:
         heaviest.append((label, _timed(label, fn, args.repeat, target)[1]))
+    _write_cost()
     if args.verify:
         for label, tallied, raw in [
                 ("form 06, national", lambda: selectors.report_tthc(user=legal, first=month[0], last=month[1]),

@@ -42,4 +42,4 @@ class DossierTally(models.Model):
     n = models.IntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["month", "day", "kind"], name="tally_month_day")]
+        indexes = [models.Index(fields=["month", "kind", "day"], name="tally_month_kind_day")]

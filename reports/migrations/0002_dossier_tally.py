@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
                 ('procedure', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.procedure')),
             ],
             options={
-                'indexes': [models.Index(fields=['month', 'day', 'kind'], name='tally_month_day')],
+                'indexes': [models.Index(fields=['month', 'kind', 'day'], name='tally_month_kind_day')],
             },
         ),
         migrations.RunPython(install, uninstall),
