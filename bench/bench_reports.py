@@ -6,8 +6,12 @@ one month (one province and the nation) over millions of dossiers in 34 province
 
 The rows are written by one INSERT … SELECT generate_series (realistic mix: 60% online, 35% at the desk, 5% by
 post; 5% withdrawn, 2% refused after acceptance, the rest resolved 2–13 days after receipt, 8% of them after
-the legal due moment; those whose resolution falls after 1 December 2026 are still open), then VACUUM ANALYZE. They carry no event history: the ledger reads such rows as they stand, which is
-what a bulk import of another system's data looks like. Each measure is the median of --repeat warm runs, with
+the legal due moment; those whose resolution falls after 1 December 2026 are still open; 1 in 37 over the visit
+limit), with the tally's triggers off, then the tally rebuilt in one statement (`manage.py retally_dossiers`,
+what a bulk import does), then VACUUM ANALYZE. They carry no event history: the ledger reads such rows as they
+stand, which is what a bulk import of another system's data looks like. `--reuse` keeps a filled database
+between runs (`python -m bench --keep reports` once, then `DATABASE_URL=…/bhxh_bench_reports python -m
+bench.bench_reports --reuse`). Each measure is the median of --repeat warm runs, with
 its query count; the heaviest statement of each is explained (EXPLAIN (ANALYZE, BUFFERS)). Not a test: it
 prints figures and the targets of issue 14 beside them.
 """
@@ -46,7 +50,8 @@ def _fill(cursor, first: int, n: int, offices: list[int], procedures: list[int])
                CASE WHEN k BETWEEN 85 AND 89 THEN LEAST(recv + interval '3 days', %(now)s)
                     WHEN k BETWEEN 90 AND 91 THEN LEAST(recv + interval '4 days', %(now)s)
                     WHEN done + interval '1 day' <= %(now)s THEN done + interval '1 day' END,
-               CASE WHEN k < 85 OR k > 91 THEN 'approved' ELSE '' END, '', '', 0, 0, 2, now(), now()
+               CASE WHEN k < 85 OR k > 91 THEN 'approved' ELSE '' END, '', '', 0, 0,
+               CASE WHEN g %% 37 = 0 THEN 3 ELSE 2 END, now(), now()
         FROM (
             SELECT g, k, ch, recv, recv + (5 + g %% 15) * interval '1 day' AS due,
                    CASE WHEN k < 92 THEN recv + (2 + (g * 7) %% 12) * interval '1 day'  -- mostly on time
@@ -84,6 +89,30 @@ def _timed(label: str, fn, repeat: int, target: float | None):
     return median, heaviest
 
 
+def _write_cost(n: int = 300) -> None:
+    """What the tally's triggers add to a write: n dossiers resolved one by one (one UPDATE and its transaction
+    each), with the triggers off, then on (each put back as it was with the triggers in the same state)."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from cases.models import Dossier
+
+    ids = list(Dossier.objects.filter(code__startswith=PREFIX, status="processing").values_list("pk", flat=True)[:n])
+    now = timezone.now()
+    for state in ("DISABLE", "ENABLE"):
+        with connection.cursor() as cursor:
+            cursor.execute(f"ALTER TABLE cases_dossier {state} TRIGGER USER")
+        started = clock.perf_counter()
+        for pk in ids:
+            with transaction.atomic():
+                Dossier.objects.filter(pk=pk).update(status="resolved", resolved_at=now)
+        spent = clock.perf_counter() - started
+        for pk in ids:
+            Dossier.objects.filter(pk=pk).update(status="processing", resolved_at=None)
+        print(f"resolving one dossier, tally triggers {'on' if state == 'ENABLE' else 'off'}: "
+              f"{spent / max(len(ids), 1) * 1000:.2f} ms per write ({len(ids)} writes)", flush=True)
+
+
 def _explain(query: dict) -> None:
     from django.db import connection
 
@@ -100,6 +129,8 @@ def main(argv=None) -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--reuse", action="store_true", help="reuse the rows a previous run left")
     parser.add_argument("--no-explain", action="store_true")
+    parser.add_argument("--verify", action="store_true",
+                        help="also compute form 06 and oversight over the dossiers (the raw forms) and compare")
     args = parser.parse_args(argv)
     setup_postgres_django("bench_reports")
 
@@ -117,21 +148,36 @@ def main(argv=None) -> None:
     central = Office.objects.current().get(code="00")
     legal, _ = User.objects.get_or_create(username="bench.phapche", defaults={"role": Role.LEGAL, "office": central})
 
+    from reports import tally
+    from reports.models import DossierTally
+
     started = clock.perf_counter()
     if not (args.reuse and Dossier.objects.filter(code__startswith=PREFIX).exists()):
         with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM cases_dossier WHERE code LIKE %s", [PREFIX + "%"])
-            step = 1_000_000
-            for first in range(0, args.dossiers, step):
-                count = min(step, args.dossiers - first)
-                _fill(cursor, first, count, [o.pk for o in provinces], procedures)
-                print(f"  filled {first + count:,} of {args.dossiers:,} ({clock.perf_counter() - started:.0f} s)",
-                      flush=True)
+            # a bulk load: the tally's triggers off, the tally rebuilt afterwards in one statement
+            cursor.execute("ALTER TABLE cases_dossier DISABLE TRIGGER USER")
+            try:
+                cursor.execute("DELETE FROM cases_dossier WHERE code LIKE %s", [PREFIX + "%"])
+                step = 1_000_000
+                for first in range(0, args.dossiers, step):
+                    count = min(step, args.dossiers - first)
+                    _fill(cursor, first, count, [o.pk for o in provinces], procedures)
+                    print(f"  filled {first + count:,} of {args.dossiers:,} ({clock.perf_counter() - started:.0f} s)",
+                          flush=True)
+            finally:
+                cursor.execute("ALTER TABLE cases_dossier ENABLE TRIGGER USER")
+            cursor.execute("VACUUM ANALYZE cases_dossier")
+        built = clock.perf_counter()
+        tally.rebuild()
+        print(f"  tally rebuilt in {clock.perf_counter() - built:.0f} s", flush=True)
+    elif not DossierTally.objects.exists():
+        tally.rebuild()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE cases_dossier")
+        cursor.execute("VACUUM ANALYZE reports_dossiertally")
     total = Dossier.objects.count()
     print(f"dossiers: {total:,} in {len(provinces)} provinces (PostgreSQL {connection.pg_version // 10000}), "
-          f"ready in {clock.perf_counter() - started:.0f} s\n")
+          f"{DossierTally.objects.count():,} tally rows, ready in {clock.perf_counter() - started:.0f} s\n")
 
     month = (date(2026, 11, 1), date(2026, 11, 30))
     measures = [
@@ -147,6 +193,17 @@ def main(argv=None) -> None:
     heaviest = []
     for label, fn, target in measures:
         heaviest.append((label, _timed(label, fn, args.repeat, target)[1]))
+    _write_cost()
+    if args.verify:
+        for label, tallied, raw in [
+                ("form 06, national", lambda: selectors.report_tthc(user=legal, first=month[0], last=month[1]),
+                 lambda: selectors.report_tthc_raw(user=legal, first=month[0], last=month[1])),
+                ("oversight, national", lambda: selectors.oversight(user=legal, first=month[0], last=month[1]),
+                 lambda: selectors.oversight_raw(user=legal, first=month[0], last=month[1]))]:
+            started = clock.perf_counter()
+            same = tallied() == raw()
+            print(f"{label}: tally {'equals' if same else 'DIFFERS FROM'} the raw query "
+                  f"(raw and tally together {clock.perf_counter() - started:.1f} s)", flush=True)
     if not args.no_explain:
         for label, query in heaviest:
             print(f"\nheaviest statement of {label} ({float(query['time']) * 1000:.0f} ms):")

@@ -5,11 +5,9 @@ portal runs on embedded defaults: a SQLite file under var/ and a Celery broker o
 so a real worker and beat run without Redis. A bad value stops start-up with a message naming the variable.
 """
 import os
-from datetime import timedelta
 from pathlib import Path
 
-from celery.schedules import crontab
-
+from .beat import beat_schedule
 from .env import (  # the casts that validate each setting
     _bool,
     _clock,
@@ -231,54 +229,9 @@ PORTAL_PUSH_EVERY = setting("PORTAL_PUSH_EVERY", _positive_int, 60)  # seconds: 
 PORTAL_SWEEP_EVERY = setting("PORTAL_SWEEP_EVERY", _positive_int, 1800)  # seconds: TraCuuHoSo of open portal dossiers
 OUTBOX_EVERY = setting("OUTBOX_EVERY", _positive_int, 60)
 DIRECTOR_DIGEST_AT = setting("DIRECTOR_DIGEST_AT", _clock, "07:00")  # local time (TIME_ZONE) of the daily e-mail
-CELERY_BEAT_SCHEDULE = {
-    "worker-heartbeat": {"task": "core.tasks.heartbeat", "schedule": timedelta(seconds=60), "options": {"expires": 50}},
-    "scan-overdue": {
-        "task": "cases.tasks.scan_overdue",
-        "schedule": timedelta(seconds=SCAN_OVERDUE_EVERY),
-        "options": {"expires": SCAN_OVERDUE_EVERY * 0.9},
-    },
-    "deliver-outbox": {
-        "task": "notifications.tasks.deliver_pending",
-        "schedule": timedelta(seconds=OUTBOX_EVERY),
-        "options": {"expires": OUTBOX_EVERY * 0.9},
-    },
-    "director-digest": {
-        "task": "cases.tasks.director_digest",
-        "schedule": crontab(hour=int(DIRECTOR_DIGEST_AT[:2]), minute=int(DIRECTOR_DIGEST_AT[3:])),
-        "options": {"expires": 3600},
-    },
-    "fetch-portal-papers": {
-        "task": "attachments.tasks.fetch_due_papers",
-        "schedule": timedelta(seconds=SYNC_EVERY),
-        "options": {"expires": SYNC_EVERY * 0.9},
-    },
-    "push-portal": {
-        "task": "portal.tasks.push_pending",
-        "schedule": timedelta(seconds=OUTBOX_EVERY),
-        "options": {"expires": OUTBOX_EVERY * 0.9},
-    },
-    "prune-idempotency-keys": {
-        "task": "core.tasks.prune_idempotency_keys",
-        "schedule": timedelta(hours=1),
-        "options": {"expires": 3000},
-    },
-    "portal-sync": {
-        "task": "portal.tasks.sync_all",
-        "schedule": timedelta(seconds=SYNC_EVERY),
-        "options": {"expires": SYNC_EVERY * 0.9},
-    },
-    "portal-push": {
-        "task": "portal.tasks.push_all",
-        "schedule": timedelta(seconds=PORTAL_PUSH_EVERY),
-        "options": {"expires": PORTAL_PUSH_EVERY * 0.9},
-    },
-    "portal-sweep": {
-        "task": "portal.tasks.sweep_all",
-        "schedule": timedelta(seconds=PORTAL_SWEEP_EVERY),
-        "options": {"expires": PORTAL_SWEEP_EVERY * 0.9},
-    },
-}
+TALLY_COMPACT_EVERY = setting("TALLY_COMPACT_EVERY", _positive_int, 600)  # seconds: folding reports.tally's deltas
+# The periodic tasks and their intervals (the settings above): bhxh_portal.beat.
+CELERY_BEAT_SCHEDULE = beat_schedule(globals())
 
 # --- API -----------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

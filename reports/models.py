@@ -27,3 +27,19 @@ class ReportClosure(models.Model):
         if self.pk is not None:
             raise TypeError("A closed month is never edited")
         super().save(*args, **kwargs)
+
+
+class DossierTally(models.Model):
+    """Delta rows of the dossier tally (reports.tally): kept by database triggers on cases_dossier, folded by
+    reports.tasks.compact_dossier_tally; sum `n` per key to read it."""
+    office = models.ForeignKey("core.Office", models.DO_NOTHING, related_name="+", db_constraint=False,
+                               db_index=False)
+    procedure = models.ForeignKey("cases.Procedure", models.DO_NOTHING, related_name="+", db_constraint=False,
+                                  db_index=False)
+    kind = models.CharField(max_length=24)
+    day = models.DateField()
+    month = models.BooleanField(default=False)  # a month's row, dated the 1st
+    n = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["month", "kind", "day"], name="tally_month_kind_day")]

@@ -25,10 +25,10 @@ def test_the_relevant_dossiers_give_the_report_of_every_dossier(history, receive
     with transaction.atomic():
         _replay(history, receive, cast["reception_hn"], after_commit, until=None)
         with time_machine.travel(BASE + timedelta(days=60), tick=False):
-            narrowed = [selectors.report_tthc(user=cast["legal"], first=f, last=t) for f, t in PERIODS]
+            narrowed = [selectors.report_tthc_raw(user=cast["legal"], first=f, last=t) for f, t in PERIODS]
             with monkeypatch.context() as m:
                 m.setattr(selectors, "relevant_to", lambda period: Q())
-                everything = [selectors.report_tthc(user=cast["legal"], first=f, last=t) for f, t in PERIODS]
+                everything = [selectors.report_tthc_raw(user=cast["legal"], first=f, last=t) for f, t in PERIODS]
         transaction.set_rollback(True)
     assert narrowed == everything
     assert any(r["rows"] for r in everything)
