@@ -122,10 +122,10 @@ class _Slot:
     """The copy chosen for the current scope (None until the first calendar call in it); `live` turns off
     when the scope's own code wrote the calendar (every later call in it asks afresh)."""
 
-    __slots__ = ("index", "live")
+    __slots__ = ("index", "live", "values")
 
     def __init__(self):
-        self.index, self.live = None, True
+        self.index, self.live, self.values = None, True, {}
 
 
 _scope: contextvars.ContextVar[_Slot | None] = contextvars.ContextVar("workcal_scope", default=None)
@@ -154,8 +154,18 @@ def scoped(fresh):
     return index
 
 
+def scoped_value(name: str, load):
+    """A small read of the calendar (the announced years) made once per scope; `load()` every time outside one."""
+    slot = _scope.get()
+    if slot is None or not slot.live:
+        return load()
+    if name not in slot.values:
+        slot.values[name] = load()
+    return slot.values[name]
+
+
 def invalidate_scope() -> None:
-    """This code wrote the calendar: stop reusing the scope's copy until the scope ends."""
+    """This code wrote the calendar: stop reusing the scope's copy (and values) until the scope ends."""
     slot = _scope.get()
     if slot is not None:
-        slot.index, slot.live = None, False
+        slot.index, slot.live, slot.values = None, False, {}
