@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "load-pass-2026!"
 SECRET_KEY = secrets.token_urlsafe(50)
 LOGIN_ROWS = ("login: API token", "login: form", "login: session")
+RUNNER_PREFIX = "bhxh_bench_"  # the databases python -m bench creates and drops (bench/__main__.py)
 
 
 def _args(argv=None):
@@ -58,7 +59,9 @@ def _database_url():
     if not base.startswith(("postgres://", "postgresql://")):
         sys.exit("bench load needs PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/bhxh_load")
     cfg = environ.Env.db_url_config(base)
-    name = f"bhxh_load_{os.getpid()}"
+    # `python -m bench load` made a throw-away database for this run (bhxh_bench_load) and drops it afterwards:
+    # use that one; run alone, a database of our own.
+    name = cfg["NAME"] if cfg["NAME"].startswith(RUNNER_PREFIX) else f"bhxh_load_{os.getpid()}"
     auth = cfg["USER"] + (f":{cfg['PASSWORD']}" if cfg["PASSWORD"] else "")
     return f"postgres://{auth}@{cfg['HOST'] or '127.0.0.1'}:{cfg['PORT'] or 5432}/{name}", cfg, name
 
@@ -178,7 +181,12 @@ def _free_port() -> int:
 def start_gunicorn(url: str, args, port: int) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": url + (f"?conn_max_age={args.conn_max_age}" if args.conn_max_age else ""),
            "DJANGO_SETTINGS_MODULE": "bhxh_portal.settings", "DEBUG": "false",
-           "SECRET_KEY": SECRET_KEY, "ALLOWED_HOSTS": "127.0.0.1,localhost"}
+           "SECRET_KEY": SECRET_KEY, "ALLOWED_HOSTS": "127.0.0.1,localhost",
+           # Production settings over plain HTTP on loopback (no TLS proxy in front of gunicorn here) ...
+           "SECURE_SSL_REDIRECT": "false", "SESSION_COOKIE_SECURE": "false", "CSRF_COOKIE_SECURE": "false",
+           "SECURE_HSTS_SECONDS": "0",
+           # ... and test signing keys, made on first use in a directory of this run (the receipt PDF is sealed).
+           "SIGNING_DEMO_KEYS_ON_DEMAND": "true", "SIGNING_DIR": args.signing_dir}
     command = [sys.executable, "-m", "gunicorn", "bhxh_portal.wsgi:application", "--bind", f"127.0.0.1:{port}",
                "--workers", str(args.workers), "--timeout", "60", "--log-level", "warning"]
     if args.threads > 1:
@@ -284,11 +292,14 @@ def main(argv=None):
     levels = [int(u) for u in args.users.split(",")]
     url, cfg, name = _database_url()
     admin = _admin(cfg)
-    with admin.cursor() as cur:
-        cur.execute(f'CREATE DATABASE "{name}"')
+    if not name.startswith(RUNNER_PREFIX):
+        with admin.cursor() as cur:
+            cur.execute(f'CREATE DATABASE "{name}"')
     server = None
     redis_url = os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
     queue, queued_before = _celery_queue(redis_url)
+    signing = tempfile.TemporaryDirectory(prefix="bhxh-load-signing-")
+    args.signing_dir = signing.name
     try:
         accounts = prepare(url, args.dossiers)
         from django.db import connections
@@ -325,10 +336,11 @@ def main(argv=None):
             print(f"discarded the {queued} messages the run queued in {redis_url} (no worker in the bench)")
         elif queued > 0:
             print(f"note: {queued} messages queued in {redis_url}'s 'celery' list, which held others before")
-        if not args.keep_db:
+        if not args.keep_db and not name.startswith(RUNNER_PREFIX):  # the runner drops its own
             with admin.cursor() as cur:
                 cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
+        signing.cleanup()
 
 
 if __name__ == "__main__":

@@ -103,7 +103,8 @@ def _after_event(dossier, event):
             outbox_enqueue(channel=channel, kind=f"dossier.{event.action}", recipient=recipient,
                                idempotency_key=f"dossier-event:{event.pk}:{channel}", office=dossier.office,
                                dossier_code=dossier.code, subject=f"Hồ sơ {dossier.code}", body=text,
-                               payload={"documents": [slip]} if slip else None)  # attached, or linked by SMS
+                               payload={"documents": [slip]} if slip else None,  # attached, or linked by SMS
+                               fresh=True)  # the key names this new event: no row can have it yet
 
 
 def _applicant_message(dossier, event) -> str:

@@ -60,13 +60,14 @@ class SlipNumber(models.Model):
         constraints = [models.UniqueConstraint(fields=["office", "kind", "year", "number"], name="slip_number_uniq")]
 
 
-def allocate(*, kind: str, key: str, office, at=None) -> str:
+def allocate(*, kind: str, key: str, office, at=None, fresh: bool = False) -> str:
     """The slip's number label, allocated once (inside the caller's transaction): MAX + 1 for the office, kind and
     year under a row lock of the office, so that concurrent slips get consecutive numbers and a rolled-back change
-    gives its number back."""
+    gives its number back. `fresh`: the key names a row written in this transaction, so it has no number yet
+    (the look-up is skipped)."""
     from core.models import Office
 
-    existing = SlipNumber.objects.filter(key=key).select_related("office").first()
+    existing = None if fresh else SlipNumber.objects.filter(key=key).select_related("office").first()
     if existing is not None:
         return label(kind, existing.number, existing.year, existing.office)
     year = timezone.localtime(at or timezone.now()).year

@@ -79,6 +79,20 @@ def dossier_get(*, user, code: str) -> Dossier:
             .prefetch_related("supplement_requests", "apology_slips").get(code=code))
 
 
+def as_just_received(dossier: Dossier) -> Dossier:
+    """The dossier intake has just written, made to answer as dossier_get's read would, without reading it back:
+    no supplement request, no apology slip, no rating yet (its office, procedure, rule version and receiving
+    officer are the objects it was written with; intake checked that the office is in the officer's scope)."""
+    cache = getattr(dossier, "_prefetched_objects_cache", None) or {}
+    for name in ("supplement_requests", "apology_slips"):
+        rows = getattr(dossier, name).all()
+        rows._result_cache, rows._prefetch_done = [], True
+        cache[name] = rows
+    dossier._prefetched_objects_cache = cache
+    Dossier.rating.related.set_cached_value(dossier, None)
+    return dossier
+
+
 def dossier_events(*, dossier) -> QuerySet:
     return DossierEvent.objects.filter(dossier=dossier).select_related("actor").order_by("at", "id")
 

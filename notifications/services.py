@@ -12,7 +12,7 @@ log = logging.getLogger(__name__)
 
 
 def outbox_enqueue(*, channel, kind, idempotency_key, recipient="", recipient_user=None, office=None,
-                   dossier_code="", subject="", body="", payload=None) -> tuple[OutboxMessage, bool]:
+                   dossier_code="", subject="", body="", payload=None, fresh=False) -> tuple[OutboxMessage, bool]:
     """Write one outbox row (inside the caller's transaction). The same key twice creates nothing new, so a
     scan or a retried request never notifies twice. Delivery is triggered after commit.
 
@@ -22,15 +22,16 @@ def outbox_enqueue(*, channel, kind, idempotency_key, recipient="", recipient_us
     now = timezone.now()
     in_app = channel == Channel.OFFICER
     held_until = quiet_hours.next_allowed(channel, now)  # SMS/Zalo to a citizen at night wait for the morning
-    message, created = OutboxMessage.objects.get_or_create(
-        idempotency_key=idempotency_key,
-        defaults=dict(channel=channel, kind=kind, recipient=recipient, recipient_user=recipient_user,
-                      office=office, dossier_code=dossier_code, subject=subject, body=body,
-                      payload=payload or {}, next_attempt_at=None if in_app else (held_until or now),
-                      not_before=held_until,
-                      state=OutboxMessage.State.SENT if in_app else OutboxMessage.State.PENDING,
-                      sent_at=now if in_app else None),
-    )
+    fields = dict(channel=channel, kind=kind, recipient=recipient, recipient_user=recipient_user,
+                  office=office, dossier_code=dossier_code, subject=subject, body=body,
+                  payload=payload or {}, next_attempt_at=None if in_app else (held_until or now),
+                  not_before=held_until,
+                  state=OutboxMessage.State.SENT if in_app else OutboxMessage.State.PENDING,
+                  sent_at=now if in_app else None)
+    if fresh:  # the key names a row written in this transaction (a new event): it cannot exist yet, one INSERT
+        message, created = OutboxMessage.objects.create(idempotency_key=idempotency_key, **fields), True
+    else:
+        message, created = OutboxMessage.objects.get_or_create(idempotency_key=idempotency_key, defaults=fields)
     if created and not in_app and held_until is None:
         transaction.on_commit(lambda: dispatch(message.pk, channel))
     return message, created

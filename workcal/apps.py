@@ -10,6 +10,12 @@ class WorkcalConfig(AppConfig):
         from . import receivers  # noqa: F401 - connects the override signals
 
         post_migrate.connect(build_covered_years, sender=self, dispatch_uid="workcal.build_covered_years")
+        from celery.signals import task_postrun, task_prerun
+
+        from .middleware import task_finished, task_started
+
+        task_prerun.connect(task_started, dispatch_uid="workcal.task_started", weak=False)
+        task_postrun.connect(task_finished, dispatch_uid="workcal.task_finished", weak=False)
 
 
 def build_covered_years(sender, using="default", **kwargs):

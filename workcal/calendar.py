@@ -17,11 +17,12 @@ Rules (DOMAIN.md §3, "Deadlines"):
 * Apologise by — the same clock time, settings.APOLOGY_LEAD_WORKING_DAYS working day(s) before the due
   moment (Decision 2192/QĐ-BHXH Art. 13.6; our default: 1).
 
-How it is fast: the working days are materialised in the WorkingDay table (workcal.services) and each process
-keeps a copy as a sorted tuple, so every question is a bisect or an index — never a loop over days. Every
-public call first asks which table is current (workcal.stamp: a cache lookup, no query; one primary-key query
-on a cache miss) and reloads its copy (one query) when that changed, so a change committed in another process
-is seen by the very next call. Inside `with pinned():` that is asked once at entry (for batch work).
+How it is fast: the working days are materialised in the WorkingDay table (workcal.services); each process
+keeps a copy with a per-day index (workcal.index), so every question is a list look-up — never a loop over days.
+Which table is current (workcal.stamp: a cache lookup, one primary-key query on a miss; a reload of the copy,
+one query, when it changed) is asked once per web request and per Celery task (workcal.index's scope), once
+at entry of `with pinned():` (batch work), and by every call outside those; so a change committed in another
+process is seen by the next request, task or call.
 
 Reads never write: the covered years (settings.WORKCAL_YEARS) are built by `migrate` / `manage.py
 workcal_rebuild`; a date outside them raises CalendarRangeError (a DomainError, code CALENDAR_OUT_OF_RANGE).
@@ -33,16 +34,19 @@ from __future__ import annotations
 
 import contextvars
 import logging
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils import timezone
 
-from . import rules, selectors, stamp
+from . import index, rules, selectors, stamp
 from .errors import CalendarNotBuilt, CalendarRangeError
+from .index import DayIndex
 from .selectors import Table
 
 __all__ = [
@@ -54,19 +58,19 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-_cache: Table | None = None
-_pinned: contextvars.ContextVar[Table | None] = contextvars.ContextVar("workcal_pinned", default=None)
+_cache: DayIndex | None = None
+_pinned: contextvars.ContextVar[DayIndex | None] = contextvars.ContextVar("workcal_pinned", default=None)
 
 
-# --- The in-process copy of the table -------------------------------------------------------------------
+# --- The in-process copy of the table (with its per-day index, workcal.index) ---------------------------
 
-def _install(table: Table) -> Table:
+def _install(table: Table | None) -> DayIndex | None:
     global _cache
-    _cache = table
-    return table
+    _cache = DayIndex(table) if table is not None else None
+    return _cache
 
 
-def _fresh() -> Table:
+def _fresh() -> DayIndex:
     """The current table: this process's copy if it is still current, else a reload (never a build)."""
     state = stamp.current()
     if state is None:
@@ -81,20 +85,19 @@ def _fresh() -> Table:
     return _install(table)
 
 
-def _table() -> Table:
-    return _pinned.get() or _fresh()
+def _table() -> DayIndex:
+    """Inside pinned(): that copy; inside a request's or task's scope: the copy its first call chose; else
+    the current one (a stamp check)."""
+    return _pinned.get() or index.scoped(_fresh)
 
 
-def _covering(table: Table, first_year: int, last_year: int) -> Table:
-    """`table` if it covers first_year..last_year, else CalendarRangeError (reads never extend the table)."""
-    if table.covers(first_year) and table.covers(last_year):
-        return table
-    raise _out_of_range(table)
-
-
-def _for(*days: date) -> Table:
+def _for(*days: date) -> DayIndex:
     """The current table, covering the years of `days`."""
-    return _covering(_table(), min(d.year for d in days), max(d.year for d in days))
+    table = _table()
+    for d in days:
+        if not table.covers(d.year):
+            raise _out_of_range(table)
+    return table
 
 
 def covered_years() -> tuple[int, int]:
@@ -113,7 +116,7 @@ def pinned():
         _pinned.reset(token)
 
 
-# --- Day arithmetic on a table (bisect / index; no loops over days) -------------------------------------
+# --- Day arithmetic on the index (list look-ups; no loops over days, no bisect) --------------------------
 
 def _day(d) -> date:
     if isinstance(d, datetime):
@@ -121,40 +124,47 @@ def _day(d) -> date:
     return d
 
 
-def _out_of_range(table: Table) -> CalendarRangeError:
+def _out_of_range(table) -> CalendarRangeError:
     return CalendarRangeError(table.first_year, table.last_year)
 
 
-def _at_index(table: Table, index: int) -> date:
-    """The working day at position `index` (≥ 0); CalendarRangeError past the end of the table."""
+def _pos(table: DayIndex, d: date) -> int:
+    i = table.position(d)
+    if i < 0:
+        raise _out_of_range(table)
+    return i
+
+
+def _found_pos(table: DayIndex, i: int) -> int:
+    if i < 0:
+        raise _out_of_range(table)
+    return i
+
+
+def _found(table: DayIndex, i: int) -> date:
+    return table.day(_found_pos(table, i))
+
+
+def _at_index(table, index: int) -> date:
+    """The working day at position `index` (≥ 0) of table.days; CalendarRangeError past the end of the table."""
     if index >= len(table.days):
         raise _out_of_range(table)
     return table.days[index]
 
 
-def _nth_before(table: Table, d: date, n: int) -> date:
-    """The n-th (n ≥ 1) working day strictly before d; CalendarRangeError before the start of the table."""
-    before = bisect_left(table.days, d)
-    if before < n:
-        raise _out_of_range(table)
-    return table.days[before - n]
-
-
-def _nth_after(table: Table, d: date, n: int) -> date:
+def _nth_after(table: DayIndex, d: date, n: int) -> date:
     """n ≥ 1: the n-th working day strictly after d. n ≤ -1: the |n|-th working day strictly before d."""
-    if n >= 1:
-        return _at_index(table, bisect_right(table.days, d) + n - 1)
-    return _nth_before(table, d, -n)
+    i = _pos(table, d)
+    return _found(table, table.nth_after(i, n) if n >= 1 else table.nth_before(i, -n))
 
 
-def _next(table: Table, d: date, include_self: bool) -> date:
-    index = bisect_left(table.days, d) if include_self else bisect_right(table.days, d)
-    return _at_index(table, index)
+def _next(table: DayIndex, d: date, include_self: bool) -> date:
+    return _found(table, table.next_from(_pos(table, d), include_self))
 
 
-def _is_working(table: Table, d: date) -> bool:
-    i = bisect_left(table.days, d)
-    return i < len(table.days) and table.days[i] == d
+def _is_working(table: DayIndex, d: date) -> bool:
+    i = table.position(d)
+    return i >= 0 and table.work[i] == 1
 
 
 # --- Days -----------------------------------------------------------------------------------------------
@@ -188,7 +198,7 @@ def working_days_between(a: date, b: date) -> int:
     """The number of working days in (a, b]; negative (minus the count in (b, a]) when b < a."""
     a, b = _day(a), _day(b)
     table = _for(a, b)
-    return bisect_right(table.days, b) - bisect_right(table.days, a)
+    return table.count_through(_pos(table, b)) - table.count_through(_pos(table, a))
 
 
 # --- Office hours and moments ---------------------------------------------------------------------------
@@ -198,17 +208,23 @@ def _parsed_hours(spans: tuple) -> tuple[tuple[time, time], ...]:
     return rules.parse_hours(spans)
 
 
-_default_hours: tuple = (None, None)  # (settings.OFFICE_HOURS object, its parsed form)
+_default_hours = None  # settings.OFFICE_HOURS parsed, once (override_settings resets it: setting_changed)
 
 
 def _hours(office) -> tuple[tuple[time, time], ...]:
     global _default_hours
     if office is not None:
         return _parsed_hours(tuple((a, b) for a, b in office.hours()))
-    raw = settings.OFFICE_HOURS
-    if _default_hours[0] is not raw:  # parsed once; override_settings swaps the object
-        _default_hours = (raw, _parsed_hours(tuple((a, b) for a, b in raw)))
-    return _default_hours[1]
+    if _default_hours is None:
+        _default_hours = _parsed_hours(tuple((a, b) for a, b in settings.OFFICE_HOURS))
+    return _default_hours
+
+
+@receiver(setting_changed, dispatch_uid="workcal.calendar.setting_changed")
+def _setting_changed(setting, **kwargs):
+    global _default_hours, _zone
+    if setting in ("OFFICE_HOURS", "TIME_ZONE"):
+        _default_hours = _zone = None
 
 
 def office_hours(office=None) -> list[tuple[time, time]]:
@@ -217,15 +233,24 @@ def office_hours(office=None) -> list[tuple[time, time]]:
     return list(_hours(office))
 
 
+_zone = None  # settings.TIME_ZONE's zone, once (reset like _default_hours)
+
+
 def _tz():
-    return timezone.get_default_timezone()
+    global _zone
+    if _zone is None:
+        _zone = timezone.get_default_timezone()
+    return _zone
 
 
 def _local(moment: datetime) -> datetime:
     """`moment` in local time (Asia/Ho_Chi_Minh); a naive moment is taken to be local already."""
+    tz = _tz()
+    if moment.tzinfo is tz:  # the common case: already local
+        return moment
     if timezone.is_naive(moment):
-        return moment.replace(tzinfo=_tz())
-    return moment.astimezone(_tz())
+        return moment.replace(tzinfo=tz)
+    return moment.astimezone(tz)
 
 
 def _at(d: date, t: time) -> datetime:
@@ -284,9 +309,12 @@ def clock_start(moment: datetime, office=None) -> datetime:
 
 
 def _cutoff(same_day_cutoff: time | None) -> time:
-    if same_day_cutoff is not None:
-        return same_day_cutoff
-    return time.fromisoformat(settings.SAME_DAY_CUTOFF)
+    return same_day_cutoff if same_day_cutoff is not None else _parsed_time(settings.SAME_DAY_CUTOFF)
+
+
+@lru_cache(maxsize=16)
+def _parsed_time(raw: str) -> time:
+    return time.fromisoformat(raw)
 
 
 def _same_day_due(table: Table, local: datetime, hours, cutoff: time) -> datetime:
@@ -307,90 +335,66 @@ def legal_due_at(start: datetime, days: int, office=None, same_day_cutoff: time 
     the lunch break; received after the cut-off, after closing, or on a non-working day → the next working
     day's closing (Fri 15:30 → Mon 17:00).
     """
+    if days.__class__ is not int or days < 1:
+        return _legal_due_other(start, days, office, same_day_cutoff)
+    tz = _zone or _tz()  # _local(), _hours() and _table() inlined below: this is the hot path of bulk work
+    local = start if start.tzinfo is tz else _local(start)
+    hours = _default_hours if office is None and _default_hours is not None else _hours(office)
+    table = _pinned.get() or index.scoped(_fresh)
+    i = local.toordinal() - table.base
+    if not 0 <= i < table.size:
+        raise _out_of_range(table)
+    memo = table.last_memo  # (hours, tz, {(day, days, k): answer}, the hours' bounds)
+    if memo[0] is not hours or memo[1] is not tz:
+        memo = table.memo(hours, tz)
+    bounds = memo[3]  # k = bounds ≤ t: odd → inside span k // 2; even → before span k // 2 (or after the last)
+    k = bisect_right(bounds, local.time()) if table.work[i] else len(bounds)
+    key = (i, days, k)
+    found = memo[2].get(key)
+    if found is None:
+        found = table.remember(memo, key, _due_after(table, i, days, k, hours))
+    return local + found if k & 1 else found
+
+
+def _legal_due_other(start: datetime, days, office, same_day_cutoff) -> datetime:
+    """legal_due_at for a limit that is not a whole number of days ≥ 1: 0 (same day), a half, a Decimal."""
     if days < 0:
         raise ValueError("days must be ≥ 0")
     if days != int(days):  # 0.5, 1.5 working days: counted in half days (see add_half_days)
         return due_at_for_limit(start, days, "working_days", office, same_day_cutoff)
-    days = int(days)
+    if days:
+        return legal_due_at(start, int(days), office, same_day_cutoff)
     local = _local(start)
-    hours = _hours(office)
-    table = _for(local.date())
-    if days == 0:
-        return _same_day_due(table, local, hours, _cutoff(same_day_cutoff))
-    begun = _clock_start(table, local, hours)
-    return _at(_nth_after(table, begun.date(), days), begun.time())
+    return _same_day_due(_for(local.date()), local, _hours(office), _cutoff(same_day_cutoff))
+
+
+def _due_after(table: DayIndex, i: int, days: int, k: int, hours):
+    """The answer legal_due_at keeps for (day position i, days, k): see there."""
+    if k & 1:  # inside a span: the clock starts at once; the same clock time, `days` working days on
+        return table.shift(_found_pos(table, table.nth_after(i, days)) - i)
+    if k < 2 * len(hours):  # before opening / in the lunch break: at that span's opening
+        return _at(_found(table, table.nth_after(i, days)), hours[k // 2][0])
+    start_day = _found_pos(table, table.next_from(i, include_self=False))  # after closing, a day off
+    return _at(_found(table, table.nth_after(start_day, days)), hours[0][0])
 
 
 def _worked_until(table: Table, local: datetime, hours, daily: timedelta) -> timedelta:
     """Office time on working days from the start of the table to `local` (a cumulative clock)."""
-    d = local.date()
-    before = bisect_left(table.days, d)
-    total = daily * before
-    if before < len(table.days) and table.days[before] == d:
-        total += _worked_by(hours, local.time())
-    return total
+    i = _pos(table, local.date())
+    total = daily * table.rank[i]
+    return total + _worked_by(hours, local.time()) if table.work[i] else total
 
 
-def working_time_between(start: datetime, end: datetime, office=None) -> timedelta:
-    """Office time on working days between two moments (negative when end < start). Time outside office
-    hours, lunch breaks and non-working days count nothing. Inverse of add_working_time."""
-    a, b = _local(start), _local(end)
-    hours = _hours(office)
-    daily = _daily(hours)
-    table = _for(a.date(), b.date())
-    return _worked_until(table, b, hours, daily) - _worked_until(table, a, hours, daily)
-
-
-def add_working_time(start: datetime, amount: timedelta, office=None) -> datetime:
-    """The earliest moment at which `amount` (≥ 0) of office time has elapsed since `start` — used to resume
-    a paused clock with the time it had left. A result on a span boundary is the end of the span
-    (Mon 07:30 + 8 h → Mon 17:00, not Tue 07:30). amount == 0 → `start`.
-
-    working_time_between(start, add_working_time(start, x)) == x for every x ≥ 0.
-    """
-    if amount < timedelta():
-        raise ValueError("amount must be ≥ 0")
-    local = _local(start)
-    if not amount:
-        return local
-    hours = _hours(office)
-    daily = _daily(hours)
-    table = _for(local.date())
-    target = _worked_until(table, local, hours, daily) + amount
-    index = (target - timedelta(microseconds=1)) // daily
-    return _at(_at_index(table, index), _time_at(hours, target - daily * index))
-
-
-def apologise_by(due_at: datetime, office=None) -> datetime:
-    """The must-apologise-by moment: the same clock time, settings.APOLOGY_LEAD_WORKING_DAYS working day(s)
-    (our default 1) before the legal due moment (DOMAIN.md §2.5; Decision 2192/QĐ-BHXH Art. 13.6).
-    `office` is accepted for symmetry: the rule is in working days, so office hours do not change it."""
-    local = _local(due_at)
-    lead = settings.APOLOGY_LEAD_WORKING_DAYS
-    table = _for(local.date())
-    return _at(_nth_after(table, local.date(), -lead), local.time())
-
-
-def year_calendar(year: int) -> dict:
-    """{"year", "days_off": [{"date", "name", "source"}], "makeup_working_days": [...]} for `year`.
-
-    days_off: public holidays from the `holidays` package (Vietnamese names; also those on a weekend) not
-    overridden to "work", and every "off" override; makeup_working_days: the package's make-up days not
-    overridden to "off", and "work" overrides on a day that would otherwise not be worked.
-    source is "holidays" or "override".
-    """
-    table = _table()
-    if not table.covers(year):
-        raise _out_of_range(table)
-    kinds, notes = selectors.overrides()
-    return rules.year_listing(year, kinds, notes)
-
-
-# Half working days, working hours and the backward walk live in workcal.units (they build on the functions above).
+# Half working days, working hours and time, apologise_by and the year listing live in workcal.units
+# (they build on the functions above).
 from .units import (  # noqa: E402
     add_half_days,
     add_working_hours,
+    add_working_time,
+    apologise_by,
     due_at_for_limit,
     half_days_between,
     working_time_back,
+    working_time_between,
+    year_calendar,
 )

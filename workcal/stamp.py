@@ -20,7 +20,7 @@ import logging
 from django.core.cache import cache
 from django.db import connection, transaction
 
-from . import selectors
+from . import index, selectors
 
 log = logging.getLogger(__name__)
 KEY = "workcal:stamp:v1"
@@ -42,7 +42,9 @@ class _Publish:
 
 
 def publish_on_commit(state: tuple) -> None:
-    """Publish `state` (stamp, first_year, last_year, holidays_version) when the current transaction commits."""
+    """Publish `state` (stamp, first_year, last_year, holidays_version) when the current transaction commits.
+    The request or task that wrote stops reusing its scope's copy of the calendar (workcal.index)."""
+    index.invalidate_scope()
     transaction.on_commit(_Publish(state))
 
 

@@ -6,7 +6,10 @@ from bisect import bisect_left
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.conf import settings
+
 from . import calendar as _cal
+from . import rules, selectors
 from .selectors import Table
 
 def _session_of(hours, t: time) -> int:
@@ -119,3 +122,58 @@ def working_time_back(end: datetime, amount: timedelta, office=None) -> datetime
     index = max(target - timedelta(microseconds=1), timedelta()) // daily
     at = _cal._time_at(hours, target - daily * index) if target else hours[0][0]
     return _cal._at(_cal._at_index(table, index), at)
+
+
+def year_calendar(year: int) -> dict:
+    """{"year", "days_off": [{"date", "name", "source"}], "makeup_working_days": [...]} for `year`.
+
+    days_off: public holidays from the `holidays` package (Vietnamese names; also those on a weekend) not
+    overridden to "work", and every "off" override; makeup_working_days: the package's make-up days not
+    overridden to "off", and "work" overrides on a day that would otherwise not be worked.
+    source is "holidays" or "override".
+    """
+    table = _cal._table()
+    if not table.covers(year):
+        raise _cal._out_of_range(table)
+    kinds, notes = selectors.overrides()
+    return rules.year_listing(year, kinds, notes)
+
+
+def apologise_by(due_at: datetime, office=None) -> datetime:
+    """The must-apologise-by moment: the same clock time, settings.APOLOGY_LEAD_WORKING_DAYS working day(s)
+    (our default 1) before the legal due moment (DOMAIN.md §2.5; Decision 2192/QĐ-BHXH Art. 13.6).
+    `office` is accepted for symmetry: the rule is in working days, so office hours do not change it."""
+    local = _cal._local(due_at)
+    lead = settings.APOLOGY_LEAD_WORKING_DAYS
+    table = _cal._for(local.date())
+    return _cal._at(_cal._nth_after(table, local.date(), -lead), local.time())
+
+
+def working_time_between(start: datetime, end: datetime, office=None) -> timedelta:
+    """Office time on working days between two moments (negative when end < start). Time outside office
+    hours, lunch breaks and non-working days count nothing. Inverse of add_working_time."""
+    a, b = _cal._local(start), _cal._local(end)
+    hours = _cal._hours(office)
+    daily = _cal._daily(hours)
+    table = _cal._for(a.date(), b.date())
+    return _cal._worked_until(table, b, hours, daily) - _cal._worked_until(table, a, hours, daily)
+
+
+def add_working_time(start: datetime, amount: timedelta, office=None) -> datetime:
+    """The earliest moment at which `amount` (≥ 0) of office time has elapsed since `start` — used to resume
+    a paused clock with the time it had left. A result on a span boundary is the end of the span
+    (Mon 07:30 + 8 h → Mon 17:00, not Tue 07:30). amount == 0 → `start`.
+
+    working_time_between(start, add_working_time(start, x)) == x for every x ≥ 0.
+    """
+    if amount < timedelta():
+        raise ValueError("amount must be ≥ 0")
+    local = _cal._local(start)
+    if not amount:
+        return local
+    hours = _cal._hours(office)
+    daily = _cal._daily(hours)
+    table = _cal._for(local.date())
+    target = _cal._worked_until(table, local, hours, daily) + amount
+    index = (target - timedelta(microseconds=1)) // daily
+    return _cal._at(_cal._at_index(table, index), _cal._time_at(hours, target - daily * index))

@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from . import index
 from .models import CalendarOverride, CalendarStamp, CalendarYear
 from .signals import calendar_changed
 
@@ -25,8 +26,9 @@ FALLBACK_SOURCE = "Chưa công bố: tính theo quy tắc của gói holidays"
 # --- reads ---------------------------------------------------------------------------------------------------
 
 def announced_years() -> set[int]:
-    """The years marked announced (one small query)."""
-    return set(CalendarYear.objects.filter(status=CalendarYear.Status.ANNOUNCED).values_list("year", flat=True))
+    """The years marked announced (one small query; once per request or task: workcal.index's scope)."""
+    return set(index.scoped_value("announced_years", lambda: frozenset(
+        CalendarYear.objects.filter(status=CalendarYear.Status.ANNOUNCED).values_list("year", flat=True))))
 
 
 def is_provisional(moment, announced: set[int] | None = None) -> bool:
@@ -77,6 +79,7 @@ def _days_of(year: int) -> list[date]:
 def _calendar_year_changed(year: int) -> None:
     """The same "calendar changed" path as an override: cases queues, on commit, the background task that
     recomputes the open deadlines whose clock spans that year (appointments already promised never move)."""
+    index.invalidate_scope()  # this request or task reads the years afresh from now on
     calendar_changed.send(sender=CalendarYear, dates=_days_of(year))
 
 

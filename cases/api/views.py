@@ -177,7 +177,7 @@ class DossierListCreate(generics.ListCreateAPIView):
             )
         except IntegrityError as exc:  # e.g. a code collision on a database without row locks
             raise DomainError(DossierError.CODE_CONFLICT) from exc
-        dossier = selectors.dossier_get(user=request.user, code=dossier.code)
+        selectors.as_just_received(dossier)  # what dossier_get would read back, known already: no query
         return status.HTTP_201_CREATED, DossierSerializer(dossier, context={"request": request}).data
 
 

@@ -30,7 +30,6 @@ from .common import (
     DESK_UNIT,
     EARLIEST_RECEIPT_YEAR,
     _check_from,
-    _count_trip,
     _lock,
     _moment,
     _require_office_in_scope,
@@ -151,13 +150,17 @@ def dossier_receive(*, actor: User, procedure: Procedure, applicant: dict, chann
     _set_clock(dossier, received_at)
     dossier.appointment_at = dossier.legal_due_at
     dossier.trip_count = visits.visits_before_intake(dossier, received_at)  # Form 02/03 visits (DOMAIN.md §2.6)
+    at_desk = channel == Channel.DIRECT
+    dossier.trip_count += 1 if at_desk else 0  # this visit, counted in the row as it is written
     dossier.save()
     ProcessStep.objects.create(dossier=dossier, seq=1, unit=DESK_UNIT, handler=actor, handler_name=actor.display_name,
                                given_at=received_at, due_at=budgets.desk_due_at(received_at, office, version),
                                done_at=None)
-    if channel == Channel.DIRECT:
-        _count_trip(dossier, Trip.Purpose.INTAKE, actor, received_at)
-    numbering.allocate(kind="receipt", key=f"receipt:{dossier.pk}", office=office, at=received_at)  # Form 01's "Số"
+    if at_desk:
+        Trip.objects.create(dossier=dossier, office=office, procedure=procedure, officer=actor, at=received_at,
+                            applicant_id_number=dossier.applicant_id_number, purpose=Trip.Purpose.INTAKE)
+    numbering.allocate(kind="receipt", key=f"receipt:{dossier.pk}", office=office, at=received_at,  # Form 01's "Số"
+                       fresh=True)
     events.dossier_received(dossier, actor=actor, at=received_at, channel=channel)
     dossier_papers.store_at_intake(dossier=dossier, actor=actor, papers=papers)
     return dossier

@@ -13,7 +13,8 @@ import base64
 import json
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan  # Django ≥ 5.2
 from rest_framework.exceptions import ValidationError
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
@@ -40,28 +41,33 @@ def decode(cursor: str) -> tuple[tuple[datetime | None, int], str]:
     return (moment, pk), direction
 
 
+def _row(field: str):
+    return Tuple(F(field), F("pk"))
+
+
 def after(field: str, key: tuple[datetime | None, int]) -> Q:
-    """Rows after `key` in `field DESC NULLS FIRST, id DESC` order."""
+    """Rows after `key` in `field DESC NULLS FIRST, id DESC` order: `(field, id) < (moment, id)` as one ROW
+    comparison, which PostgreSQL reads as a single range of the (field DESC, id DESC) index (a NULL `field`
+    never compares, and those rows all come first anyway)."""
     moment, pk = key
     if moment is None:  # still among the rows without a moment, then every row with one
         return Q(**{f"{field}__isnull": True, "pk__lt": pk}) | Q(**{f"{field}__isnull": False})
-    return Q(**{f"{field}__lt": moment}) | Q(**{field: moment, "pk__lt": pk})
+    return Q(TupleLessThan(_row(field), (moment, pk)))
 
 
 def before(field: str, key: tuple[datetime | None, int]) -> Q:
-    """Rows before `key` in the same order (the previous page, read backwards)."""
+    """Rows before `key` in the same order (the previous page, read backwards): the rows without a moment,
+    and `(field, id) > (moment, id)` as a ROW comparison."""
     moment, pk = key
     if moment is None:
         return Q(**{f"{field}__isnull": True, "pk__gt": pk})
-    return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gt": moment}) | Q(**{field: moment, "pk__gt": pk})
+    return Q(**{f"{field}__isnull": True}) | Q(TupleGreaterThan(_row(field), (moment, pk)))
 
 
 class KeysetPage:
     """One page of `queryset` (already filtered and scoped) by keyset on (`field`, id)."""
 
     def __init__(self, queryset: QuerySet, request, *, field: str, page_size: int):
-        from django.db.models import F
-
         self.request, self.field = request, field
         cursor = request.query_params.get(CURSOR_PARAM, "")
         key, direction = decode(cursor) if cursor else (None, "n")

@@ -37,10 +37,10 @@ def _check_words(words):
 
 def test_compose_has_every_service_with_health_checks_and_named_volumes():
     services = COMPOSE["services"]
-    assert set(services) == {"postgres", "redis", "migrate", "web", "beat", *WORKERS.values()}
-    for name in ("postgres", "redis", "web", *WORKERS.values()):
+    assert set(services) == {"postgres", "postgres-replica", "redis", "migrate", "web", "beat", *WORKERS.values()}
+    for name in ("postgres", "postgres-replica", "redis", "web", *WORKERS.values()):
         assert "healthcheck" in services[name], name
-    assert set(COMPOSE["volumes"]) == {"pgdata", "redisdata", "appdata"}
+    assert set(COMPOSE["volumes"]) == {"pgdata", "pgreplica", "redisdata", "appdata"}
 
 
 def test_migrations_run_once_before_web_worker_and_beat_start():
@@ -143,7 +143,7 @@ def test_compose_commands_refer_to_things_that_exist():
 def test_compose_environment_is_read_by_the_settings():
     known = settings_variables()
     for name, service in COMPOSE["services"].items():
-        if name in ("postgres", "redis"):
+        if name in ("postgres", "postgres-replica", "redis"):
             continue
         for variable in service.get("environment", {}):
             assert variable in known, f"{name} sets {variable}, which the settings never read"
@@ -182,3 +182,67 @@ def test_compose_supplies_no_secret_key_and_requires_one():
         value = str(service.get("environment", {}).get("SECRET_KEY", "${SECRET_KEY:?}"))
         assert re.fullmatch(r"\$\{SECRET_KEY:\?[^}]*\}", value), f"{name} supplies SECRET_KEY={value!r}"
     assert ":-" not in "".join(line for line in text.splitlines() if "SECRET_KEY" in line)
+
+
+# --- The streaming read replica (issue 14): on demand only, by the compose profile `postgres-replica` ---------
+
+REPLICA_PROFILE = "postgres-replica"
+
+
+def _interpolate(value: str, env: dict) -> str:
+    """Compose's `${VAR:+word}`, `${VAR:-word}` and `${VAR}` as far as this file uses them."""
+    def one(match):
+        name, op, word = match.group(1), match.group(2), match.group(3)
+        current = env.get(name, "")
+        if op == ":+":
+            return word if current else ""
+        if op == ":-":
+            return current or word
+        return current
+    return re.sub(r"\$\{([A-Z_]+)(?:(:[+-])([^}]*))?\}", one, value)
+
+
+def _mounted_script(service: dict, target_prefix: str) -> str:
+    for volume in service["volumes"]:
+        source, _, rest = volume.partition(":")
+        if rest.startswith(target_prefix):
+            return (ROOT / source).read_text()
+    raise AssertionError(f"nothing mounted under {target_prefix}")
+
+
+def test_the_replica_is_started_only_with_its_profile_and_nothing_else_has_one():
+    services = COMPOSE["services"]
+    assert services["postgres-replica"]["profiles"] == [REPLICA_PROFILE]
+    assert [name for name, service in services.items() if "profiles" in service] == ["postgres-replica"]
+    for name in ("web", "beat", *WORKERS.values()):  # waited for only when it runs at all
+        assert services[name]["depends_on"]["postgres-replica"] == {"condition": "service_healthy",
+                                                                    "required": False}, name
+
+
+def test_reports_database_url_points_at_the_replica_only_under_its_profile():
+    for name in ("web", "worker-reports", "beat"):
+        raw = COMPOSE["services"][name]["environment"]["REPORTS_DATABASE_URL"]
+        assert _interpolate(raw, {}) == ""  # unset: every read on DATABASE_URL (settings: empty = unset)
+        url = _interpolate(raw, {"COMPOSE_PROFILES": REPLICA_PROFILE})
+        assert url.startswith("postgres://") and "@postgres-replica:5432/" in url
+        assert url.rsplit("/", 1)[1] == COMPOSE["services"]["postgres"]["environment"]["POSTGRES_DB"]
+
+
+def test_the_replica_streams_from_the_primary_cloned_by_pg_basebackup_as_a_standby():
+    services = COMPOSE["services"]
+    replica, primary = services["postgres-replica"], services["postgres"]
+    assert replica["image"] == primary["image"]  # a physical replica needs the same major version
+    assert replica["depends_on"]["postgres"] == {"condition": "service_healthy"}
+    assert replica["environment"]["PRIMARY_HOST"] == "postgres"
+    script = _mounted_script(replica, "/deploy/")
+    assert " ".join(replica["entrypoint"]).endswith("/deploy/start-replica.sh")
+    basebackup = " ".join(line.strip().rstrip("\\") for line in script.splitlines() if "pg_basebackup" in line
+                          or line.startswith("    -D"))
+    assert '-h "$PRIMARY_HOST"' in basebackup and " -R" in basebackup and "-X stream" in basebackup
+    assert "hot_standby=on" in script
+    assert "pg_is_in_recovery()" in " ".join(replica["healthcheck"]["test"])  # healthy = a standby, not a primary
+    # The primary lets it connect: WAL for a replica, a replication role and a pg_hba line (first init only).
+    assert "wal_level=replica" in primary["command"] and any(a.startswith("max_wal_senders=") for a in primary["command"])
+    init = _mounted_script(primary, "/docker-entrypoint-initdb.d/")
+    assert "WITH REPLICATION LOGIN" in init and "host replication" in init
+    assert replica["environment"]["REPLICATION_PASSWORD"] == primary["environment"]["REPLICATION_PASSWORD"]

@@ -118,3 +118,27 @@ def test_a_national_count_beyond_the_limit_is_an_estimate_and_says_so(as_user, c
     settings.LIST_EXACT_COUNT_LIMIT = 0  # 0: always exact
     body = as_user(cast["legal"]).get(API).json()
     assert body["count"] == 18 and "count_estimated" not in body
+
+
+def test_a_cursor_page_compares_the_key_as_one_row_so_ties_on_the_moment_are_broken_by_id(as_user, cast, dossiers):
+    client = as_user(cast["reception_hn"])
+    _, pages = walk(client, API + "?cursor=&page_size=4")  # pages end inside groups of three equal moments
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(pages[1]["next"]).status_code == 200
+    page_sql = [q["sql"] for q in ctx.captured_queries if "ORDER BY" in q["sql"]][-1]
+    assert '("cases_dossier"."received_at", "cases_dossier"."id") <' in page_sql
+
+
+@pytest.mark.postgres
+def test_postgresql_reads_a_deep_cursor_page_as_one_range_of_the_list_index(as_user, cast, dossiers):
+    from cases.selectors import dossier_list
+    from core.api.keyset import after
+
+    rows = dossier_list(user=cast["legal"])
+    key = rows.values_list("received_at", "id")[10]
+    with connection.cursor() as cursor:  # the table is tiny here: make the planner show its indexed plan
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+    plan = rows.filter(after("received_at", key))[:5].explain()
+    assert "dossier_list_order" in plan
+    assert "Index Cond: (ROW(received_at, id) < ROW(" in plan
