@@ -122,6 +122,17 @@ def stage_q(stage: str, now) -> Q:
     raise ValueError(stage)
 
 
+# The same stages as raw SQL over `cases_dossier d`, for the scan's one statement (cases.services.scan_sql), with
+# the parameters %(now)s, %(horizon)s and %(cutoff)s of a Moments; tests/cases/test_scan_marks.py holds them equal
+# to stage_q.
+RUNNING_SQL = "d.status IN ('received', 'processing')"
+OVERDUE_SQL = f"{RUNNING_SQL} AND d.legal_due_at < %(now)s"
+WARNED_SQL = f"{RUNNING_SQL} AND d.apologise_by <= %(horizon)s AND d.legal_due_at >= %(now)s"
+APOLOGY_DUE_SQL = f"{RUNNING_SQL} AND d.apologise_by < %(now)s AND d.legal_due_at >= %(now)s AND d.reschedule_count = 0"
+MISSED_SQL = f"{RUNNING_SQL} AND d.reschedule_count > 0 AND d.appointment_at < %(now)s"
+LATE_TO_ACCEPT_SQL = "d.status = 'submitted' AND d.submitted_at < %(cutoff)s"
+
+
 def staged_q(now) -> Q:
     """Any stage holds at `now`."""
     m = _moments(now)

@@ -81,7 +81,7 @@ def dossier_get(*, user, code: str) -> Dossier:
 
 def as_just_received(dossier: Dossier) -> Dossier:
     """The dossier intake has just written, made to answer as dossier_get's read would, without reading it back:
-    no supplement request, no apology slip, no rating yet (its office, procedure, rule version and receiving
+    no supplement request, no apology slip, no rating and no deadline mark yet (its office, procedure, rule version and receiving
     officer are the objects it was written with; intake checked that the office is in the officer's scope)."""
     cache = getattr(dossier, "_prefetched_objects_cache", None) or {}
     for name in ("supplement_requests", "apology_slips"):
@@ -90,6 +90,7 @@ def as_just_received(dossier: Dossier) -> Dossier:
         cache[name] = rows
     dossier._prefetched_objects_cache = cache
     Dossier.rating.related.set_cached_value(dossier, None)
+    Dossier.due_mark.related.set_cached_value(dossier, None)  # the scan marks it later, if ever
     return dossier
 
 

@@ -20,37 +20,32 @@ from __future__ import annotations
 
 from django.db import connection
 
-from ..deadlines import Moments
+from ..deadlines import (APOLOGY_DUE_SQL, LATE_TO_ACCEPT_SQL, MISSED_SQL, OVERDUE_SQL, RUNNING_SQL,
+                         WARNED_SQL, Moments)
 from ..models import CLOCK_RUNNING, OPEN_STATUSES, DueState, Status
 from .scan_notices import NOTICE, notice_ctes
 
-_RUN = "d.status IN ('received', 'processing')"
-assert tuple(CLOCK_RUNNING) == (Status.RECEIVED, Status.PROCESSING)
+assert tuple(CLOCK_RUNNING) == (Status.RECEIVED, Status.PROCESSING) and RUNNING_SQL.endswith("('received', 'processing')")
 _OPEN = "(" + ", ".join(f"'{s}'" for s in OPEN_STATUSES) + ")"
 # Only what the stage needs (the code, office and assignee are read for the rows that changed only).
 _COLUMNS = "d.id, d.status, d.reschedule_count, d.appointment_at, d.legal_due_at, d.apologise_by, d.submitted_at"
-_MISSED = f"{_RUN} AND d.reschedule_count > 0 AND d.appointment_at < %(now)s"
-_OVER = f"{_RUN} AND d.legal_due_at < %(now)s"
-_WARNED = f"{_RUN} AND d.apologise_by <= %(horizon)s AND d.legal_due_at >= %(now)s"
 
 MARK_SQL = f"""
 WITH cand AS (
-    SELECT {_COLUMNS} FROM cases_dossier d WHERE {_OVER}
+    SELECT {_COLUMNS} FROM cases_dossier d WHERE {OVERDUE_SQL}
     UNION ALL
-    SELECT {_COLUMNS} FROM cases_dossier d WHERE {_WARNED}
+    SELECT {_COLUMNS} FROM cases_dossier d WHERE {WARNED_SQL}
     UNION ALL
-    SELECT {_COLUMNS} FROM cases_dossier d WHERE {_MISSED}
-        AND NOT coalesce(d.legal_due_at < %(now)s, false)
-        AND NOT coalesce(d.apologise_by <= %(horizon)s AND d.legal_due_at >= %(now)s, false)
+    SELECT {_COLUMNS} FROM cases_dossier d WHERE {MISSED_SQL}
+        AND NOT coalesce({OVERDUE_SQL}, false) AND NOT coalesce({WARNED_SQL}, false)
     UNION ALL
-    SELECT {_COLUMNS} FROM cases_dossier d WHERE d.status = 'submitted' AND d.submitted_at < %(cutoff)s),
+    SELECT {_COLUMNS} FROM cases_dossier d WHERE {LATE_TO_ACCEPT_SQL}),
 wanted AS (
     SELECT d.id,
-           CASE WHEN {_MISSED} THEN '{DueState.APPOINTMENT_MISSED}'
-                WHEN {_OVER} THEN '{DueState.OVERDUE}'
-                WHEN {_RUN} AND d.apologise_by < %(now)s AND d.legal_due_at >= %(now)s AND d.reschedule_count = 0
-                     THEN '{DueState.APOLOGY_DUE}'
-                WHEN {_WARNED} THEN '{DueState.DUE_SOON}'
+           CASE WHEN {MISSED_SQL} THEN '{DueState.APPOINTMENT_MISSED}'
+                WHEN {OVERDUE_SQL} THEN '{DueState.OVERDUE}'
+                WHEN {APOLOGY_DUE_SQL} THEN '{DueState.APOLOGY_DUE}'
+                WHEN {WARNED_SQL} THEN '{DueState.DUE_SOON}'
                 ELSE '{DueState.LATE_TO_ACCEPT}' END AS stage
     FROM cand d),
 marks AS MATERIALIZED (SELECT dossier_id, stage FROM cases_duemark WHERE NOT closed),
