@@ -44,6 +44,8 @@ def generate(rows: int):
     """Top the table up to `rows` generated dossiers (idempotent between runs)."""
     from django.db import connection
 
+    from bench.common import bulk_load
+
     from cases.models import Dossier
 
     have = Dossier.objects.filter(code__startswith="BENCH-").count()
@@ -51,7 +53,7 @@ def generate(rows: int):
         print(f"dossiers: {have:,} already generated")
         return
     t0 = time.perf_counter()
-    with connection.cursor() as cur:
+    with connection.cursor() as cur, bulk_load(cur):
         cur.execute("SELECT array_agg(id ORDER BY id) FROM core_office")
         offices = cur.fetchone()[0]
         cur.execute("SELECT array_agg(id ORDER BY id) FROM cases_procedure")

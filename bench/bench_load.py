@@ -130,10 +130,12 @@ def _seed_dossiers(offices, rows: int) -> None:
     pattern, half Hà Nội, half Hồ Chí Minh City; statuses and channels mixed."""
     from django.db import connection
 
+    from bench.common import bulk_load
+
     from cases.models import Procedure
 
     procedures = list(Procedure.objects.filter(active=True).values_list("pk", flat=True))
-    with connection.cursor() as cur:
+    with connection.cursor() as cur, bulk_load(cur):
         cur.execute(
             """
             INSERT INTO cases_dossier (code, office_id, procedure_id, status, channel, source, applicant_name,

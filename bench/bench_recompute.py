@@ -15,7 +15,7 @@ import argparse
 import time as clock
 from datetime import date
 
-from bench.common import load_reference_data, setup_postgres_django
+from bench.common import bulk_load, load_reference_data, setup_postgres_django
 
 PREFIX = "BENCH-R-"
 DAY_OFF = date(2025, 6, 10)
@@ -116,7 +116,7 @@ def main(argv=None) -> None:
         calendar_override_changed(dates=[DAY_OFF])
 
     started = clock.perf_counter()
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, bulk_load(cursor):
         _cleanup(cursor)
         _fill(cursor, args.dossiers, office.pk, restart.pk, resume.pk, procedure.pk, officer.pk)
         _due_under_today(cursor)

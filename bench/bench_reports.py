@@ -22,7 +22,7 @@ import statistics
 import time as clock
 from datetime import date
 
-from bench.common import load_reference_data, setup_postgres_django
+from bench.common import bulk_load, load_reference_data, setup_postgres_django
 
 PREFIX = "RPT-"
 TARGETS = {"dashboard": 0.300, "oversight": 1.0, "form 06": 2.0}
@@ -153,23 +153,16 @@ def main(argv=None) -> None:
 
     started = clock.perf_counter()
     if not (args.reuse and Dossier.objects.filter(code__startswith=PREFIX).exists()):
-        with connection.cursor() as cursor:
-            # a bulk load: the tally's triggers off, the tally rebuilt afterwards in one statement
-            cursor.execute("ALTER TABLE cases_dossier DISABLE TRIGGER USER")
-            try:
-                cursor.execute("DELETE FROM cases_dossier WHERE code LIKE %s", [PREFIX + "%"])
-                step = 1_000_000
-                for first in range(0, args.dossiers, step):
-                    count = min(step, args.dossiers - first)
-                    _fill(cursor, first, count, [o.pk for o in provinces], procedures)
-                    print(f"  filled {first + count:,} of {args.dossiers:,} ({clock.perf_counter() - started:.0f} s)",
-                          flush=True)
-            finally:
-                cursor.execute("ALTER TABLE cases_dossier ENABLE TRIGGER USER")
+        with connection.cursor() as cursor, bulk_load(cursor):  # the tally rebuilt once at the end
+            cursor.execute("DELETE FROM cases_dossier WHERE code LIKE %s", [PREFIX + "%"])
+            step = 1_000_000
+            for first in range(0, args.dossiers, step):
+                count = min(step, args.dossiers - first)
+                _fill(cursor, first, count, [o.pk for o in provinces], procedures)
+                print(f"  filled {first + count:,} of {args.dossiers:,} ({clock.perf_counter() - started:.0f} s)",
+                      flush=True)
             cursor.execute("VACUUM ANALYZE cases_dossier")
-        built = clock.perf_counter()
-        tally.rebuild()
-        print(f"  tally rebuilt in {clock.perf_counter() - built:.0f} s", flush=True)
+        print(f"  filled, tally rebuilt in {clock.perf_counter() - started:.0f} s", flush=True)
     elif not DossierTally.objects.exists():
         tally.rebuild()
     with connection.cursor() as cursor:

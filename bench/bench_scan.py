@@ -24,7 +24,7 @@ import time as clock
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bench.common import load_reference_data, setup_postgres_django
+from bench.common import bulk_load, load_reference_data, setup_postgres_django
 
 PREFIX = "BENCH-"
 NOW = datetime(2026, 3, 16, 10, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
@@ -157,7 +157,7 @@ def main(argv=None) -> None:
     User.objects.get_or_create(username="bench.director", defaults={"role": Role.DIRECTOR, "office": office})
     User.objects.get_or_create(username="bench.reception", defaults={"role": Role.RECEPTION, "office": office})
 
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, bulk_load(cursor):
         started = clock.perf_counter()
         cursor.execute("DELETE FROM cases_duemark")
         cursor.execute("DELETE FROM cases_dossier WHERE code LIKE %s", [PREFIX + "%"])

@@ -18,7 +18,7 @@ import argparse
 import statistics
 import time
 
-from bench.common import load_reference_data, setup_postgres_django
+from bench.common import bulk_load, load_reference_data, setup_postgres_django
 
 MARK = "bench-search"  # the summary of the generated rows (what "top up" counts)
 # (accented, normalised); the family names weighted roughly as in the population (Nguyễn 19 of 50)
@@ -51,7 +51,7 @@ def generate(rows: int) -> None:
         print(f"dossiers: {have:,} already generated")
         return
     t0 = time.perf_counter()
-    with connection.cursor() as cur:
+    with connection.cursor() as cur, bulk_load(cur):
         cur.execute("SELECT array_agg(id ORDER BY id), array_agg(COALESCE(NULLIF(agency_code, ''), 'BHXH.' || code) "
                     "ORDER BY id) FROM core_office")
         offices, agencies = cur.fetchone()

@@ -44,8 +44,8 @@ _WORD = re.compile(r"^[a-z0-9]+$")
 def name_q(name: str, *, walk: bool = False) -> "Q":
     """The dossiers whose normalised name contains `name` (already normalised) from the start of a word: "van hung"
     and "nguyen van h" find "Nguyễn Văn Hùng", "guyen" does not. The same answer on every database (a LIKE on
-    " " + search_name). On PostgreSQL a pre-filter that this condition implies lets the word index
-    (`dossier_office_words`, GIN on the office and to_tsvector('simple', search_name); migration 0020) find the
+    " " + search_name). On PostgreSQL a pre-filter that this condition implies (`words_q`) lets the word index
+    (`dossier_office_words`, GIN on the office and bhxh_name_words(search_name); migrations 0020, 0022) find the
     candidates: every word typed but the last is a whole word of the name, the last the start of one — where
     a trigram index would intersect the huge lists of "ngu", "guy", "uye"… (Nguyễn is one Vietnamese in three)."""
     from django.db import connection
@@ -56,13 +56,25 @@ def name_q(name: str, *, walk: bool = False) -> "Q":
     q = Q(Contains(Concat(Value(" "), F("search_name")), f" {name}"))
     if walk:  # a common name: no index pre-filter, the list's ordering index is walked (see `walks`)
         return q
-    words = name.split(" ")
-    if connection.vendor == "postgresql" and all(_WORD.match(w) for w in words):
-        terms = " & ".join(words[:-1] + [f"{words[-1]}:*"])
-        return q & Q(WordsMatch(F("search_name"), Value(terms)))
+    words = words_q(name) if connection.vendor == "postgresql" else None
+    if words is not None:
+        return q & words
     # Punctuation ("a.b.c"): the trigram index of search_name (migration 0011) serves the plain substring this
     # condition implies.
     return q & Q(search_name__contains=name)
+
+
+def words_q(name: str) -> "Q | None":
+    """PostgreSQL's word-index condition that `name` (normalised) typed from the start of a word implies: each
+    word but the last a whole word of the name, the last the start of one ("~" + it: migration 0022's keys).
+    None when a word holds anything but letters and digits (the trigram pre-filter serves those)."""
+    from django.db.models import F, Q, Value
+
+    words = name.split(" ")
+    if not all(_WORD.match(w) for w in words):
+        return None
+    terms = " & ".join([f"'{w}'" for w in words[:-1]] + [f"'~{words[-1]}'"])  # [a-z0-9]+ only: quoted as is
+    return Q(WordsMatch(F("search_name"), Value(terms)))
 
 
 def code_end_q(text: str) -> "Q":
@@ -111,10 +123,11 @@ def _words_match():
     from django.db.models import BooleanField, Func
 
     class WordsMatch(Func):
-        """to_tsvector('simple', <column>) @@ to_tsquery('simple', <terms>): the expression of the index."""
+        """bhxh_name_words(<column>) @@ <terms>::tsquery: the expression of the index (migration 0022); the terms
+        are keys as stored ("~thi"), never parsed."""
 
-        template = "to_tsvector('simple'::regconfig, %(expressions)s)"
-        arg_joiner = ") @@ to_tsquery('simple'::regconfig, "
+        template = "bhxh_name_words(%(expressions)s::tsquery)"
+        arg_joiner = "::text) @@ ("
         output_field = BooleanField()
         conditional = True
 
