@@ -4,9 +4,9 @@
 
 At national scale (bench/bench_search.py, 1,000,000 dossiers) a common name ("nguyen": one Vietnamese in three)
 must not collect and sort hundreds of thousands of matches for a page of 50: `walks` asks the planner how many
-rows the search matches (PostgreSQL, with the statistics of migration 0020) and, when they are common enough,
-the list walks its ordering index and filters (`name_q(walk=True)`), stopping at the page; a rare name reads the
-word index. Either way the same rows: only the plan differs."""
+rows the search matches (PostgreSQL, the statistics of the word index's keys, migration 0022) and, when they are
+common enough, the list walks its ordering index and filters (`name_q(walk=True)`), stopping at the page; a rare
+name reads the word index. Either way the same rows: only the plan differs."""
 import re
 import unicodedata
 

@@ -38,14 +38,15 @@ def _searched(qs: QuerySet, text: str) -> tuple[QuerySet, int | None]:
     None). A common name walks the ordering index (cases.search.walks): the same rows, another plan."""
     if connections[qs.db].vendor != "postgresql" or not _has_letter(text):
         return qs.filter(search_q(text)), None
-    walking = qs.filter(search_q(text, walk=True))
-    # How many rows the name matches: from the statistics of the word index's keys (migration 0022; the exact
-    # key of a word, the "~" key of a cut one), else of the spaced name (migration 0020), which a LIKE "% x%"
-    # estimates far less well (2,622 for the 23,343 "phuong" of the benchmark).
     words = search.words_q(normalise(text))
-    estimate = estimated_count(qs.filter(words) if words is not None else walking)
+    if words is None:  # punctuation in the name: the trigram pre-filter serves it, never a walk
+        searched = qs.filter(search_q(text))
+        return searched, estimated_count(searched)
+    # How many rows the name matches: from the statistics of the word index's keys (migration 0022; the exact
+    # key of a word, the "~" key of a cut one).
+    estimate = estimated_count(qs.filter(words))
     if search.walks(estimate, search.table_rows(qs.db)):
-        return walking, estimate
+        return qs.filter(search_q(text, walk=True)), estimate
     return qs.filter(search_q(text)), estimate
 
 

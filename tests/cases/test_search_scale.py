@@ -94,7 +94,7 @@ def test_postgres_estimates_a_search_beyond_the_limit_and_says_so(as_user, clien
 
 
 @pytest.mark.postgres
-def test_postgres_reads_the_code_end_index_and_has_the_name_statistics(cast, named):
+def test_postgres_reads_the_code_end_index_and_estimates_names_from_the_word_keys(cast, named):
     qs = dossier_list(user=cast["legal"], filters={"q": named[0].code[-11:]})
     sql, params = qs.query.sql_with_params()
     with connection.cursor() as cursor:
@@ -105,4 +105,5 @@ def test_postgres_reads_the_code_end_index_and_has_the_name_statistics(cast, nam
         plan = "\n".join(r[0] for r in cursor.fetchall())
         cursor.execute("SELECT stxname FROM pg_statistic_ext WHERE stxname = 'dossier_spaced_name'")
         stats = cursor.fetchall()
-    assert "dossier_code_end" in plan and stats
+    # The LIKE's statistics (0020) are gone (0022): they made a walk of the list's order look like a full scan.
+    assert "dossier_code_end" in plan and not stats
