@@ -104,7 +104,8 @@ def _explain(cursor) -> list[str]:
     lines = []
     try:
         with transaction.atomic():
-            cursor.execute("SET LOCAL work_mem = '64MB'")
+            cursor.execute("SET LOCAL work_mem = '64MB'")  # as cases.services.scan runs it
+            cursor.execute("SET LOCAL enable_mergejoin = off")
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
             lines = [r[0] for r in cursor.fetchall()]
             raise _Rollback
@@ -218,7 +219,7 @@ def main(argv=None) -> None:
                   f"{per_ticket / ours:,.0f}× ({per_ticket * 1000:.1f} ms against {ours * 1000:.4f} ms)")
 
     if not args.keep:
-        with connection.cursor() as cursor:
+        with connection.cursor() as cursor, bulk_load(cursor):  # a million rows out: no tally row by row
             cursor.execute("DELETE FROM cases_duemark")
             cursor.execute("DELETE FROM notifications_outboxmessage")
             cursor.execute("DELETE FROM cases_dossier WHERE code LIKE %s", [PREFIX + "%"])
