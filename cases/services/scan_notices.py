@@ -133,8 +133,9 @@ def notice_ctes(changed: str) -> tuple[str, dict]:
         FROM n_office o CROSS JOIN (VALUES (true), (false)) AS t(desk)),
     n_team AS (SELECT f.office_id, f.desk, s.id AS user_id FROM n_first f
                JOIN n_staff s ON s.office_id = f.from_office AND s.desk = f.desk),
-    n_to AS (
-        SELECT %(n_notice)s AS kind, c.assignee_id AS user_id, c.stage, c.code FROM {changed} c
+    n_to AS (  -- "C": the de-duplicating sort compares bytes, not the database's collation
+        SELECT %(n_notice)s::text COLLATE "C" AS kind, c.assignee_id AS user_id, c.stage::text COLLATE "C" AS stage,
+               c.code::text COLLATE "C" AS code FROM {changed} c
         WHERE c.assignee_id IS NOT NULL AND c.stage <> %(n_late)s
         UNION
         SELECT %(n_notice)s, t.user_id, c.stage, c.code FROM {changed} c
@@ -146,10 +147,10 @@ def notice_ctes(changed: str) -> tuple[str, dict]:
         UNION
         SELECT %(n_digest)s, s.id, c.stage, c.code FROM {changed} c JOIN n_office o ON o.id = c.office_id
         JOIN n_staff s ON NOT s.desk AND s.office_id IN (o.id, o.parent_id)),
-    n_stage AS (
-        SELECT t.kind, t.user_id, t.stage, l.rank, l.label, l.lower, count(*) AS n,
-               array_agg(t.code ORDER BY t.code COLLATE "C") AS codes
-        FROM n_to t JOIN n_labels l ON l.stage = t.stage GROUP BY t.kind, t.user_id, t.stage, l.rank, l.label, l.lower),
+    n_group AS (  -- grouped on the narrow keys; the labels joined to the few groups
+        SELECT t.kind, t.user_id, t.stage, count(*) AS n, array_agg(t.code ORDER BY t.code) AS codes
+        FROM n_to t GROUP BY t.kind, t.user_id, t.stage),
+    n_stage AS (SELECT g.*, l.rank, l.label, l.lower FROM n_group g JOIN n_labels l ON l.stage = g.stage),
     n_message AS (
         SELECT kind, user_id,
                %(n_subject)s || coalesce(sum(n) FILTER (WHERE stage = %(n_over)s), 0) || ' quá hạn, '

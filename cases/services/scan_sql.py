@@ -72,7 +72,8 @@ closing AS (
     UPDATE cases_duemark m SET closed = true FROM stale s
     WHERE m.dossier_id = s.dossier_id AND NOT s.open AND NOT m.closed RETURNING 1),
 changed AS MATERIALIZED (
-    SELECT w.id, w.code, w.office_id, w.assignee_id, u.stage FROM up u JOIN diff w ON w.id = u.dossier_id),
+    SELECT w.id, w.code::text COLLATE "C" AS code, w.office_id, w.assignee_id, u.stage::text COLLATE "C" AS stage
+    FROM up u JOIN diff w ON w.id = u.dossier_id),  -- "C": the sorts below compare bytes (a code is ASCII)
 {{notices}}
 SELECT 'mark', stage, array_agg(code ORDER BY code COLLATE "C") FROM changed GROUP BY stage
 UNION ALL SELECT 'cleared', NULL, ARRAY[(SELECT count(*) FROM cleared)::text]
