@@ -154,7 +154,8 @@ class Dossier(MarkedDossier, models.Model):
             # The overdue scan and "due soon" lists: one indexed query over open dossiers only.
             models.Index(fields=["legal_due_at"], name="dossier_open_due",
                          condition=Q(status__in=["received", "processing", "awaiting_supplement"])),
-            models.Index(fields=["apologise_by"], name="dossier_open_apologise_by",
+            # (legal_due_at second: "due soon" leaves out the overdue dossiers in the index, not in the heap.)
+            models.Index(fields=["apologise_by", "legal_due_at"], name="dossier_open_apologise_by",
                          condition=Q(status__in=["received", "processing"])),
             models.Index(fields=["appointment_at"], name="dossier_open_rescheduled", condition=Q(reschedule_count__gt=0)),
             models.Index(fields=["applicant_phone"], name="dossier_phone"),
