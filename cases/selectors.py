@@ -86,8 +86,9 @@ def dossier_get(*, user, code: str) -> Dossier:
 
 def as_just_received(dossier: Dossier) -> Dossier:
     """The dossier intake has just written, made to answer as dossier_get's read would, without reading it back:
-    no supplement request, no apology slip, no rating and no deadline mark yet (its office, procedure, rule version and receiving
-    officer are the objects it was written with; intake checked that the office is in the officer's scope)."""
+    no supplement request, no apology slip, no rating and no deadline mark yet (its office, procedure, rule
+    version and receiving officer are the objects it was written with; intake checked that the office is in the
+    officer's scope)."""
     cache = getattr(dossier, "_prefetched_objects_cache", None) or {}
     for name in ("supplement_requests", "apology_slips"):
         rows = getattr(dossier, name).all()

@@ -26,7 +26,8 @@ from ..deadlines import (APOLOGY_DUE_SQL, LATE_TO_ACCEPT_SQL, MISSED_SQL, OVERDU
 from ..models import CLOCK_RUNNING, OPEN_STATUSES, DueState, Status
 from .scan_notices import NOTICE, notice_ctes
 
-assert tuple(CLOCK_RUNNING) == (Status.RECEIVED, Status.PROCESSING) and RUNNING_SQL.endswith("('received', 'processing')")
+assert tuple(CLOCK_RUNNING) == (Status.RECEIVED, Status.PROCESSING)
+assert RUNNING_SQL.endswith("('received', 'processing')")
 _OPEN = "(" + ", ".join(f"'{s}'" for s in OPEN_STATUSES) + ")"
 # What the stage needs, and what a notice names (code, office, assignee): read once, from the heap pages the
 # candidates' index scans visit anyway; a join back to cases_dossier for the changed rows was planned as a hash of
