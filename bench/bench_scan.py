@@ -6,12 +6,16 @@ side by side with django-helpdesk 2.6.1's overdue job (`/work/shared/perf/helpde
     python -m bench scan                       # the same in a throw-away database bhxh_bench_scan
 
 Use a throw-away database: it is migrated, then filled with `--dossiers` open dossiers (INSERT … SELECT over
-generate_series) whose codes start with BENCH-. `--crossing` of them cross a threshold at the scan moment
-(half newly overdue, half newly due soon: 5,000 + 5,000 at the defaults), 2% were marked overdue by an earlier
-scan (their marks in cases_duemark), the rest are due later. Each timed run starts from that state (the new
-marks and the notices of the previous run removed, not timed); the figure is the median of `--runs`. Then the
-idle run (nothing changed), `EXPLAIN (ANALYZE, BUFFERS)` of the marking statement, and the peer with the same
-CaptureQueriesContext timing. Not a test: it prints figures.
+generate_series) whose codes start with BENCH-. `--crossing` of them crossed a threshold since the last run, an
+hour before the scan moment (half newly overdue, half newly due soon: 5,000 + 5,000 at the defaults), 2% were
+marked overdue by an earlier scan (their marks in cases_duemark), the rest are due later. Each timed run starts
+from that state (the new marks and the notices of the previous run removed, not timed); each figure is the
+median of `--runs`:
+- the **incremental** run, as the periodic scan runs every few minutes: the last run stood an hour before;
+- the **full** run, as after a deploy, a bulk load or once a day: no last run, every dossier in a stage read;
+- the **idle** run: a minute later, nothing changed.
+Then `EXPLAIN (ANALYZE, BUFFERS)` of both marking statements, and the peer with the same CaptureQueriesContext
+timing. Not a test: it prints figures.
 """
 from __future__ import annotations
 
@@ -21,22 +25,26 @@ import os
 import statistics
 import subprocess
 import time as clock
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bench.common import bulk_load, load_reference_data, setup_postgres_django
 
 PREFIX = "BENCH-"
 NOW = datetime(2026, 3, 16, 10, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+BEFORE = NOW - timedelta(hours=1)  # where the last run stood
 PEER = os.environ.get("HELPDESK_PEER", "/work/shared/perf/helpdesk_peer.sh")
 
 
 def _fill(cursor, n: int, crossing: float, office_id: int, procedure_id: int, assignee_id: int) -> None:
     """n open dossiers in one INSERT … SELECT generate_series. Row g (1-based), k = g % 10000:
-    k < crossing*5000                  → overdue at NOW (due 1–3 days ago), not marked yet;
-    next crossing*5000                 → due soon at NOW (apologise-by in 0–19 hours, due a day later);
+    k < crossing*5000                  → overdue at NOW, not at BEFORE (due 1–59 minutes ago), not marked yet;
+    next crossing*5000                 → due soon at NOW, not at BEFORE (apologise-by in the hour before NOW's
+                                         warning horizon, due a day later);
     next 200 of each 10000 (2%)        → overdue and already marked by an earlier scan;
     the rest                           → due 3–30 days later. Half of them assigned to one officer."""
+    from cases.deadlines import Moments
+
     half = max(int(crossing * 5000), 0)
     cursor.execute(
         """
@@ -50,20 +58,19 @@ def _fill(cursor, n: int, crossing: float, office_id: int, procedure_id: int, as
                CASE WHEN g %% 3 = 0 THEN 'received' ELSE 'processing' END,
                'direct', 'desk', 'Nguyễn Văn ' || g, 'citizen', lpad((g %% 1000000000)::text, 12, '0'), '', '', '', '',
                due - interval '10 days', due - interval '10 days', due - interval '10 days', due, due,
-               CASE WHEN k >= %(half)s AND k < 2 * %(half)s THEN %(now)s + (k %% 20) * interval '1 hour'
-                    ELSE due - interval '1 day' END,
+               due - interval '1 day',
                '', '', '', CASE WHEN g %% 2 = 0 THEN %(assignee)s END, 0, 0, 0, now(), now()
         FROM (
             SELECT g, k,
-                   CASE WHEN k < %(half)s THEN %(now)s - (1 + k %% 3) * interval '1 day'
-                        WHEN k < 2 * %(half)s THEN %(now)s + interval '1 day' + (k %% 20) * interval '1 hour'
+                   CASE WHEN k < %(half)s THEN %(now)s - (1 + k %% 59) * interval '1 minute'
+                        WHEN k < 2 * %(half)s THEN %(horizon)s - (k %% 59) * interval '1 minute' + interval '1 day'
                         WHEN k < 2 * %(half)s + 200 THEN %(now)s - (2 + k %% 5) * interval '1 day'
                         ELSE %(now)s + (3 + g %% 28) * interval '1 day' END AS due
             FROM (SELECT g, g %% 10000 AS k FROM generate_series(1, %(n)s) AS g) AS s
         ) AS t
         """,
         {"prefix": PREFIX, "office": office_id, "procedure": procedure_id, "assignee": assignee_id, "half": half,
-         "now": NOW, "n": n},
+         "now": NOW, "horizon": Moments.at(NOW).horizon, "n": n},
     )
     cursor.execute(
         "INSERT INTO cases_duemark (dossier_id, stage, since, closed) SELECT id, 'overdue', %s - interval '1 day', false "
@@ -72,15 +79,24 @@ def _fill(cursor, n: int, crossing: float, office_id: int, procedure_id: int, as
         [NOW, PREFIX + "%", len(PREFIX) + 1, 2 * half, len(PREFIX) + 1, 2 * half + 200])
 
 
-def _reset(cursor) -> None:
-    """Back to the state _fill leaves: the marks a run wrote and the notices go (not timed)."""
+def _reset(cursor, incremental: bool) -> None:
+    """Back to the state _fill leaves (not timed): the marks a run wrote and the notices go; the last run stood at
+    BEFORE (incremental), or there was none (full)."""
+    from cases.deadlines import Moments
+    from cases.services import scan_sql
+
     cursor.execute("DELETE FROM cases_duemark WHERE since >= %s", [NOW])
     cursor.execute("DELETE FROM notifications_outboxmessage")
+    scan_sql.forget()
+    if incremental:
+        last = Moments.at(BEFORE)
+        cursor.execute("INSERT INTO cases_scanstate (id, now_at, horizon, cutoff, full_at) VALUES (1, %s, %s, %s, %s)",
+                       [last.now, last.horizon, last.cutoff, last.now])
     cursor.execute("VACUUM ANALYZE cases_duemark")
     cursor.execute("VACUUM ANALYZE notifications_outboxmessage")
 
 
-def _timed(run_key: str):
+def _timed(run_key: str, now: datetime = NOW):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -88,19 +104,20 @@ def _timed(run_key: str):
 
     with CaptureQueriesContext(connection) as ctx:
         started = clock.perf_counter()
-        result = scan_overdue(now=NOW, run_key=run_key)
+        result = scan_overdue(now=now, run_key=run_key)
         elapsed = clock.perf_counter() - started
     return elapsed, ctx.captured_queries, result
 
 
-def _explain(cursor) -> list[str]:
+def _explain(cursor, incremental: bool) -> list[str]:
     """EXPLAIN (ANALYZE, BUFFERS) of the marking statement, in a transaction rolled back."""
     from django.db import transaction
 
     from cases.deadlines import Moments
     from cases.services import scan_sql
 
-    sql, params = scan_sql.statement(Moments.at(NOW), "bench-explain")
+    since = Moments.at(BEFORE) if incremental else None
+    sql, params = scan_sql.statement(Moments.at(NOW), "bench-explain", since, BEFORE)
     lines = []
     try:
         with transaction.atomic():
@@ -112,6 +129,32 @@ def _explain(cursor) -> list[str]:
     except _Rollback:
         pass
     return lines
+
+
+def _series(label: str, runs: int, incremental: bool) -> tuple[float, list, object]:
+    """`runs` timed runs from the same state; prints each and the median; returns (median, statements, result)."""
+    from django.db import connection
+
+    timed = []
+    for i in range(runs):
+        with connection.cursor() as cursor:
+            _reset(cursor, incremental)
+        elapsed, queries, result = _timed(f"bench-{label}-{i}")
+        assert result.incremental is incremental, result.as_dict()
+        timed.append((elapsed, queries, result))
+        print(f"  {label} run {i + 1}: {elapsed * 1000:7.1f} ms, {len(queries)} statements, {len(result.overdue):,} "
+              f"newly overdue, {len(result.due_soon):,} newly due soon, {result.notifications} notices, "
+              f"{result.digests} digests")
+    median = statistics.median(r[0] for r in timed)
+    elapsed, queries, result = sorted(timed, key=lambda r: r[0])[len(timed) // 2]
+    marked = sum(len(getattr(result, stage)) for stage in
+                 ("overdue", "due_soon", "apology_due", "appointment_missed", "late_to_accept"))
+    print(f"{label} scan: median {median * 1000:.1f} ms of {runs} (min {min(r[0] for r in timed) * 1000:.1f}, "
+          f"max {max(r[0] for r in timed) * 1000:.1f}), {len(queries)} statements, {marked:,} dossiers marked "
+          f"({median / max(marked, 1) * 1000:.4f} ms each), {result.cleared} cleared")
+    for q in queries:
+        print(f"  {float(q['time']) * 1000:8.1f} ms  {' '.join(q['sql'].split())[:110]}")
+    return median, queries, marked
 
 
 class _Rollback(Exception):
@@ -165,43 +208,31 @@ def main(argv=None) -> None:
         _fill(cursor, args.dossiers, args.crossing, office.pk, procedure.pk, officer.pk)
         # A live table is vacuumed by autovacuum; do it now so the first scan does not pay for hint bits.
         cursor.execute("VACUUM ANALYZE cases_dossier")
-        _reset(cursor)
         filled = clock.perf_counter() - started
     total = Dossier.objects.filter(code__startswith=PREFIX).count()
     print(f"dossiers: {total:,} open (PostgreSQL {connection.pg_version // 10000}), ready in {filled:.1f} s")
 
     # --- the scan: median of --runs, each from the same state -------------------------------------------
-    runs = []
-    for i in range(args.runs):
-        with connection.cursor() as cursor:
-            _reset(cursor)
-        elapsed, queries, result = _timed(f"bench-{i}")
-        runs.append((elapsed, queries, result))
-        print(f"  run {i + 1}: {elapsed * 1000:7.1f} ms, {len(queries)} statements, {len(result.overdue):,} newly "
-              f"overdue, {len(result.due_soon):,} newly due soon, {result.notifications} notices, "
-              f"{result.digests} digests")
-    median = statistics.median(r[0] for r in runs)
-    elapsed, queries, result = sorted(runs, key=lambda r: r[0])[len(runs) // 2]
-    marked = len(result.overdue) + len(result.due_soon) + len(result.apology_due) + len(result.appointment_missed) \
-        + len(result.late_to_accept)
-    print(f"\nscan: median {median * 1000:.1f} ms of {args.runs} (min {min(r[0] for r in runs) * 1000:.1f}, "
-          f"max {max(r[0] for r in runs) * 1000:.1f}), {len(queries)} statements, {marked:,} dossiers marked "
-          f"({median / max(marked, 1) * 1000:.4f} ms each), {result.cleared} cleared")
-    for q in queries:
-        print(f"  {float(q['time']) * 1000:8.1f} ms  {' '.join(q['sql'].split())[:110]}")
+    median, queries, marked = _series("incremental", args.runs, incremental=True)
+    full, _, _ = _series("full", args.runs, incremental=False)
 
     idle = []
-    for i in range(args.runs):
-        elapsed_idle, idle_queries, again = _timed(f"bench-idle-{i}")
+    for i in range(args.runs):  # a minute apart after the last full run, nothing crossing in between
+        elapsed_idle, idle_queries, again = _timed(f"bench-idle-{i}", NOW + timedelta(minutes=i + 1))
+        assert again.incremental
         idle.append(elapsed_idle)
     print(f"idle run (nothing changed): median {statistics.median(idle) * 1000:.1f} ms, {len(idle_queries)} "
           f"statements, {len(again.overdue) + len(again.due_soon)} changes, {again.notifications} notices")
+    for q in idle_queries:
+        print(f"  {float(q['time']) * 1000:8.1f} ms  {' '.join(q['sql'].split())[:110]}")
 
-    with connection.cursor() as cursor:
-        _reset(cursor)
-        plan = _explain(cursor)
-    print("\nEXPLAIN (ANALYZE, BUFFERS) of the marking statement (5,000 + 5,000 to mark):")
-    print("\n".join("  " + line for line in plan))
+    for incremental in (True, False):
+        with connection.cursor() as cursor:
+            _reset(cursor, incremental)
+            plan = _explain(cursor, incremental)
+        print(f"\nEXPLAIN (ANALYZE, BUFFERS) of the {'incremental' if incremental else 'full'} marking statement "
+              f"({marked:,} to mark):")
+        print("\n".join("  " + line for line in plan))
 
     # --- the peer -------------------------------------------------------------------------------------------
     if args.peer:
@@ -212,10 +243,12 @@ def main(argv=None) -> None:
             per_ticket = peer["seconds"] / max(peer["escalated"], 1)
             ours = median / max(marked, 1)
             print(f"peer: {json.dumps(peer)}")
-            print(f"side by side: ours {median * 1000:.1f} ms for {marked:,} dossiers marked among {total:,} open, "
+            print(f"side by side: ours {median * 1000:.1f} ms incremental ({full * 1000:.1f} ms full) for "
+                  f"{marked:,} dossiers marked among {total:,} open, "
                   f"{len(queries)} statements; peer {peer['seconds']:.1f} s for {peer['escalated']:,} tickets, "
                   f"{peer['queries']:,} queries")
-            print(f"ratio (peer's whole run / ours): {peer['seconds'] / median:,.0f}×; per marked item: "
+            print(f"ratio (peer's whole run / ours): {peer['seconds'] / median:,.0f}× incremental, "
+                  f"{peer['seconds'] / full:,.0f}× full; per marked item: "
                   f"{per_ticket / ours:,.0f}× ({per_ticket * 1000:.1f} ms against {ours * 1000:.4f} ms)")
 
     if not args.keep:

@@ -52,9 +52,11 @@ def load_reference_data():
 
 @contextmanager
 def bulk_load(cursor):
-    """A bulk load of dossiers: the tally's row triggers (reports.tally) off while `cursor` writes, the tally
-    rebuilt from the dossiers in one statement afterwards: what `manage.py retally_dossiers` does after a
-    migration of old data. Row by row, the triggers cost ~1.2 ms a dossier: 20 minutes a million."""
+    """A bulk load of dossiers: the row triggers (the tally's, reports.tally; the scan's change signal) off while
+    `cursor` writes, the tally rebuilt from the dossiers in one statement afterwards: what `manage.py
+    retally_dossiers` does after a migration of old data (row by row, the triggers cost ~1.2 ms a dossier: 20
+    minutes a million); and the next deadline scan reads every dossier (it was told of none of these)."""
+    from cases.services import scan_sql
     from reports import tally
 
     cursor.execute("ALTER TABLE cases_dossier DISABLE TRIGGER USER")
@@ -63,3 +65,4 @@ def bulk_load(cursor):
     finally:
         cursor.execute("ALTER TABLE cases_dossier ENABLE TRIGGER USER")
     tally.rebuild(cursor.db)
+    scan_sql.forget(cursor.db.alias)

@@ -131,6 +131,17 @@ WARNED_SQL = f"{RUNNING_SQL} AND d.apologise_by <= %(horizon)s AND d.legal_due_a
 APOLOGY_DUE_SQL = f"{RUNNING_SQL} AND d.apologise_by < %(now)s AND d.legal_due_at >= %(now)s AND d.reschedule_count = 0"
 MISSED_SQL = f"{RUNNING_SQL} AND d.reschedule_count > 0 AND d.appointment_at < %(now)s"
 LATE_TO_ACCEPT_SQL = "d.status = 'submitted' AND d.submitted_at < %(cutoff)s"
+# Where a stage can turn while its row stays the same: each comparison above of a column with a threshold turns
+# only when the threshold passes the column's value, and the thresholds only move forward. Between two scan
+# moments (%(now0)s, %(horizon0)s, %(cutoff0)s, then %(now)s, %(horizon)s, %(cutoff)s) those are the dossiers
+# with a value in one of these windows (the incremental run of cases.services.scan_sql).
+CROSSED_SQL = (
+    f"{RUNNING_SQL} AND d.legal_due_at >= %(now0)s AND d.legal_due_at < %(now)s",
+    f"{RUNNING_SQL} AND d.apologise_by > %(horizon0)s AND d.apologise_by <= %(horizon)s",
+    f"{RUNNING_SQL} AND d.apologise_by >= %(now0)s AND d.apologise_by < %(now)s",
+    f"{RUNNING_SQL} AND d.reschedule_count > 0 AND d.appointment_at >= %(now0)s AND d.appointment_at < %(now)s",
+    "d.status = 'submitted' AND d.submitted_at >= %(cutoff0)s AND d.submitted_at < %(cutoff)s",
+)
 
 
 def staged_q(now) -> Q:

@@ -69,3 +69,20 @@ def marked_q(stage: str | None = None) -> models.Q:
     """Dossiers with an open mark (in `stage` when given), as a filter on Dossier."""
     q = models.Q(due_mark__closed=False)
     return q & models.Q(due_mark__stage=stage) if stage else q
+
+
+class ScanState(models.Model):
+    """Where the last deadline scan on PostgreSQL stood (one row): the thresholds of its moment, and when it last
+    read every open dossier. The next run reads only what can have changed since (cases.services.scan_sql): the
+    dossiers whose deadline columns changed (`cases_scandirty`, written by a trigger) and those with a deadline
+    moment that the thresholds crossed in between. Without this row, or with thresholds that moved back, a run
+    reads every open dossier again."""
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    now_at = models.DateTimeField()
+    horizon = models.DateTimeField()
+    cutoff = models.DateTimeField()
+    full_at = models.DateTimeField(help_text="the last run that read every open dossier")
+
+    class Meta:
+        verbose_name = _("trạng thái lượt quét hạn")
+        verbose_name_plural = _("trạng thái lượt quét hạn")

@@ -67,7 +67,8 @@ CLOCK_RUNNING = (Status.RECEIVED, Status.PROCESSING)  # the legal clock runs (ac
 
 
 from .deadlines import DossierQuerySet, is_overdue_or_late  # noqa: E402 - reads Status and CLOCK_RUNNING above
-from .marks import DueMark, MarkedDossier  # noqa: E402,F401 - the scan's marks (Dossier.due_state reads them)
+# the scan's marks (Dossier.due_state reads them) and where its last run stood
+from .marks import DueMark, MarkedDossier, ScanState  # noqa: E402,F401
 
 
 class Dossier(MarkedDossier, models.Model):

@@ -9,7 +9,8 @@ The scan stores that stage as a mark in the narrow table `cases.DueMark` (cases.
 reads it), never in `cases_dossier`: a mark written is one narrow row and one index entry, not a new version
 of the wide dossier row in each of its indexes. On PostgreSQL a run is ONE statement (cases.services.scan_sql:
 the wanted stages through the partial indexes on due moments, compared with the marks, upserted `ON CONFLICT …
-WHERE the stage changed`, stale marks deleted, the officers' notices grouped in SQL); elsewhere the same
+WHERE the stage changed`, stale marks deleted, the officers' notices grouped in SQL; after the first run, only
+the dossiers that can have changed stage since the last run are read); elsewhere the same
 marks and notices through the ORM (`_mark_orm`, scan_notices.write_notices). Marks that no longer hold (a
 calendar change moved the legal due moment later, a supplement stopped the clock) are removed; the mark of a
 dossier that closed is kept, flagged closed (timeliness of a resolved dossier is computed from `resolved_at`
@@ -65,11 +66,12 @@ class ScanResult:
     digests: int = 0
     others: dict = field(default_factory=dict)  # what each subscriber of deadline_scan did, by app label
     skipped: bool = False  # another run held the lock
+    incremental: bool = False  # read only what changed since the last run (PostgreSQL; cases.services.scan_sql)
 
     def as_dict(self) -> dict:
         return {"now": self.now.isoformat(), "run_key": self.run_key,
                 **{str(stage): len(getattr(self, stage)) for stage in STAGES}, "cleared": self.cleared, "notifications": self.notifications,
-                "digests": self.digests, **self.others, "skipped": self.skipped}
+                "digests": self.digests, **self.others, "skipped": self.skipped, "incremental": self.incremental}
 
     @property
     def feedback(self) -> dict | None:
@@ -106,9 +108,12 @@ def scan_overdue(*, now: datetime | None = None, run_key: str | None = None, loc
         moments = Moments.at(now)
         if fast:
             done = scan_sql.mark_and_notify(moments, run_key)
+            result.incremental = done["incremental"]
         else:
             done = _mark_orm(moments)
             done["notices"], done["digests"] = write_notices(done.pop("changed"), run_key)
+            if connection.vendor == "postgresql":
+                scan_sql.forget()  # its marks are of `now`, whatever the last SQL run's state: the next one is full
         for stage in STAGES:
             setattr(result, stage, done["marked"].get(stage, []))
         result.cleared, result.notifications, result.digests = done["cleared"], done["notices"], done["digests"]
