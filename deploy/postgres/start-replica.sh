@@ -5,14 +5,15 @@
 set -euo pipefail
 : "${PGDATA:=/var/lib/postgresql/data}"
 : "${PRIMARY_HOST:=postgres}"
+: "${PRIMARY_PORT:=5432}"
 : "${REPLICATION_USER:=replicator}"
 : "${REPLICATION_PASSWORD:?set REPLICATION_PASSWORD (docker-compose.yml passes it)}"
 
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
-  until pg_isready -h "$PRIMARY_HOST" -p 5432 -q; do sleep 1; done
+  until pg_isready -h "$PRIMARY_HOST" -p "$PRIMARY_PORT" -q; do sleep 1; done
   find "$PGDATA" -mindepth 1 -delete
-  PGPASSWORD="$REPLICATION_PASSWORD" pg_basebackup -h "$PRIMARY_HOST" -p 5432 -U "$REPLICATION_USER" \
+  PGPASSWORD="$REPLICATION_PASSWORD" pg_basebackup -h "$PRIMARY_HOST" -p "$PRIMARY_PORT" -U "$REPLICATION_USER" \
     -D "$PGDATA" -R -X stream --checkpoint=fast --progress
   chmod 0700 "$PGDATA"
 fi
-exec postgres -c hot_standby=on
+exec postgres -c hot_standby=on "$@"  # extra server options: tests/faults/test_streaming_replica.py
