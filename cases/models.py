@@ -147,7 +147,9 @@ class Dossier(MarkedDossier, models.Model):
             # (PostgreSQL sorts NULLs first in a DESC index, as the list's ORDER BY asks.)
             models.Index(fields=["-received_at", "-id"], name="dossier_list_order"),
             # (A code prefix rides PostgreSQL's LIKE index of the unique code; the ID number is searched exactly.)
-            models.Index(fields=["applicant_id_number"], name="dossier_id_number"),
+            # The applicant's matters: the exact ID search, and whether a dossier "came back" (cases.visits, the
+            # tally's triggers) reads only the applicant's dossiers of that procedure closed in the window.
+            models.Index(fields=["applicant_id_number", "procedure", "closed_at"], name="dossier_applicant_matter"),
             models.Index(fields=["office", "status", "-received_at"], name="dossier_office_status_recv"),
             models.Index(fields=["office", "received_at"], name="dossier_office_received"),
             models.Index(fields=["office", "resolved_at"], name="dossier_office_resolved"),

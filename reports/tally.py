@@ -130,8 +130,13 @@ def neighbours(d: Dialect, old: str | None, new: str | None) -> str:
     after = f"CASE WHEN {others} OR {matches(new)} THEN 1 ELSE 0 END"
     before = f"CASE WHEN {others} OR {matches(old)} THEN 1 ELSE 0 END"
     day = f"CAST({d.day('o.received_at')} AS date)" if d.pg else d.day("o.received_at")
+    # Only a dossier that the old or the new row makes come back can change (else after = before): none unless one
+    # of them is closed — an intake, or any change of an open dossier, reads no other dossier of the applicant
+    # (a condition on the trigger's row alone, which PostgreSQL checks once, before any scan).
+    closed = " OR ".join(f"{x}.closed_at IS NOT NULL" for x in (old, new) if x is not None)
     return (f"SELECT o.office_id, o.procedure_id, 'came_back', {day}, ({after}) - ({before}) FROM cases_dossier o "
-            f"WHERE o.received_at IS NOT NULL AND o.id <> {me}.id AND ({keys})")
+            f"WHERE ({closed}) AND o.received_at IS NOT NULL AND o.id <> {me}.id AND ({keys}) "
+            f"AND ({matches(old)} OR {matches(new)})")
 
 
 def _select(d: Dialect, deltas: str) -> str:

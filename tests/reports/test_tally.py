@@ -119,3 +119,49 @@ def test_a_closed_months_figures_never_change_when_the_tally_moves_on(receive, c
 def test_the_triggers_run_on_this_database(receive):
     receive()
     assert DossierTally.objects.filter(kind="recv_other").exists(), connection.vendor
+
+
+def _came_back():
+    return DossierTally.objects.filter(kind="came_back", month=False).aggregate(n=Sum("n"))["n"] or 0
+
+
+def test_correcting_or_removing_the_closed_dossier_undoes_the_come_back_it_made(receive):
+    """The corrections read through the OLD row: the closed dossier that made another "come back" stops doing so
+    when its applicant is corrected or when it reopens."""
+    from tests.cases.conftest import local
+
+    first = receive(at=local(2026, 3, 2, 9, 0))
+    Dossier.objects.filter(pk=first.pk).update(status="returned", closed_at=local(2026, 3, 5, 9, 0))
+    receive(at=local(2026, 3, 16, 9, 0))  # the same applicant and procedure, 11 days after the first closed
+    assert _came_back() == 1 and tally.drift() == []
+    Dossier.objects.filter(pk=first.pk).update(applicant_id_number="079199000111")  # a typo corrected
+    assert _came_back() == 0 and tally.drift() == []
+    Dossier.objects.filter(pk=first.pk).update(applicant_id_number=first.applicant_id_number)
+    assert _came_back() == 1 and tally.drift() == []
+    Dossier.objects.filter(pk=first.pk).update(closed_at=None, status="processing")  # reopened
+    assert _came_back() == 0 and tally.drift() == []
+    Dossier.objects.filter(pk=first.pk).update(status="returned", closed_at=local(2026, 3, 5, 9, 0))
+    assert _came_back() == 1 and tally.drift() == []
+
+
+@pytest.mark.postgres
+def test_an_intake_reads_as_much_whatever_the_applicants_history(receive):
+    """An employer files dossier after dossier: an intake's trigger work must not grow with the number of its
+    earlier dossiers (it looked up every one of them, twice, before the tally skipped the open ones)."""
+    def scans_so_far():  # the index and table scans this transaction started on cases_dossier
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT coalesce(seq_scan, 0) + coalesce(idx_scan, 0) "
+                           "FROM pg_stat_xact_user_tables WHERE relname = 'cases_dossier'")
+            return cursor.fetchone()[0]
+
+    def scans_of_one_intake():
+        before = scans_so_far()
+        receive()
+        return scans_so_far() - before
+
+    for _ in range(3):
+        receive()
+    few = scans_of_one_intake()
+    for _ in range(40):
+        receive()
+    assert scans_of_one_intake() == few <= 3
