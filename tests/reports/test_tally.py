@@ -125,7 +125,7 @@ def _came_back():
     return DossierTally.objects.filter(kind="came_back", month=False).aggregate(n=Sum("n"))["n"] or 0
 
 
-def test_correcting_or_removing_the_closed_dossier_undoes_the_come_back_it_made(receive):
+def test_correcting_or_reopening_the_closed_dossier_undoes_the_come_back_it_made(receive):
     """The corrections read through the OLD row: the closed dossier that made another "come back" stops doing so
     when its applicant is corrected or when it reopens."""
     from tests.cases.conftest import local
