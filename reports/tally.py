@@ -213,6 +213,14 @@ END $$""" % (body["INSERT"], body["UPDATE"], body["DELETE"])]
             f"{_write(d, _row_deltas(d, 'OLD', None))}; END"]
 
 
+def install_triggers(connection, uninstall: bool = False) -> None:
+    """(Re)create the triggers on `connection` (the migrations), or drop them."""
+    statements = (uninstall_sql if uninstall else install_sql)(connection.vendor)
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+
+
 def uninstall_sql(vendor: str) -> list[str]:
     if vendor == "postgresql":
         return ["DROP TRIGGER IF EXISTS reports_tally_ins ON cases_dossier",

@@ -64,7 +64,6 @@ _STAGE = f"""CASE WHEN {MISSED_SQL} THEN '{DueState.APPOINTMENT_MISSED}'
 
 # A full run: every dossier in a stage, every open mark.
 _FULL = f"""
-consumed AS (DELETE FROM {DIRTY} RETURNING dossier_id),
 cand AS (
     SELECT {_COLUMNS} FROM cases_dossier d WHERE {OVERDUE_SQL}
     UNION ALL
@@ -80,7 +79,6 @@ _crossed = "\n    UNION\n    ".join(f"SELECT {_COLUMNS} FROM cases_dossier d WHE
 # An incremental run: the dossiers signalled changed, and those a threshold crossed since the last run (the
 # previous thresholds are %(now0)s, %(horizon0)s, %(cutoff0)s); with the marks of those dossiers only.
 _SINCE = f"""
-consumed AS (DELETE FROM {DIRTY} RETURNING dossier_id),
 cand AS MATERIALIZED (
     SELECT {_COLUMNS} FROM cases_dossier d WHERE d.id IN (SELECT dossier_id FROM consumed)
     UNION
@@ -89,7 +87,8 @@ marks AS MATERIALIZED (
     SELECT k.dossier_id, k.stage FROM cases_duemark k WHERE NOT k.closed AND k.dossier_id IN (SELECT id FROM cand)),"""
 
 MARK_SQL = f"""
-WITH {{read}}
+WITH consumed AS (DELETE FROM {DIRTY} RETURNING dossier_id),
+{{read}}
 wanted AS (
     SELECT * FROM (SELECT d.id, d.code, d.office_id, d.assignee_id, {_STAGE} AS stage FROM cand d) s
     WHERE stage IS NOT NULL),

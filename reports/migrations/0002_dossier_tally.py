@@ -8,19 +8,14 @@ def install(apps, schema_editor):
     """The triggers that keep the tally (reports.tally), then the tally of the dossiers already there."""
     from reports import tally
 
-    connection = schema_editor.connection
-    with connection.cursor() as cursor:
-        for statement in tally.install_sql(connection.vendor):
-            cursor.execute(statement)
-    tally.rebuild(connection)
+    tally.install_triggers(schema_editor.connection)
+    tally.rebuild(schema_editor.connection)
 
 
 def uninstall(apps, schema_editor):
     from reports import tally
 
-    with schema_editor.connection.cursor() as cursor:
-        for statement in tally.uninstall_sql(schema_editor.connection.vendor):
-            cursor.execute(statement)
+    tally.install_triggers(schema_editor.connection, uninstall=True)
 
 
 class Migration(migrations.Migration):

@@ -9,9 +9,7 @@ from django.db import migrations
 def reinstall(apps, schema_editor):
     from reports import tally
 
-    with schema_editor.connection.cursor() as cursor:
-        for statement in tally.install_sql(schema_editor.connection.vendor):
-            cursor.execute(statement)
+    tally.install_triggers(schema_editor.connection)
 
 
 class Migration(migrations.Migration):
